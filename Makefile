@@ -1,0 +1,41 @@
+# govit — `make run` serves the demo on SQLite; `make test` runs every test.
+# GOVIT_TEST_POSTGRES=<server URL> adds a second full run on PostgreSQL;
+# GOVIT_BROWSER_TESTS=1 installs Debian's chromium and a CJK font and runs the browser journeys.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PYTHON ?= python3
+
+.PHONY: install browser-deps run test test-sqlite test-postgres clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+browser-deps:
+	@if ! command -v chromium >/dev/null || ! fc-list | grep -qi "Noto Sans CJK"; then \
+	  echo "installing Debian chromium and fonts-noto-cjk"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+run: install
+	$(VENV)/bin/govit init
+	$(VENV)/bin/govit demo
+	$(VENV)/bin/govit run --host 127.0.0.1 --port 5000
+
+test: install $(if $(GOVIT_BROWSER_TESTS),browser-deps) test-sqlite $(if $(GOVIT_TEST_POSTGRES),test-postgres)
+
+test-sqlite: install
+	@echo "==== govit test suite on SQLite ===="
+	GOVIT_TEST_POSTGRES= $(PY) -m pytest
+
+test-postgres: install
+	@echo "==== govit test suite on PostgreSQL ($(GOVIT_TEST_POSTGRES)) ===="
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) instance/govit.sqlite .pytest_cache

@@ -1,0 +1,22 @@
+"""govit: 黑龙江省政务信息化项目全流程管理 (黑政办发〔2023〕21号)."""
+from pathlib import Path
+
+from flask import Flask
+
+from .config import load_config
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The application factory: configure, then register each part by name. No I/O here."""
+    app = Flask(__name__, template_folder=str(TEMPLATES), instance_relative_config=True)
+    app.config.update(load_config(config))
+    from .factory import (register_blueprints, register_commands, register_errorhandlers,
+                          register_extensions, register_template_helpers)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app

@@ -1,0 +1,146 @@
+"""The `govit` command (API.md 'Command line'): a Flask CLI group calling the same services."""
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+
+from .domain.errors import RuleViolation
+from .domain.roles import ROLES
+
+
+def _fail(message: str) -> None:
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(1)
+
+
+def _explain(err: RuleViolation) -> str:
+    details = "；".join(f"{k}: {v}" for k, v in err.fields.items())
+    return f"{err.message}" + (f"（{details}）" if details else "")
+
+
+@click.command("init")
+@with_appcontext
+def init_command():
+    """Create or upgrade the schema, seed the authority departments and the holiday calendar."""
+    from .auth.services import seed_authorities
+    from .calendar_store import seed_from_package
+    from .extensions import db
+
+    upgrade()
+    seed_authorities()
+    years = seed_from_package()
+    db.session.commit()
+    click.echo(f"数据库已就绪；新载入节假日年份：{', '.join(map(str, years)) or '无'}")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--department", "department", required=True, help="部门代码，如 YSHJ")
+@click.option("--password", default=None, help="初始密码；不给则提示输入")
+@click.option("--display-name", default="", help="显示姓名")
+@click.option("--no-change-required", is_flag=True, help="集成账号：首次登录不要求改密码")
+@with_appcontext
+def create_user_command(username, role, department, password, display_name, no_change_required):
+    """Create a user account."""
+    from .auth.services import create_user
+
+    if password is None:
+        password = click.prompt("初始密码", hide_input=True, confirmation_prompt=True)
+    try:
+        create_user(None, username, role, department, password, display_name,
+                    must_change=not no_change_required)
+    except RuleViolation as err:
+        _fail(_explain(err))
+    click.echo(f"已创建用户 {username}（{role}，{department}）")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Load the demo data set (idempotent; refused in production)."""
+    from .demo import load_demo
+
+    if current_app.config["GOVIT_ENV"] == "production":
+        _fail("生产环境不允许载入演示数据")
+    created = load_demo()
+    click.echo("演示数据已载入" if created else "演示数据已存在，未重复载入")
+
+
+@click.command("verify-audit")
+@with_appcontext
+def verify_audit_command():
+    """Check the history has not been altered; exit 1 where it has."""
+    from .history import verify_chain
+
+    broken = verify_chain()
+    if broken is not None:
+        _fail(f"历史记录校验失败：第 {broken} 条记录被篡改或缺失")
+    click.echo("历史记录完整，哈希链校验通过")
+
+
+@click.group("calendar")
+def calendar_group():
+    """The working-day calendar (R-CAL)."""
+
+
+@calendar_group.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@with_appcontext
+def calendar_import(file):
+    """Enter a year's notice: CSV lines `YYYY-MM-DD,holiday|workday[,名称]`."""
+    from .calendar_store import import_notice
+
+    try:
+        years = import_notice(None, file.read())
+    except RuleViolation as err:
+        _fail(_explain(err))
+    click.echo(f"已导入并确认年度：{', '.join(map(str, years))}")
+
+
+@calendar_group.command("set")
+@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--holiday", "kind", flag_value="holiday")
+@click.option("--workday", "kind", flag_value="workday")
+@click.option("--name", default="")
+@with_appcontext
+def calendar_set(day, kind, name):
+    """Mark one day a holiday or a (makeup) workday."""
+    from .calendar_store import set_day
+
+    if kind is None:
+        _fail("请指定 --holiday 或 --workday")
+    set_day(None, day.date(), kind == "workday", name)
+    click.echo(f"{day:%Y-%m-%d} 已设为{'工作日' if kind == 'workday' else '休息日'}")
+
+
+@calendar_group.command("show")
+@click.argument("year", type=int)
+@with_appcontext
+def calendar_show(year):
+    """List a year's holidays and makeup workdays, and whether the year is confirmed."""
+    from .calendar_store import confirmed_years, year_days
+
+    confirmed = year in confirmed_years()
+    click.echo(f"{year} 年：{'已确认' if confirmed else '未确认（按周一至周五计算）'}")
+    for row in year_days(year):
+        kind = "班" if row.is_workday else "休"
+        click.echo(f"{row.day:%Y-%m-%d} {kind} {row.name}")
+
+
+def register(app) -> None:
+    for command in (init_command, create_user_command, demo_command, verify_audit_command,
+                    calendar_group):
+        app.cli.add_command(command)
+
+
+def _create_app():
+    from . import create_app
+    return create_app()
+
+
+main = FlaskGroup(create_app=_create_app, help="govit 政务信息化项目管理系统")
+
+

@@ -1,0 +1,56 @@
+"""Configuration read from GOVIT_* environment variables (API.md, 'Configuration')."""
+import os
+import secrets
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+MIB = 1024 * 1024
+
+
+class ConfigError(RuntimeError):
+    """The environment asks for something govit refuses to run with."""
+
+
+def _parse_today(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ConfigError(f"GOVIT_TODAY 必须是 YYYY-MM-DD 格式，收到 {value!r}") from exc
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Build the Flask config mapping from the environment plus explicit overrides."""
+    env = os.environ.get("GOVIT_ENV", "development")
+    if env not in ("development", "production", "testing"):
+        raise ConfigError(f"GOVIT_ENV 只能是 development、production 或 testing，收到 {env!r}")
+    secret = os.environ.get("GOVIT_SECRET_KEY")
+    if env == "production" and not secret:
+        raise ConfigError("生产环境必须设置 GOVIT_SECRET_KEY")
+    today = _parse_today(os.environ.get("GOVIT_TODAY"))
+    if env == "production" and today:
+        raise ConfigError("生产环境不允许设置 GOVIT_TODAY")
+    db_url = os.environ.get("GOVIT_DATABASE_URL") or f"sqlite:///{INSTANCE / 'govit.sqlite'}"
+    config = {
+        "GOVIT_ENV": env,
+        "TESTING": env == "testing",
+        "SECRET_KEY": secret or secrets.token_hex(32),
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "GOVIT_TODAY": today,
+        "GOVIT_UPLOAD_DIR": os.environ.get("GOVIT_UPLOAD_DIR") or str(INSTANCE / "uploads"),
+        "GOVIT_SMTP_URL": os.environ.get("GOVIT_SMTP_URL"),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("GOVIT_MAX_UPLOAD_MIB", "50")) * MIB,
+        "GOVIT_TOKEN_DAYS": int(os.environ.get("GOVIT_TOKEN_DAYS", "30")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "WTF_CSRF_TIME_LIMIT": None,
+        # a cheap hash only where nothing real is stored: the test suite
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000" if env == "testing" else "scrypt",
+    }
+    config.update(overrides or {})
+    return config

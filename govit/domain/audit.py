@@ -1,0 +1,25 @@
+"""The hash chain of the history (R-AUDIT-TRAIL): each event seals the one before it."""
+import hashlib
+import json
+
+GENESIS = "0" * 64
+
+
+def canonical(data) -> str:
+    """JSON with sorted keys and no spaces, so the same data always hashes the same."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def event_hash(prev_hash: str, fields: dict) -> str:
+    """sha256 over the previous hash and this event's fields."""
+    return hashlib.sha256((prev_hash + canonical(fields)).encode("utf-8")).hexdigest()
+
+
+def first_broken(events) -> int | None:
+    """Given (seq, prev_hash, hash, fields) in order, the seq of the first event that fails."""
+    expected_prev, expected_seq = GENESIS, 1
+    for seq, prev, digest, fields in events:
+        if seq != expected_seq or prev != expected_prev or event_hash(prev, fields) != digest:
+            return seq
+        expected_prev, expected_seq = digest, seq + 1
+    return None

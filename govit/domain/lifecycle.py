@@ -1,0 +1,57 @@
+"""Project states and the transition table (API.md 'States' and 'Actions')."""
+from .errors import InvalidTransition
+
+DRAFT = "draft"
+JOINT_REVIEW = "joint_review"
+SUPPLEMENT_REQUESTED = "supplement_requested"
+REVIEW_PASSED = "review_passed"
+REVIEW_FAILED = "review_failed"
+TERMINATED = "terminated"
+
+STATES = [
+    DRAFT, JOINT_REVIEW, SUPPLEMENT_REQUESTED, REVIEW_PASSED, REVIEW_FAILED, "planned",
+    "feasibility_review", "feasibility_approved", "design_review", "design_approved",
+    "in_construction", "suspended", "completed", "acceptance_review", "in_operation",
+    "self_evaluated", "closed", TERMINATED,
+]
+
+STATE_LABELS = {
+    DRAFT: "草稿", JOINT_REVIEW: "联合审核中", SUPPLEMENT_REQUESTED: "待陈述和补正",
+    REVIEW_PASSED: "联合审核通过", REVIEW_FAILED: "联合审核未通过", "planned": "已列入年度计划",
+    "feasibility_review": "可研审批中", "feasibility_approved": "可研已批复",
+    "design_review": "初设审批中", "design_approved": "初设已批复",
+    "in_construction": "建设中", "suspended": "已暂停", "completed": "已完工",
+    "acceptance_review": "验收中", "in_operation": "运行中", "self_evaluated": "已自评价",
+    "closed": "已关闭", TERMINATED: "已终止",
+}
+
+# action -> (states it may start from, state it leads to); None keeps the state.
+# The review result (R-REVIEW-RESULT) is decided in review.py, so `record_opinion` keeps the state
+# and `conclude_review` moves it.
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    "edit": (frozenset({DRAFT, SUPPLEMENT_REQUESTED}), None),
+    "submit": (frozenset({DRAFT}), JOINT_REVIEW),
+    "record_opinion": (frozenset({JOINT_REVIEW, SUPPLEMENT_REQUESTED}), None),
+    "request_supplement": (frozenset({JOINT_REVIEW, SUPPLEMENT_REQUESTED}), SUPPLEMENT_REQUESTED),
+    "answer_supplement": (frozenset({SUPPLEMENT_REQUESTED}), JOINT_REVIEW),
+    "call_expert_review": (frozenset({JOINT_REVIEW, SUPPLEMENT_REQUESTED}), None),
+    "finish_expert_review": (frozenset({JOINT_REVIEW, SUPPLEMENT_REQUESTED}), None),
+    "conclude_review": (frozenset({JOINT_REVIEW}), None),
+    "terminate": (frozenset(s for s in STATES if s not in (TERMINATED, "closed")), TERMINATED),
+}
+
+ACTION_LABELS = {
+    "create": "创建项目草稿", "edit": "修改申报内容", "submit": "统一申报",
+    "upload_document": "上传材料", "record_opinion": "出具审核意见",
+    "request_supplement": "要求陈述和补正", "answer_supplement": "陈述和补正",
+    "call_expert_review": "组织专家评估论证", "finish_expert_review": "专家评估论证完成",
+    "conclude_review": "联合审核结论", "terminate": "终止项目", "fulfil_rongque": "补齐容缺材料",
+}
+
+
+def next_state(action: str, state: str) -> str:
+    """The state after `action`, or InvalidTransition when the table forbids it."""
+    allowed, target = TRANSITIONS.get(action, (frozenset(), None))
+    if state not in allowed:
+        raise InvalidTransition(action, STATE_LABELS.get(state, state))
+    return target or state

@@ -1,0 +1,105 @@
+"""The named steps of create_app (cookiecutter-flask's shape)."""
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from .domain.errors import Forbidden, InvalidInput, NotFound, RuleViolation
+from .extensions import csrf, db, login_manager, migrate
+
+MIGRATIONS = __import__("pathlib").Path(__file__).resolve().parent.parent / "migrations"
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.login_message_category = "warning"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from .models import User
+        return db.session.get(User, int(user_id))
+
+
+def register_blueprints(app: Flask) -> None:
+    from .admin.views import bp as admin_bp
+    from .api import bp as api_bp
+    from .auth.views import bp as auth_bp
+    from .planning.views import bp as planning_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(planning_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    status_of = {Forbidden: 403, NotFound: 404, InvalidInput: 400}
+
+    @app.errorhandler(RuleViolation)
+    def rule_violation(err: RuleViolation):
+        status = next((s for cls, s in status_of.items() if isinstance(err, cls)), 409)
+        db.session.rollback()
+        if _wants_json():
+            body = {"error": type(err).__name__.lower(), "message": err.message}
+            if status != 400 or err.rule not in ("R-INPUT",):
+                body["rule"] = err.rule
+            if err.fields:
+                body["fields"] = err.fields
+            return jsonify(body), status
+        if status in (403, 404):
+            return render_template("error.html", status=status, message=err.message), status
+        flash(err.message, "error")
+        return redirect(request.referrer or url_for("planning.home"))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err):
+        return render_template("error.html", status=400,
+                               message="页面已过期或来源不明（CSRF 校验失败），请刷新后重试"), 400
+
+    for status, text in ((400, "请求有误"), (401, "请先登录"), (403, "无权访问"), (404, "页面不存在"),
+                         (405, "不支持的请求方式"), (413, "上传文件过大"), (500, "系统内部错误")):
+        app.register_error_handler(status, _http_error(status, text))
+
+
+def _http_error(status: int, text: str):
+    def handler(err):
+        if _wants_json():
+            code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                    405: "method_not_allowed", 413: "too_large", 500: "internal"}[status]
+            return jsonify({"error": code, "message": text}), status
+        return render_template("error.html", status=status, message=text), status
+    return handler
+
+
+def register_template_helpers(app: Flask) -> None:
+    from . import clock
+    from .domain.documents import DOCUMENT_KINDS
+    from .domain.lifecycle import ACTION_LABELS, STATE_LABELS
+    from .domain.proposal import CORE_FIELDS
+    from .domain.review import VERDICTS
+    from .domain.roles import AUTHORITY_LABELS, ROLE_LABELS
+
+    @app.context_processor
+    def labels():
+        return {"STATE_LABELS": STATE_LABELS, "ROLE_LABELS": ROLE_LABELS, "VERDICTS": VERDICTS,
+                "AUTHORITY_LABELS": AUTHORITY_LABELS, "DOCUMENT_KINDS": DOCUMENT_KINDS,
+                "CORE_FIELDS": CORE_FIELDS, "ACTION_LABELS": ACTION_LABELS, "today": clock.today(),
+                "current_user": current_user}
+
+    @app.template_filter("money")
+    def money(value):
+        return "" if value is None else f"{value:,.2f}"
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register
+    register(app)

@@ -1,0 +1,66 @@
+"""Writing and verifying the append-only history (R-AUDIT-TRAIL) and the inbox (R-NOTIFY)."""
+from datetime import date
+
+from sqlalchemy import select
+
+from . import clock
+from .domain.audit import canonical, event_hash, first_broken
+from .extensions import db
+from .models import ChainHead, Event, Notification, Project, User
+
+SYSTEM = "system"
+
+
+def _hashed_fields(ev: Event) -> dict:
+    return {
+        "seq": ev.seq, "at": ev.at.isoformat(timespec="microseconds"), "actor": ev.actor,
+        "role": ev.role, "project_id": ev.project_id, "action": ev.action,
+        "from_state": ev.from_state, "to_state": ev.to_state,
+        "due_on": ev.due_on.isoformat() if ev.due_on else None, "detail": ev.detail,
+    }
+
+
+def record(actor: User | None, action: str, *, project: Project | None = None,
+           from_state: str | None = None, to_state: str | None = None,
+           due_on: date | None = None, **detail) -> Event:
+    """Append one event inside the caller's transaction; the chain head row is locked meanwhile."""
+    # R-AUDIT-TRAIL: FOR UPDATE serialises appenders on PostgreSQL; SQLite serialises writers itself
+    head = db.session.execute(select(ChainHead).where(ChainHead.id == 1).with_for_update()).scalar_one()
+    if project is not None and project.id is None:
+        db.session.flush()
+    ev = Event(
+        seq=head.seq + 1, at=clock.now(),
+        actor_id=actor.id if actor else None,
+        actor=(actor.display_name if actor else "系统"), role=actor.role if actor else SYSTEM,
+        project_id=project.id if project else None, action=action,
+        from_state=from_state, to_state=to_state, due_on=due_on,
+        detail=canonical(detail), prev_hash=head.hash,
+    )
+    ev.hash = event_hash(ev.prev_hash, _hashed_fields(ev))
+    head.seq, head.hash = ev.seq, ev.hash
+    db.session.add(ev)
+    return ev
+
+
+def verify_chain() -> int | None:
+    """The seq of the first altered or missing event, or None when the chain holds."""
+    rows = db.session.execute(select(Event).order_by(Event.seq)).scalars()
+    broken = first_broken((ev.seq, ev.prev_hash, ev.hash, _hashed_fields(ev)) for ev in rows)
+    if broken is not None:
+        return broken
+    head = db.session.get(ChainHead, 1)
+    last = db.session.execute(select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1)).first()
+    if head and (head.seq, head.hash) != ((last.seq, last.hash) if last else (0, head.hash)):
+        return (last.seq + 1) if last else 1  # the newest events were removed
+    return None
+
+
+def notify(department_id: int, project: Project | None, message: str) -> None:
+    """R-NOTIFY: tell the department at once, in its inbox, in the same transaction."""
+    db.session.add(Notification(department_id=department_id, project_id=project.id if project else None,
+                                message=message, created_at=clock.now()))
+
+
+def project_events(project_id: int) -> list[Event]:
+    return list(db.session.execute(
+        select(Event).where(Event.project_id == project_id).order_by(Event.seq)).scalars())

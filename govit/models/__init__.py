@@ -1,0 +1,12 @@
+"""SQLAlchemy models: typed, small, no transitions and no commits (STYLE.md habit 6)."""
+from .accounts import ApiToken, Department, User
+from .calendar import CalendarDay, CalendarYear
+from .history import ChainHead, Event, Notification
+from .project import (AnnualInvestment, Document, ExpertReview, Opinion, Project,
+                      ProjectParticipant, RongqueItem, Round, SubmissionBatch, SupplementRequest)
+
+__all__ = [
+    "AnnualInvestment", "ApiToken", "CalendarDay", "CalendarYear", "ChainHead", "Department",
+    "Document", "Event", "ExpertReview", "Notification", "Opinion", "Project",
+    "ProjectParticipant", "RongqueItem", "Round", "SubmissionBatch", "SupplementRequest", "User",
+]

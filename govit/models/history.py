@@ -1,0 +1,52 @@
+"""The append-only, hash-chained history (R-AUDIT-TRAIL) and the departments' inbox (R-NOTIFY)."""
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+
+
+class Event(db.Model):
+    __tablename__ = "event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(unique=True)
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(32))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str | None] = mapped_column(String(32))
+    due_on: Mapped[date | None]
+    detail: Mapped[str] = mapped_column(Text)  # canonical JSON: what, before, after
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class ChainHead(db.Model):
+    """One row, locked while an event is appended, so concurrent writers never fork the chain."""
+
+    __tablename__ = "chain_head"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int]
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+@event.listens_for(Event, "before_update")
+@event.listens_for(Event, "before_delete")
+def _refuse_rewrite(mapper, connection, target):  # R-AUDIT-TRAIL: nothing is rewritten
+    raise PermissionError("历史记录只能追加，不能修改或删除")
+
+
+class Notification(db.Model):
+    """R-NOTIFY: a decision told to the department's in-app inbox."""
+
+    __tablename__ = "notification"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]

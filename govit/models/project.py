@@ -1,0 +1,170 @@
+"""Rounds, projects, their documents and the joint review records."""
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .accounts import Department, User
+
+Money = Numeric(14, 2)
+
+
+class Round(db.Model):
+    """R-ROUND-JUNE: the demand-collection round for one plan year."""
+
+    __tablename__ = "round"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_year: Mapped[int] = mapped_column(unique=True)
+    opens_on: Mapped[date]
+    closes_on: Mapped[date]
+    created_at: Mapped[datetime]
+
+
+class SubmissionBatch(db.Model):
+    """R-CONSOLIDATE: the department head's one submission of several proposals."""
+
+    __tablename__ = "submission_batch"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    submitted_at: Mapped[datetime]
+
+
+class Project(db.Model):
+    __tablename__ = "project"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(String(32), index=True, default="draft")
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
+    plan_year: Mapped[int | None] = mapped_column(index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("submission_batch.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    submitted_on: Mapped[date | None]
+    concluded_on: Mapped[date | None]
+    # 第九条 fields (R-PROPOSAL-FIELDS)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    basis: Mapped[str] = mapped_column(Text, default="")
+    content_scale: Mapped[str] = mapped_column(Text, default="")
+    start_month: Mapped[str | None] = mapped_column(String(7))
+    end_month: Mapped[str | None] = mapped_column(String(7))
+    total_investment: Mapped[Decimal | None] = mapped_column(Money)
+    fund_source: Mapped[str] = mapped_column(Text, default="")
+    performance_goals: Mapped[str] = mapped_column(Text, default="")
+    data_catalog: Mapped[str] = mapped_column(Text, default="")
+    cloud_plan: Mapped[str] = mapped_column(Text, default="")
+    protection_plan: Mapped[str] = mapped_column(Text, default="")
+    security_plan: Mapped[str] = mapped_column(Text, default="")
+    product_reliability: Mapped[str] = mapped_column(Text, default="")
+    crypto_plan: Mapped[str] = mapped_column(Text, default="")
+    construction_type: Mapped[str] = mapped_column(String(16), default="new")
+    network: Mapped[str] = mapped_column(String(16), default="extranet")
+    classified: Mapped[bool] = mapped_column(default=False)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    urgent_basis: Mapped[str] = mapped_column(Text, default="")
+    online_code: Mapped[str] = mapped_column(String(64), default="")
+    conditions: Mapped[str] = mapped_column(Text, default="")  # R-REVIEW-RESULT
+
+    department: Mapped[Department] = relationship(lazy="joined")
+    annual: Mapped[list["AnnualInvestment"]] = relationship(
+        order_by="AnnualInvestment.year", cascade="all, delete-orphan")
+    participants: Mapped[list["ProjectParticipant"]] = relationship(cascade="all, delete-orphan")
+    documents: Mapped[list["Document"]] = relationship(order_by="Document.id")
+    rongque: Mapped[list["RongqueItem"]] = relationship(order_by="RongqueItem.id")
+    opinions: Mapped[list["Opinion"]] = relationship(order_by="Opinion.id")
+    supplements: Mapped[list["SupplementRequest"]] = relationship(order_by="SupplementRequest.id")
+    expert_reviews: Mapped[list["ExpertReview"]] = relationship(order_by="ExpertReview.id")
+
+
+class AnnualInvestment(db.Model):
+    __tablename__ = "annual_investment"
+    __table_args__ = (UniqueConstraint("project_id", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    year: Mapped[int]
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+
+class ProjectParticipant(db.Model):
+    """R-JOINT-BUILD: a participating department of a co-built project."""
+
+    __tablename__ = "project_participant"
+    __table_args__ = (UniqueConstraint("project_id", "department_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
+    share: Mapped[str] = mapped_column(Text, default="")
+    department: Mapped[Department] = relationship(lazy="joined")
+
+
+class Document(db.Model):
+    """An uploaded file, content-addressed by sha256; versions are rows, never overwritten."""
+
+    __tablename__ = "document"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    material: Mapped[str | None] = mapped_column(String(32))
+    version: Mapped[int]
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime]
+    uploaded_by: Mapped[User] = relationship(lazy="joined")
+
+
+class RongqueItem(db.Model):
+    """R-RONGQUE: a supporting document accepted as missing, with the promised date."""
+
+    __tablename__ = "rongque_item"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    promised_on: Mapped[date]
+    fulfilled_on: Mapped[date | None]
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+
+
+class Opinion(db.Model):
+    """R-REVIEW-PARALLEL: one authority's opinion; a later row supersedes a `supplement`."""
+
+    __tablename__ = "opinion"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    authority: Mapped[str] = mapped_column(String(16))
+    verdict: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    conditions: Mapped[str] = mapped_column(Text, default="")
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime]
+    reviewer: Mapped[User] = relationship(lazy="joined")
+
+
+class SupplementRequest(db.Model):
+    """R-SUPPLEMENT / R-CLOCK: a 补正 request; the clock is paused until it is answered."""
+
+    __tablename__ = "supplement_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    authority: Mapped[str] = mapped_column(String(16))
+    request_text: Mapped[str] = mapped_column(Text)
+    requested_on: Mapped[date]
+    answered_on: Mapped[date | None]
+    answer_text: Mapped[str] = mapped_column(Text, default="")
+
+
+class ExpertReview(db.Model):
+    """R-REVIEW-EXPERT: an expert evaluation, timed apart from the 5 working days."""
+
+    __tablename__ = "expert_review"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    started_on: Mapped[date]
+    finished_on: Mapped[date | None]
+    conclusion: Mapped[str] = mapped_column(Text, default="")

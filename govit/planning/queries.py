@@ -1,0 +1,75 @@
+"""Read-only views of projects: scoped lists and the reviewers' queue sorted by urgency."""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_, select
+
+from .. import clock
+from ..calendar_store import load_calendar
+from ..domain.calendar import Due
+from ..domain.roles import AUTHORITY_OF_ROLE, sees_all_projects
+from ..extensions import db
+from ..models import Department, Project, ProjectParticipant, Round, User
+from .review import IN_REVIEW, is_final, latest_opinions, open_supplements, review_due_for
+
+
+def scoped_projects(user: User):
+    """A select of the projects the user may see (own department and co-built ones)."""
+    query = select(Project)
+    if not sees_all_projects(user.role):
+        co_built = select(ProjectParticipant.project_id).where(
+            ProjectParticipant.department_id == user.department_id)
+        query = query.where(or_(Project.department_id == user.department_id, Project.id.in_(co_built)))
+    return query
+
+
+def list_projects(user: User, state: str | None = None, department: str | None = None,
+                  plan_year: int | None = None, q: str | None = None) -> list[Project]:
+    query = scoped_projects(user)
+    if state:
+        query = query.where(Project.state == state)
+    if department:
+        query = query.join(Department, Project.department_id == Department.id).where(
+            Department.code == department)
+    if plan_year:
+        query = query.where(Project.plan_year == plan_year)
+    if q:
+        query = query.where(Project.name.contains(q.strip(), autoescape=True))
+    return list(db.session.execute(query.order_by(Project.id.desc())).unique().scalars())
+
+
+@dataclass
+class QueueItem:
+    project: Project
+    due: Due
+    days_left: int
+    waiting: bool  # 补正 outstanding for this authority: the clock is paused
+
+
+def review_queue(user: User) -> list[QueueItem]:
+    """R-REVIEW-5WD: the projects awaiting the reviewer's authority, most urgent first."""
+    authority = AUTHORITY_OF_ROLE.get(user.role)
+    today, cal = clock.today(), load_calendar()
+    projects = db.session.execute(select(Project).where(Project.state.in_(IN_REVIEW))).unique().scalars()
+    items = []
+    for project in projects:
+        if authority and is_final(latest_opinions(project).get(authority)):
+            continue
+        due = review_due_for(project, today)
+        waiting = any(s.authority == authority for s in open_supplements(project))
+        items.append(QueueItem(project, due, cal.working_days_left(today, due.due_on), waiting))
+    return sorted(items, key=lambda i: (i.waiting, i.days_left, i.project.id))
+
+
+def all_rounds() -> list[Round]:
+    return list(db.session.execute(select(Round).order_by(Round.plan_year.desc())).scalars())
+
+
+def department_drafts(user: User) -> list[Project]:
+    return list(db.session.execute(select(Project).where(
+        Project.department_id == user.department_id, Project.state == "draft").order_by(Project.id)
+    ).unique().scalars())
+
+
+def rongque_days_left(promised_on: date) -> int:
+    return load_calendar().working_days_left(clock.today(), promised_on)

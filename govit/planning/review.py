@@ -1,0 +1,157 @@
+"""Use cases of the joint review (第十条): opinions, 补正, expert evaluation, the result."""
+from .. import clock, history
+from ..auth.access import require_lead_department, require_role
+from ..calendar_store import load_calendar
+from ..domain import lifecycle
+from ..domain.calendar import Due
+from ..domain.errors import InvalidInput, RuleViolation
+from ..domain.review import (CONDITIONAL, FINAL_VERDICTS, SUPPLEMENT, VERDICTS, Pause,
+                             check_opinion, review_due, review_result)
+from ..domain.roles import AUTHORITIES, AUTHORITY_LABELS, AUTHORITY_OF_ROLE
+from ..extensions import db
+from ..models import ExpertReview, Opinion, Project, SupplementRequest, User
+from ..transaction import transactional
+
+IN_REVIEW = (lifecycle.JOINT_REVIEW, lifecycle.SUPPLEMENT_REQUESTED)
+
+
+def pauses_of(project: Project) -> list[Pause]:
+    """R-CLOCK and R-REVIEW-EXPERT: the spans that do not count against the 5 working days."""
+    return ([Pause(s.requested_on, s.answered_on) for s in project.supplements]
+            + [Pause(e.started_on, e.finished_on) for e in project.expert_reviews])
+
+
+def review_due_for(project: Project, today=None) -> Due | None:
+    """R-REVIEW-5WD: the joint review's due date as of today (None before submission)."""
+    if project.submitted_on is None:
+        return None
+    today = today or clock.today()
+    if project.concluded_on:
+        today = project.concluded_on
+    return review_due(load_calendar(), project.submitted_on, pauses_of(project), today)
+
+
+def latest_opinions(project: Project) -> dict[str, Opinion]:
+    latest: dict[str, Opinion] = {}
+    for opinion in project.opinions:
+        latest[opinion.authority] = opinion
+    return latest
+
+
+def open_supplements(project: Project) -> list[SupplementRequest]:
+    return [s for s in project.supplements if s.answered_on is None]
+
+
+@transactional
+def record_opinion(actor: User, project: Project, verdict: str, text: str,
+                   conditions: str = "") -> Opinion:
+    """R-REVIEW-PARALLEL: the caller's authority gives its opinion, independent of the others."""
+    require_role(actor, *AUTHORITY_OF_ROLE, rule="R-REVIEW-PARALLEL")
+    authority = AUTHORITY_OF_ROLE[actor.role]
+    lifecycle.next_state("record_opinion", project.state)
+    current = latest_opinions(project).get(authority)
+    awaiting = any(s.authority == authority for s in open_supplements(project))
+    check_opinion(verdict, text, current.verdict if current else None, awaiting)
+    if verdict == CONDITIONAL and not (conditions or "").strip():
+        raise InvalidInput({"conditions": "有条件通过须写明条件"})
+    due = review_due_for(project)
+    opinion = Opinion(project_id=project.id, authority=authority, verdict=verdict, text=text.strip(),
+                      conditions=(conditions or "").strip(), reviewer_id=actor.id, at=clock.now())
+    db.session.add(opinion)
+    project.opinions.append(opinion)
+    before = project.state
+    if verdict == SUPPLEMENT:  # R-SUPPLEMENT: back to the department; R-CLOCK pauses from today
+        project.state = lifecycle.next_state("request_supplement", project.state)
+        request = SupplementRequest(project_id=project.id, authority=authority,
+                                    request_text=text.strip(), requested_on=clock.today())
+        db.session.add(request)
+        project.supplements.append(request)
+    history.record(actor, "opinion", project=project, from_state=before, to_state=project.state,
+                   due_on=due.due_on if due else None, authority=authority, verdict=verdict,
+                   text=text.strip(), conditions=opinion.conditions)
+    label = AUTHORITY_LABELS[authority]
+    history.notify(project.department_id, project,
+                   f"项目“{project.name}”收到{label}审核意见：{VERDICTS[verdict]}。{text.strip()}")
+    _conclude_if_complete(actor, project)
+    return opinion
+
+
+def _conclude_if_complete(actor: User, project: Project) -> None:
+    """R-REVIEW-RESULT: when the three opinions are final, fail on any fail, else pass."""
+    if project.state != lifecycle.JOINT_REVIEW or open_supplements(project):
+        return
+    latest = latest_opinions(project)
+    result = review_result({a: o.verdict for a, o in latest.items()}, AUTHORITIES)
+    if result is None:
+        return
+    due = review_due_for(project)
+    project.concluded_on = clock.today()
+    project.conditions = "\n".join(
+        f"{AUTHORITY_LABELS[a]}：{latest[a].conditions}" for a in AUTHORITIES
+        if latest[a].verdict == CONDITIONAL)
+    before, project.state = project.state, result
+    history.record(actor, "conclude_review", project=project, from_state=before, to_state=result,
+                   due_on=due.due_on, conditions=project.conditions,
+                   verdicts={a: latest[a].verdict for a in AUTHORITIES})
+    word = "通过" if result == lifecycle.REVIEW_PASSED else "未通过"
+    history.notify(project.department_id, project, f"项目“{project.name}”联合审核{word}"
+                   + (f"，附带条件：{project.conditions}" if project.conditions else ""))
+
+
+@transactional
+def answer_supplement(actor: User, project: Project, text: str) -> Project:
+    """R-SUPPLEMENT: the department's 陈述和补正 returns the project to the reviewers who asked."""
+    require_lead_department(actor, project)
+    if not (text or "").strip():
+        raise InvalidInput({"text": "请填写陈述和补正的内容"})
+    before = project.state
+    project.state = lifecycle.next_state("answer_supplement", project.state)
+    asked = open_supplements(project)
+    for request in asked:
+        request.answered_on, request.answer_text = clock.today(), text.strip()
+    due = review_due_for(project)
+    history.record(actor, "answer_supplement", project=project, from_state=before,
+                   to_state=project.state, due_on=due.due_on, text=text.strip(),
+                   authorities=[r.authority for r in asked])
+    return project
+
+
+@transactional
+def call_expert_review(actor: User, project: Project, reason: str) -> ExpertReview:
+    """R-REVIEW-EXPERT: the planner calls experts; their time is kept apart from the 5 days."""
+    require_role(actor, "planner", rule="R-REVIEW-EXPERT")
+    lifecycle.next_state("call_expert_review", project.state)
+    if any(e.finished_on is None for e in project.expert_reviews):
+        raise RuleViolation("R-REVIEW-EXPERT", "专家评估论证正在进行中")
+    if not (reason or "").strip():
+        raise InvalidInput({"reason": "请说明组织专家评估论证的理由（投资规模大、数据资源重要或影响重大）"})
+    review = ExpertReview(project_id=project.id, reason=reason.strip(), started_on=clock.today())
+    db.session.add(review)
+    project.expert_reviews.append(review)
+    history.record(actor, "call_expert_review", project=project, from_state=project.state,
+                   to_state=project.state, reason=reason.strip())
+    history.notify(project.department_id, project, f"项目“{project.name}”进入专家评估论证，评估期间不计入5个工作日审核时限")
+    return review
+
+
+@transactional
+def finish_expert_review(actor: User, project: Project, conclusion: str) -> ExpertReview:
+    require_role(actor, "planner", rule="R-REVIEW-EXPERT")
+    lifecycle.next_state("finish_expert_review", project.state)
+    running = [e for e in project.expert_reviews if e.finished_on is None]
+    if not running:
+        raise RuleViolation("R-REVIEW-EXPERT", "没有进行中的专家评估论证")
+    if not (conclusion or "").strip():
+        raise InvalidInput({"conclusion": "请填写专家评估论证结论"})
+    review = running[0]
+    review.finished_on, review.conclusion = clock.today(), conclusion.strip()
+    due = review_due_for(project)
+    days = load_calendar().working_days_between(review.started_on, review.finished_on)
+    history.record(actor, "finish_expert_review", project=project, from_state=project.state,
+                   to_state=project.state, due_on=due.due_on, conclusion=review.conclusion,
+                   working_days=days)
+    return review
+
+
+def is_final(opinion: Opinion | None) -> bool:
+    return opinion is not None and opinion.verdict in FINAL_VERDICTS

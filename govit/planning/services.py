@@ -1,0 +1,276 @@
+"""Use cases of the June round: rounds, proposals, documents and the consolidated submission."""
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from .. import clock, history
+from ..auth.access import require_lead_department, require_role
+from ..domain import lifecycle
+from ..domain.documents import DOCUMENT_KINDS, check_upload
+from ..domain.errors import Forbidden, InvalidInput, RuleViolation
+from ..domain.money import format_money
+from ..domain.proposal import (MATERIAL_FIELDS, RongqueItem, check_round, check_round_window,
+                               check_rongque, check_submittable)
+from ..extensions import db
+from ..models import (AnnualInvestment, Department, Document, Project, ProjectParticipant,
+                      RongqueItem as RongqueRow, Round, SubmissionBatch, User)
+from ..transaction import transactional
+from .review import review_due_for
+
+SCALAR_FIELDS = (
+    "name", "basis", "content_scale", "start_month", "end_month", "total_investment",
+    "fund_source", "performance_goals", "data_catalog", "cloud_plan", "protection_plan",
+    "security_plan", "product_reliability", "crypto_plan", "construction_type", "network",
+    "classified", "urgent", "urgent_basis", "online_code",
+)
+
+
+# ---- rounds (R-ROUND-JUNE) -------------------------------------------------------------
+
+def open_round_on(day) -> Round | None:
+    """The round whose window contains `day`, if any."""
+    return db.session.execute(
+        select(Round).where(Round.opens_on <= day, Round.closes_on >= day)).scalars().first()
+
+
+@transactional
+def open_round(actor: User, plan_year: int, opens_on, closes_on) -> Round:
+    """R-ROUND-JUNE: the planner opens next year's demand collection (default 06-01..06-30)."""
+    require_role(actor, "planner")
+    check_round_window(plan_year, opens_on, closes_on)
+    if db.session.execute(select(Round).where(Round.plan_year == plan_year)).scalar_one_or_none():
+        raise RuleViolation("R-ROUND-JUNE", f"{plan_year} 年度的需求征集已经开启，可修改其起止日期")
+    rnd = Round(plan_year=plan_year, opens_on=opens_on, closes_on=closes_on, created_at=clock.now())
+    db.session.add(rnd)
+    history.record(actor, "open_round", plan_year=plan_year, opens_on=opens_on, closes_on=closes_on)
+    return rnd
+
+
+@transactional
+def change_round(actor: User, rnd: Round, opens_on, closes_on) -> Round:
+    require_role(actor, "planner")
+    check_round_window(rnd.plan_year, opens_on, closes_on)
+    before = {"opens_on": rnd.opens_on, "closes_on": rnd.closes_on}
+    rnd.opens_on, rnd.closes_on = opens_on, closes_on
+    history.record(actor, "change_round", plan_year=rnd.plan_year, before=before,
+                   after={"opens_on": opens_on, "closes_on": closes_on})
+    return rnd
+
+
+# ---- proposals (R-PROPOSAL-FIELDS) ---------------------------------------------------------
+
+def proposal_values(project: Project) -> dict:
+    """The project's 第九条 values as plain data for the domain."""
+    values = {key: getattr(project, key) for key in SCALAR_FIELDS}
+    values["department"] = project.department.code if project.department else None
+    values["annual_investments"] = {str(a.year): a.amount for a in project.annual}
+    return values
+
+
+def documented_materials(project: Project) -> set[str]:
+    return {d.material for d in project.documents if d.material}
+
+
+def _snapshot(project: Project) -> dict:
+    values = proposal_values(project)
+    values["total_investment"] = format_money(values["total_investment"])
+    values["annual_investments"] = {y: format_money(a) for y, a in values["annual_investments"].items()}
+    values["co_departments"] = sorted(p.department.code for p in project.participants)
+    return values
+
+
+def _departments(codes: list[str], lead_id: int) -> list[Department]:
+    found = {d.code: d for d in db.session.execute(
+        select(Department).where(Department.code.in_(codes))).scalars()} if codes else {}
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        raise InvalidInput({"co_departments": f"没有这些部门：{'、'.join(unknown)}"})
+    return [found[c] for c in dict.fromkeys(codes) if found[c].id != lead_id]
+
+
+def _apply(project: Project, values: dict) -> None:
+    for key in SCALAR_FIELDS:
+        if key in values:
+            setattr(project, key, values[key])
+    if "annual_investments" in values:
+        wanted = {int(y): a for y, a in values["annual_investments"].items()}
+        project.annual = [a for a in project.annual if a.year in wanted]
+        have = {a.year: a for a in project.annual}
+        for year, amount in wanted.items():
+            if year in have:
+                have[year].amount = amount
+            else:
+                project.annual.append(AnnualInvestment(year=year, amount=amount))
+    if "co_departments" in values:
+        depts = _departments(values["co_departments"], project.department_id)
+        keep = {d.id for d in depts}
+        project.participants = [p for p in project.participants if p.department_id in keep]
+        have = {p.department_id for p in project.participants}
+        project.participants += [ProjectParticipant(department_id=d.id, department=d)
+                                 for d in depts if d.id not in have]
+    project.updated_at = clock.now()
+
+
+@transactional
+def create_project(actor: User, values: dict) -> Project:
+    """A draft in the actor's own department (项目建设单位)."""
+    require_role(actor, "applicant", "dept_admin")
+    code = values.pop("department", None)
+    if code and code != actor.department.code:
+        raise Forbidden("只能为本部门创建项目", rule="R-SCOPE")
+    project = Project(state=lifecycle.DRAFT, department_id=actor.department_id, department=actor.department,
+                      created_by_id=actor.id, created_at=clock.now(), updated_at=clock.now())
+    db.session.add(project)
+    _apply(project, values)
+    db.session.flush()
+    history.record(actor, "create", project=project, to_state=project.state, after=_snapshot(project))
+    return project
+
+
+@transactional
+def update_project(actor: User, project: Project, values: dict) -> Project:
+    """Edit while draft or while the reviewers wait for 补正 (the change is in the history)."""
+    require_lead_department(actor, project)
+    lifecycle.next_state("edit", project.state)
+    code = values.pop("department", None)
+    if code and code != project.department.code:
+        raise InvalidInput({"department": "项目建设单位不能更改"})
+    before = _snapshot(project)
+    _apply(project, values)
+    after = _snapshot(project)
+    changed = {k for k in after if after[k] != before.get(k)}
+    if changed:
+        history.record(actor, "edit", project=project, from_state=project.state, to_state=project.state,
+                       before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
+    return project
+
+
+# ---- documents -------------------------------------------------------------------------
+
+def _store(data: bytes, digest: str) -> None:
+    """Content-addressed: the same bytes are stored once; written atomically."""
+    folder = Path(current_app.config["GOVIT_UPLOAD_DIR"]) / digest[:2]
+    target = folder / digest
+    if target.exists():
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=folder, delete=False) as tmp:
+        tmp.write(data)
+    os.replace(tmp.name, target)
+
+
+def document_path(document: Document) -> Path:
+    return Path(current_app.config["GOVIT_UPLOAD_DIR"]) / document.sha256[:2] / document.sha256
+
+
+@transactional
+def upload_document(actor: User, project: Project, kind: str, filename: str, data: bytes,
+                    material: str | None = None) -> Document:
+    """Check, store and version a document; it fulfils an open 容缺 item of its kind (R-RONGQUE)."""
+    require_lead_department(actor, project)
+    if project.state in (lifecycle.TERMINATED, "closed"):
+        raise RuleViolation("R-LIFECYCLE", "项目已终止或关闭，不能再上传材料")
+    if material and material not in MATERIAL_FIELDS:
+        raise InvalidInput({"material": f"“{material}”不是可用文件提交的申报材料"})
+    safe_name = Path(filename or "").name[:255]
+    content_type = check_upload(kind, safe_name, data, current_app.config["MAX_CONTENT_LENGTH"])
+    digest = hashlib.sha256(data).hexdigest()
+    version = db.session.execute(select(func.count(Document.id)).where(
+        Document.project_id == project.id, Document.kind == kind,
+        Document.material.is_(None) if material is None else Document.material == material)).scalar() + 1
+    doc = Document(project_id=project.id, kind=kind, material=material, version=version,
+                   filename=safe_name, content_type=content_type, size=len(data), sha256=digest,
+                   uploaded_by_id=actor.id, uploaded_at=clock.now())
+    db.session.add(doc)
+    db.session.flush()
+    _store(data, digest)
+    history.record(actor, "upload_document", project=project, kind=kind, material=material,
+                   version=version, filename=safe_name, size=len(data), sha256=digest)
+    for item in project.rongque:
+        if item.kind == kind and item.fulfilled_on is None:
+            item.fulfilled_on, item.document_id = clock.today(), doc.id
+            history.record(actor, "fulfil_rongque", project=project, kind=kind,
+                           promised_on=item.promised_on, fulfilled_on=item.fulfilled_on)
+    project.documents.append(doc)
+    return doc
+
+
+# ---- the consolidated submission (R-CONSOLIDATE) ----------------------------------------------
+
+def _submission_problems(project: Project, actor: User) -> dict[str, str]:
+    if project.department_id != actor.department_id:
+        raise Forbidden(f"项目 {project.id} 不属于本部门", rule="R-SCOPE")
+    try:
+        lifecycle.next_state("submit", project.state)
+        check_submittable(proposal_values(project), documented_materials(project))
+        if project.urgent and not project.urgent_basis.strip():
+            raise RuleViolation("R-PLAN-URGENT", "紧急项目须写明党中央、国务院、省委、省政府或国家部委的要求依据",
+                                fields={"urgent_basis": "缺少紧急项目依据"})
+    except RuleViolation as err:
+        return err.fields or {"state": err.message}
+    return {}
+
+
+@transactional
+def submit_batch(actor: User, projects: list[Project],
+                 rongque: dict[int, list[RongqueItem]] | None = None) -> SubmissionBatch:
+    """R-CONSOLIDATE: the department head submits its proposals at once, or none of them."""
+    require_role(actor, "dept_admin", rule="R-CONSOLIDATE")
+    if not projects:
+        raise InvalidInput({"projects": "请至少选择一个项目"})
+    today, rongque = clock.today(), rongque or {}
+    rnd = open_round_on(today)
+    for project in projects:
+        check_round(today, (rnd.opens_on, rnd.closes_on) if rnd else None, project.urgent)
+        check_rongque(rongque.get(project.id, []), set(DOCUMENT_KINDS), today)
+    problems = {p.id: _submission_problems(p, actor) for p in projects}
+    problems = {pid: f for pid, f in problems.items() if f}
+    if problems:
+        named = "；".join(f"项目 {pid}：{'、'.join(f.values())}" for pid, f in problems.items())
+        raise RuleViolation("R-PROPOSAL-FIELDS", f"统一申报未提交，请先补齐：{named}",
+                            fields={str(pid): f for pid, f in problems.items()})
+    batch = SubmissionBatch(department_id=actor.department_id, submitted_by_id=actor.id,
+                            submitted_at=clock.now())
+    db.session.add(batch)
+    db.session.flush()
+    for project in projects:
+        _submit_one(actor, project, batch, rnd, rongque.get(project.id, []))
+    return batch
+
+
+def _submit_one(actor, project, batch, rnd, items) -> None:
+    today = clock.today()
+    before = project.state
+    project.state = lifecycle.next_state("submit", project.state)
+    project.submitted_on, project.batch_id = today, batch.id
+    project.round_id = rnd.id if rnd else None
+    project.plan_year = rnd.plan_year if rnd else today.year  # urgent: into the running year's plan
+    for item in items:
+        row = RongqueRow(project_id=project.id, kind=item.kind, promised_on=item.promised_on)
+        db.session.add(row)
+        project.rongque.append(row)
+    due = review_due_for(project)
+    history.record(actor, "submit", project=project, from_state=before, to_state=project.state,
+                   due_on=due.due_on, batch=batch.id, plan_year=project.plan_year,
+                   calendar_confirmed=due.confirmed,
+                   rongque=[{"kind": i.kind, "promised_on": i.promised_on} for i in items])
+    history.notify(project.department_id, project,
+                   f"项目“{project.name}”已统一申报，进入联合审核，审核期限 {due.due_on:%Y-%m-%d}")
+
+
+@transactional
+def terminate(actor: User, project: Project, reason: str) -> Project:
+    """The planner ends a project from any state; the reason is kept."""
+    require_role(actor, "planner")
+    if not (reason or "").strip():
+        raise InvalidInput({"reason": "请填写终止原因"})
+    before = project.state
+    project.state = lifecycle.next_state("terminate", project.state)
+    history.record(actor, "terminate", project=project, from_state=before, to_state=project.state,
+                   reason=reason.strip())
+    history.notify(project.department_id, project, f"项目“{project.name}”已被终止：{reason.strip()}")
+    return project

@@ -1,0 +1,112 @@
+"""Fixtures in flaskr's shape, on a real database: SQLite, or a PostgreSQL database of our own.
+
+Set GOVIT_TEST_POSTGRES to a server URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test):
+the session creates a fresh database there and drops it at the end, so runs never collide.
+"""
+import os
+import uuid
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, delete, make_url, text, update
+
+from govit import create_app
+from govit.auth.services import seed_authorities
+from govit.calendar_store import seed_from_package
+from govit.domain.audit import GENESIS
+from govit.extensions import db
+from govit.models import CalendarDay, CalendarYear, ChainHead, Department
+
+from .helpers import Factory
+
+PG_SERVER = os.environ.get("GOVIT_TEST_POSTGRES")
+KEEP = {"alembic_version", "calendar_day", "calendar_year", "department", "chain_head"}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if not PG_SERVER:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'govit.sqlite'}"
+        return
+    server = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+    name = f"govit_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with server.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+@pytest.fixture(scope="session")
+def app_config(database_url, tmp_path_factory):
+    return {"SQLALCHEMY_DATABASE_URI": database_url, "GOVIT_ENV": "testing", "TESTING": True,
+            "GOVIT_UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")), "WTF_CSRF_ENABLED": False,
+            "SECRET_KEY": "test-secret", "GOVIT_TODAY": None,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+
+
+@pytest.fixture(scope="session")
+def app(app_config):
+    app = create_app(app_config)
+    with app.app_context():
+        upgrade()
+        seed_authorities()
+        seed_from_package()
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _clean():
+    """Empty every table but the seeds; put the chain back to its genesis."""
+    for table in reversed(db.metadata.sorted_tables):
+        if table.name not in KEEP:
+            db.session.execute(delete(table))
+    db.session.execute(delete(CalendarDay).where(CalendarDay.source != "chinesecalendar"))
+    db.session.execute(delete(CalendarYear).where(CalendarYear.source != "chinesecalendar"))
+    db.session.execute(delete(Department).where(Department.is_authority.is_(False)))
+    db.session.execute(update(ChainHead).values(seq=0, hash=GENESIS))
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def ctx(request):
+    """Each non-unit test runs in an app context and leaves the database as it found it."""
+    if "unit" in request.node.path.parts:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        yield
+        db.session.rollback()
+        _clean()
+        db.session.remove()
+
+
+@pytest.fixture
+def today(app, monkeypatch):
+    """Fix the application's date: today("2026-06-16")."""
+    from datetime import date
+
+    def set_today(value: str):
+        monkeypatch.setitem(app.config, "GOVIT_TODAY", date.fromisoformat(value))
+    return set_today
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make(app):
+    return Factory()

@@ -1,0 +1,78 @@
+"""Small builders for test data (make.user(...), make.project(...)), all through the services."""
+import io
+import itertools
+import zipfile
+
+from govit import clock
+from govit.auth import services as accounts
+from govit.extensions import db
+from govit.models import Department, User
+from govit.planning import services
+
+PASSWORD = "Passw0rd!x"
+_n = itertools.count(1)
+
+COMPLETE = {
+    "name": "全省一体化政务服务平台升级项目",
+    "basis": "依据《黑龙江省政务信息化项目建设管理办法（试行）》及省政府年度重点工作，需要升级。",
+    "content_scale": "升级统一身份认证、电子证照、好差评三个子系统，覆盖13个市地。",
+    "start_month": "2027-03", "end_month": "2027-12",
+    "total_investment": "3000000.00", "annual_investments": {"2027": "3000000.00"},
+    "fund_source": "省级财政资金",
+    "performance_goals": "办件平均时长压减30%，群众满意率不低于98%。",
+    "data_catalog": "涉及电子证照目录12项，全部纳入省级数据共享平台。",
+    "cloud_plan": "部署于省政务云，需要计算资源64核、存储20TB。",
+    "protection_plan": "按等级保护三级建设并测评。",
+    "security_plan": "部署态势感知与日志审计，落实安全管理制度。",
+    "product_reliability": "核心软硬件均采用通过安全可靠测评的产品。",
+    "crypto_plan": "采用商用密码实现身份鉴别与数据传输加密，开展密评。",
+}
+
+
+def pdf_bytes(text: str = "govit") -> bytes:
+    return b"%PDF-1.4\n% " + text.encode() + b"\n%%EOF\n"
+
+
+def docx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+class Factory:
+    """Builds rows through the services, so every test row has its history too."""
+
+    def department(self, code: str | None = None, name: str | None = None) -> Department:
+        code = code or f"D{next(_n)}"
+        existing = db.session.query(Department).filter_by(code=code).one_or_none()
+        return existing or accounts.create_department(None, code, name or f"测试厅{code}")
+
+    def user(self, role: str, department: str = "DEPA", username: str | None = None,
+             must_change: bool = False) -> User:
+        if department not in ("YSHJ", "WXB", "FGW", "CZT", "GAT", "SJT", "MMJ", "NWB", "BMB", "SZF"):
+            self.department(department)
+        return accounts.create_user(None, username or f"{role}{next(_n)}", role, department, PASSWORD,
+                                    display_name=f"{role}用户", must_change=must_change)
+
+    def project(self, owner: User, **overrides):
+        values = {**COMPLETE, **overrides}
+        from govit.planning.fields import parse_proposal
+        return services.create_project(owner, parse_proposal(values))
+
+    def round(self, planner: User, plan_year: int = 2027, opens_on="2026-06-01", closes_on="2026-06-30"):
+        from datetime import date
+        return services.open_round(planner, plan_year, date.fromisoformat(opens_on),
+                                   date.fromisoformat(closes_on))
+
+    def submitted(self, dept_admin: User, planner: User, on: str = "2026-06-16", **overrides):
+        """A complete proposal submitted on `on` inside the 2027 round."""
+        from datetime import date
+        from govit.models import Round
+        if db.session.query(Round).filter_by(plan_year=2027).one_or_none() is None:
+            self.round(planner)
+        project = self.project(dept_admin, **overrides)
+        with clock.travel(date.fromisoformat(on)):
+            services.submit_batch(dept_admin, [project])
+        return project
