@@ -50,7 +50,7 @@ def register_errorhandlers(app: Flask) -> None:
         db.session.rollback()
         if _wants_json():
             body = {"error": type(err).__name__.lower(), "message": err.message}
-            if status != 400 or err.rule not in ("R-INPUT",):
+            if err.rule != "R-INPUT":
                 body["rule"] = err.rule
             if err.fields:
                 body["fields"] = err.fields

@@ -1,3 +1,45 @@
-from flask import Blueprint
+"""The JSON API of API.md under /api/v1: bearer tokens, JSON errors with the rule id."""
+from flask import Blueprint, abort, g, jsonify, request
+
+from ..auth import services as accounts
+from ..domain.errors import InvalidInput
 
 bp = Blueprint("api", __name__)
+PUBLIC = {"api.issue_token", "api.openapi"}
+
+
+@bp.before_request
+def authenticate():
+    """Every call but the token request carries `Authorization: Bearer TOKEN`."""
+    if request.endpoint in PUBLIC:
+        return None
+    header = request.headers.get("Authorization", "")
+    user = accounts.user_for_token(header[7:].strip()) if header.startswith("Bearer ") else None
+    if user is None:
+        return jsonify({"error": "unauthorized", "message": "缺少或无效的访问令牌"}), 401
+    g.api_user = user
+    return None
+
+
+def body() -> dict:
+    """The JSON object of the request, or 400."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise InvalidInput({"body": "请求体应为 JSON 对象"})
+    return data
+
+
+def optional_body() -> dict:
+    return body() if request.content_length else {}
+
+
+@bp.post("/auth/token")
+def issue_token():
+    data = body()
+    user = accounts.authenticate(str(data.get("username", "")), str(data.get("password", "")))
+    if user is None:
+        abort(401)
+    return jsonify({"token": accounts.issue_token(user)})
+
+
+from . import openapi, resources  # noqa: E402,F401  (routes register on bp)

@@ -2,7 +2,7 @@
 import io
 import zipfile
 
-from .errors import RuleViolation
+from .errors import UploadRefused
 
 DOCUMENT_KINDS = {
     "proposal": "项目申报书", "data_catalog": "信息资源目录", "sharing_analysis": "信息资源共享分析篇",
@@ -36,7 +36,7 @@ def detect_type(filename: str, data: bytes) -> str:
     """The content type, judged by the bytes as well as the name; refuses anything else."""
     ext = ("." + filename.rsplit(".", 1)[-1].lower()) if "." in filename else ""
     if ext not in _TYPES:
-        raise RuleViolation("R-UPLOAD", f"不支持的文件类型“{ext or '无扩展名'}”，请上传 {ALLOWED}")
+        raise UploadRefused(f"不支持的文件类型“{ext or '无扩展名'}”，请上传 {ALLOWED}")
     ok = {
         ".pdf": data.startswith(b"%PDF-"),
         ".png": data.startswith(b"\x89PNG\r\n\x1a\n"),
@@ -46,16 +46,16 @@ def detect_type(filename: str, data: bytes) -> str:
     if ext in _ZIP_MARKERS:
         ok = data.startswith(b"PK\x03\x04") and _zip_has(data, _ZIP_MARKERS[ext])
     if not ok:
-        raise RuleViolation("R-UPLOAD", f"文件“{filename}”的内容与扩展名不符或已损坏，请上传真实的 {ALLOWED}")
+        raise UploadRefused(f"文件“{filename}”的内容与扩展名不符或已损坏，请上传真实的 {ALLOWED}")
     return _TYPES[ext]
 
 
 def check_upload(kind: str, filename: str, data: bytes, max_bytes: int) -> str:
     """Kind known, not empty, not too large, format real; returns the content type."""
     if kind not in DOCUMENT_KINDS:
-        raise RuleViolation("R-UPLOAD", f"未知的材料类型“{kind}”")
+        raise UploadRefused(f"未知的材料类型“{kind}”")
     if not data:
-        raise RuleViolation("R-UPLOAD", "上传的文件是空的")
+        raise UploadRefused("上传的文件是空的")
     if len(data) > max_bytes:
-        raise RuleViolation("R-UPLOAD-SIZE", f"文件超过 {max_bytes // (1024 * 1024)} MiB 上限")
+        raise UploadRefused(f"文件超过 {max_bytes // (1024 * 1024)} MiB 上限")
     return detect_type(filename, data)

@@ -39,3 +39,11 @@ class InvalidInput(RuleViolation):
 
     def __init__(self, fields: dict[str, str], message: str = "提交的内容有误，请按提示修改"):
         super().__init__("R-INPUT", message, fields)
+
+
+class UploadRefused(InvalidInput):
+    """The file is not of an accepted kind, format or size (HTTP 400, nothing stored)."""
+
+    def __init__(self, message: str):
+        super().__init__({"file": message}, message)
+        self.rule = "R-UPLOAD"

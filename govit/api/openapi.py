@@ -1,0 +1,88 @@
+"""The OpenAPI 3.1 document of the JSON API, served at /api/v1/openapi.json."""
+from flask import jsonify
+
+from ..domain.documents import DOCUMENT_KINDS
+from ..domain.lifecycle import STATES
+from ..domain.review import VERDICTS
+from ..planning.fields import BOOLS, CHOICES, TEXT_FIELDS
+from . import bp
+from .resources import ACTIONS
+
+ERROR = {"type": "object", "required": ["error", "message"], "properties": {
+    "error": {"type": "string"}, "message": {"type": "string"},
+    "rule": {"type": "string", "description": "RULES.md id that refused the request"},
+    "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}
+MONEY = {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "example": "1234567.00"}
+PROJECT_IN = {"type": "object", "properties": {
+    **{k: {"type": "string", "maxLength": n} for k, n in TEXT_FIELDS.items()},
+    **{k: {"type": "string", "enum": list(v)} for k, v in CHOICES.items()},
+    **{k: {"type": "boolean"} for k in BOOLS},
+    "department": {"type": "string"},
+    "start_month": {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
+    "end_month": {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
+    "total_investment": MONEY,
+    "annual_investments": {"type": "object", "additionalProperties": MONEY},
+    "co_departments": {"type": "array", "items": {"type": "string"}}}}
+PROJECT_OUT = {"allOf": [PROJECT_IN, {"type": "object", "properties": {
+    "id": {"type": "integer"}, "state": {"type": "string", "enum": STATES},
+    "plan_year": {"type": ["integer", "null"]},
+    "due": {"type": ["object", "null"]}, "opinions": {"type": "array"},
+    "similar_projects": {"type": "array"}, "alerts": {"type": "array"},
+    "approved_estimate": {"type": ["string", "null"]}}}]}
+
+ROUTES = [  # (method, path, summary, request schema or None, success status)
+    ("post", "/auth/token", "取得访问令牌", {"type": "object", "required": ["username", "password"],
+                                       "properties": {"username": {"type": "string"},
+                                                      "password": {"type": "string"}}}, 200),
+    ("get", "/me", "当前用户", None, 200),
+    ("get", "/departments", "部门列表", None, 200),
+    ("post", "/departments", "新增部门（admin）", {"type": "object", "properties": {
+        "code": {"type": "string"}, "name": {"type": "string"}}}, 201),
+    ("get", "/rounds", "需求征集轮次", None, 200),
+    ("post", "/rounds", "开启需求征集（planner）", {"type": "object", "properties": {
+        "plan_year": {"type": "integer"}, "opens_on": {"type": "string", "format": "date"},
+        "closes_on": {"type": "string", "format": "date"}}}, 201),
+    ("get", "/projects", "项目列表（按部门范围）", None, 200),
+    ("post", "/projects", "创建项目草稿", PROJECT_IN, 201),
+    ("get", "/projects/{id}", "项目详情", None, 200),
+    ("patch", "/projects/{id}", "修改项目（草稿或待补正）", PROJECT_IN, 200),
+    ("get", "/projects/{id}/documents", "项目材料", None, 200),
+    ("post", "/projects/{id}/documents", "上传材料（multipart: kind, file, material?）", None, 201),
+    ("post", "/projects/{id}/opinions", "联合审核意见", {"type": "object", "required": ["verdict", "text"],
+        "properties": {"verdict": {"type": "string", "enum": list(VERDICTS)},
+                       "text": {"type": "string"}, "conditions": {"type": "string"}}}, 201),
+    ("get", "/projects/{id}/history", "全流程记录（R-FULL-RECORD）", None, 200),
+    ("post", "/projects/{id}/actions/{action}", "生命周期动作：" + "、".join(ACTIONS),
+     {"type": "object"}, 200),
+]
+
+
+def build_document() -> dict:
+    paths: dict = {}
+    for method, path, summary, schema, status in ROUTES:
+        op = {"summary": summary, "responses": {
+            str(status): {"description": "成功", "content": {"application/json": {"schema": (
+                PROJECT_OUT if path.startswith("/projects/{id}") and method != "get" else {})}}},
+            **{str(s): {"description": d, "content": {"application/json": {"schema": ERROR}}}
+               for s, d in ((400, "输入有误"), (401, "未认证"), (403, "无权"), (404, "不存在"),
+                            (409, "状态不符或规则阻止"))}}}
+        if schema:
+            op["requestBody"] = {"content": {"application/json": {"schema": schema}}}
+        if path != "/auth/token":
+            op["security"] = [{"bearer": []}]
+        params = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+                  for n in ("id", "action") if "{" + n + "}" in path]
+        if params:
+            op["parameters"] = params
+        paths.setdefault(path, {})[method] = op
+    return {"openapi": "3.1.0",
+            "info": {"title": "govit API", "version": "1", "description": "黑龙江省政务信息化项目管理系统"},
+            "servers": [{"url": "/api/v1"}], "paths": paths,
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+                           "schemas": {"Error": ERROR, "Project": PROJECT_OUT,
+                                       "DocumentKind": {"type": "string", "enum": list(DOCUMENT_KINDS)}}}}
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(build_document())

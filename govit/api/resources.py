@@ -1,0 +1,147 @@
+"""API routes: thin — check the caller, parse, call one service, serialise."""
+from datetime import date
+
+from flask import g, jsonify, request
+from sqlalchemy import select
+
+from ..auth import services as accounts
+from ..auth.access import load_project, require_role
+from ..domain.errors import InvalidInput, NotFound
+from ..domain.proposal import RongqueItem
+from ..extensions import db
+from ..history import project_events
+from ..models import Department
+from ..planning import queries, review, services
+from ..planning.fields import parse_proposal
+from . import body, bp, optional_body
+from .serialize import document_json, event_json, project_json, user_json
+
+
+def _date(data: dict, key: str) -> date:
+    try:
+        return date.fromisoformat(str(data.get(key, "")))
+    except ValueError:
+        raise InvalidInput({key: "日期格式应为 YYYY-MM-DD"}) from None
+
+
+def _project(project_id: int):
+    return load_project(project_id, g.api_user)
+
+
+@bp.get("/me")
+def me():
+    return jsonify(user_json(g.api_user))
+
+
+@bp.get("/departments")
+def departments():
+    rows = db.session.execute(select(Department).order_by(Department.code)).scalars()
+    return jsonify([{"code": d.code, "name": d.name} for d in rows])
+
+
+@bp.post("/departments")
+def create_department():
+    require_role(g.api_user, "admin")
+    data = body()
+    dept = accounts.create_department(g.api_user, data.get("code", ""), data.get("name", ""))
+    return jsonify({"code": dept.code, "name": dept.name}), 201
+
+
+@bp.get("/rounds")
+def rounds():
+    return jsonify([{"plan_year": r.plan_year, "opens_on": r.opens_on.isoformat(),
+                     "closes_on": r.closes_on.isoformat()} for r in queries.all_rounds()])
+
+
+@bp.post("/rounds")
+def open_round():
+    data = body()
+    try:
+        plan_year = int(data.get("plan_year"))
+    except (TypeError, ValueError):
+        raise InvalidInput({"plan_year": "请填写计划年度，如 2027"}) from None
+    opens = _date(data, "opens_on") if data.get("opens_on") else date(plan_year - 1, 6, 1)
+    closes = _date(data, "closes_on") if data.get("closes_on") else date(plan_year - 1, 6, 30)
+    rnd = services.open_round(g.api_user, plan_year, opens, closes)
+    return jsonify({"plan_year": rnd.plan_year, "opens_on": rnd.opens_on.isoformat(),
+                    "closes_on": rnd.closes_on.isoformat()}), 201
+
+
+@bp.post("/projects")
+def create_project():
+    project = services.create_project(g.api_user, parse_proposal(body()))
+    return jsonify(project_json(project)), 201
+
+
+@bp.get("/projects")
+def list_projects():
+    args = request.args
+    year = args.get("plan_year", type=int)
+    found = queries.list_projects(g.api_user, args.get("state"), args.get("department"), year, args.get("q"))
+    return jsonify([project_json(p) for p in found])
+
+
+@bp.get("/projects/<int:project_id>")
+def get_project(project_id: int):
+    return jsonify(project_json(_project(project_id)))
+
+
+@bp.patch("/projects/<int:project_id>")
+def patch_project(project_id: int):
+    project = _project(project_id)
+    return jsonify(project_json(services.update_project(g.api_user, project, parse_proposal(body()))))
+
+
+@bp.get("/projects/<int:project_id>/documents")
+def list_documents(project_id: int):
+    return jsonify([document_json(d) for d in _project(project_id).documents])
+
+
+@bp.post("/projects/<int:project_id>/documents")
+def upload_document(project_id: int):
+    project = _project(project_id)
+    upload = request.files.get("file")
+    if upload is None:
+        raise InvalidInput({"file": "请选择要上传的文件"})
+    doc = services.upload_document(g.api_user, project, request.form.get("kind", ""), upload.filename,
+                                   upload.read(), request.form.get("material") or None)
+    return jsonify(document_json(doc)), 201
+
+
+@bp.post("/projects/<int:project_id>/opinions")
+def post_opinion(project_id: int):
+    project, data = _project(project_id), body()
+    review.record_opinion(g.api_user, project, str(data.get("verdict", "")), str(data.get("text", "")),
+                          str(data.get("conditions", "")))
+    return jsonify(project_json(project)), 201
+
+
+@bp.get("/projects/<int:project_id>/history")
+def project_history(project_id: int):
+    _project(project_id)
+    return jsonify([event_json(e) for e in project_events(project_id)])
+
+
+def _rongque(data: dict) -> list[RongqueItem]:
+    items = data.get("rongque") or []
+    if not isinstance(items, list):
+        raise InvalidInput({"rongque": "应为 [{kind, promised_on}] 列表"})
+    return [RongqueItem(str(i.get("kind", "")), _date(i, "promised_on")) for i in items]
+
+
+ACTIONS = {
+    "submit": lambda u, p, d: services.submit_batch(u, [p], {p.id: _rongque(d)}),
+    "answer_supplement": lambda u, p, d: review.answer_supplement(u, p, str(d.get("text", ""))),
+    "call_expert_review": lambda u, p, d: review.call_expert_review(u, p, str(d.get("reason", ""))),
+    "finish_expert_review": lambda u, p, d: review.finish_expert_review(u, p, str(d.get("conclusion", ""))),
+    "terminate": lambda u, p, d: services.terminate(u, p, str(d.get("reason", ""))),
+}
+
+
+@bp.post("/projects/<int:project_id>/actions/<action>")
+def project_action(project_id: int, action: str):
+    project = _project(project_id)
+    if action not in ACTIONS:
+        raise NotFound(f"动作“{action}”不存在或尚未开放；可用：{', '.join(ACTIONS)}")
+    ACTIONS[action](g.api_user, project, optional_body())
+    return jsonify(project_json(project))

@@ -1,0 +1,51 @@
+"""Projects and their records as API.md's JSON (money as two-decimal strings, dates ISO)."""
+from ..domain.money import format_money
+from ..models import Event, Project, User
+from ..planning.review import review_due_for
+from ..planning.services import SCALAR_FIELDS
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def project_json(project: Project) -> dict:
+    data = {key: getattr(project, key) for key in SCALAR_FIELDS}
+    due = review_due_for(project) if project.state in ("joint_review", "supplement_requested") else None
+    data.update(
+        id=project.id, state=project.state, plan_year=project.plan_year,
+        department=project.department.code, total_investment=format_money(project.total_investment),
+        annual_investments={str(a.year): format_money(a.amount) for a in project.annual},
+        co_departments=[p.department.code for p in project.participants],
+        submitted_on=_iso(project.submitted_on), conditions=project.conditions,
+        due={"kind": "joint_review", "due_on": due.due_on.isoformat(),
+             "calendar_confirmed": due.confirmed} if due else None,
+        approved_estimate=None, alerts=[], similar_projects=[],
+        opinions=[{"authority": o.authority, "verdict": o.verdict, "text": o.text,
+                   "conditions": o.conditions, "at": o.at.isoformat(timespec="seconds")}
+                  for o in project.opinions],
+        rongque=[{"kind": r.kind, "promised_on": r.promised_on.isoformat(),
+                  "fulfilled_on": _iso(r.fulfilled_on)} for r in project.rongque],
+    )
+    return data
+
+
+def document_json(doc) -> dict:
+    return {"id": doc.id, "kind": doc.kind, "material": doc.material, "version": doc.version,
+            "filename": doc.filename, "content_type": doc.content_type, "size": doc.size,
+            "sha256": doc.sha256, "uploaded_at": doc.uploaded_at.isoformat(timespec="seconds"),
+            "uploaded_by": doc.uploaded_by.username}
+
+
+def event_json(ev: Event) -> dict:
+    """R-FULL-RECORD: one step of the full-process record."""
+    import json
+    return {"at": ev.at.isoformat(timespec="seconds"), "actor": ev.actor, "role": ev.role,
+            "action": ev.action, "from_state": ev.from_state, "to_state": ev.to_state,
+            "due_on": _iso(ev.due_on), "late": bool(ev.due_on and ev.at.date() > ev.due_on),
+            "detail": json.loads(ev.detail)}
+
+
+def user_json(user: User) -> dict:
+    return {"username": user.username, "display_name": user.display_name, "role": user.role,
+            "department": user.department.code}
