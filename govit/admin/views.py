@@ -1,3 +1,112 @@
-from flask import Blueprint
+"""Admin pages: departments, users and the holiday calendar. No project decisions here."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from .. import clock
+from ..auth import services as accounts
+from ..auth.access import require_role
+from ..calendar_store import confirmed_years, import_notice, set_day, year_days
+from ..domain.errors import NotFound, RuleViolation
+from ..extensions import db
+from ..models import Department, User
+from ..planning.views import show_errors
+from .forms import CalendarDayForm, CalendarImportForm, DepartmentForm, PasswordResetForm, UserForm
 
 bp = Blueprint("admin", __name__)
+
+
+@bp.before_request
+@login_required
+def require_admin():
+    require_role(current_user, "admin")
+
+
+def _departments():
+    return db.session.execute(select(Department).order_by(Department.is_authority.desc(), Department.code)).scalars().all()
+
+
+@bp.route("/departments", methods=["GET", "POST"])
+def departments():
+    form = DepartmentForm()
+    if form.validate_on_submit():
+        try:
+            accounts.create_department(current_user, form.code.data, form.name.data)
+        except RuleViolation as err:
+            show_errors(form, err)
+        else:
+            flash(f"已新增部门 {form.name.data}", "success")
+            return redirect(url_for("admin.departments"))
+    return render_template("admin/departments.html", form=form, departments=_departments())
+
+
+@bp.route("/users", methods=["GET", "POST"])
+def users():
+    form = UserForm()
+    form.department.choices = [(d.code, f"{d.name}（{d.code}）") for d in _departments()]
+    if form.validate_on_submit():
+        try:
+            accounts.create_user(current_user, form.username.data, form.role.data, form.department.data,
+                                 form.password.data, form.display_name.data)
+        except RuleViolation as err:
+            show_errors(form, err)
+        else:
+            flash(f"已创建用户 {form.username.data}，首次登录须修改密码", "success")
+            return redirect(url_for("admin.users"))
+    rows = db.session.execute(select(User).order_by(User.department_id, User.username)).scalars().all()
+    return render_template("admin/users.html", form=form, users=rows, reset=PasswordResetForm())
+
+
+def _user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("用户不存在")
+    return user
+
+
+@bp.post("/users/<int:user_id>/active")
+def toggle_active(user_id: int):
+    user = _user(user_id)
+    if user.id == current_user.id:
+        flash("不能停用自己的账号", "error")
+    else:
+        accounts.set_active(current_user, user, not user.active)
+        flash(f"账号 {user.username} 已{'启用' if user.active else '停用'}", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/password")
+def reset_password(user_id: int):
+    form, user = PasswordResetForm(), _user(user_id)
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(current_user, user, form.password.data)
+            flash(f"已重置 {user.username} 的密码，下次登录须修改", "success")
+        except RuleViolation as err:
+            flash("；".join(err.fields.values()) or err.message, "error")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+def calendar():
+    """R-CAL: see a year, correct a day, or enter next year's State Council notice."""
+    year = request.args.get("year", type=int) or clock.today().year
+    day_form, import_form = CalendarDayForm(prefix="day"), CalendarImportForm(prefix="notice")
+    if request.method == "POST" and "day-day" in request.form:
+        if day_form.validate():
+            set_day(current_user, day_form.day.data, day_form.kind.data == "workday", day_form.name.data)
+            flash(f"{day_form.day.data:%Y-%m-%d} 已更新", "success")
+            return redirect(url_for("admin.calendar", year=day_form.day.data.year))
+    elif request.method == "POST" and import_form.validate():
+        text = import_form.text.data or ""
+        if import_form.file.data:
+            text = import_form.file.data.read().decode("utf-8-sig", errors="replace")
+        try:
+            years = import_notice(current_user, text)
+        except RuleViolation as err:
+            flash(err.message + "：" + "；".join(f"{k} {v}" for k, v in err.fields.items()), "error")
+        else:
+            flash(f"已导入并确认 {', '.join(map(str, years))} 年节假日安排", "success")
+            return redirect(url_for("admin.calendar", year=years[0]))
+    return render_template("admin/calendar.html", year=year, days=year_days(year), confirmed=confirmed_years(),
+                           day_form=day_form, import_form=import_form)

@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 from .. import clock
 from ..calendar_store import load_calendar
 from ..domain.calendar import Due
+from ..domain.errors import Forbidden
 from ..domain.roles import AUTHORITY_OF_ROLE, sees_all_projects
 from ..extensions import db
 from ..models import Department, Project, ProjectParticipant, Round, User
@@ -15,6 +16,8 @@ from .review import IN_REVIEW, is_final, latest_opinions, open_supplements, revi
 
 def scoped_projects(user: User):
     """A select of the projects the user may see (own department and co-built ones)."""
+    if user.role == "admin":
+        raise Forbidden("系统管理员不处理项目业务", rule="R-SCOPE")
     query = select(Project)
     if not sees_all_projects(user.role):
         co_built = select(ProjectParticipant.project_id).where(

@@ -201,9 +201,8 @@ def upload_document(actor: User, project: Project, kind: str, filename: str, dat
 
 # ---- the consolidated submission (R-CONSOLIDATE) ----------------------------------------------
 
-def _submission_problems(project: Project, actor: User) -> dict[str, str]:
-    if project.department_id != actor.department_id:
-        raise Forbidden(f"项目 {project.id} 不属于本部门", rule="R-SCOPE")
+def submission_problems(project: Project) -> dict[str, str]:
+    """What keeps this draft from being submitted (empty when it is ready)."""
     try:
         lifecycle.next_state("submit", project.state)
         check_submittable(proposal_values(project), documented_materials(project))
@@ -227,7 +226,10 @@ def submit_batch(actor: User, projects: list[Project],
     for project in projects:
         check_round(today, (rnd.opens_on, rnd.closes_on) if rnd else None, project.urgent)
         check_rongque(rongque.get(project.id, []), set(DOCUMENT_KINDS), today)
-    problems = {p.id: _submission_problems(p, actor) for p in projects}
+    for project in projects:
+        if project.department_id != actor.department_id:
+            raise Forbidden(f"项目 {project.id} 不属于本部门", rule="R-SCOPE")
+    problems = {p.id: submission_problems(p) for p in projects}
     problems = {pid: f for pid, f in problems.items() if f}
     if problems:
         named = "；".join(f"项目 {pid}：{'、'.join(f.values())}" for pid, f in problems.items())

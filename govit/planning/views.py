@@ -1,3 +1,206 @@
-from flask import Blueprint
+"""Web pages of the June round: home, projects, the proposal form, documents, batch submission."""
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from .. import clock
+from ..auth.access import load_project, require_lead_department, require_role
+from ..domain.errors import InvalidInput, RuleViolation
+from ..domain.proposal import RongqueItem
+from ..domain.roles import AUTHORITY_OF_ROLE, DEPARTMENT_ROLES, ROLES
+from ..extensions import db
+from ..history import project_events
+from ..models import Document, Notification
+from . import queries, review, services
+from .fields import parse_proposal
+from .forms import (AnswerForm, BatchForm, OpinionForm, ProposalForm, ReasonForm, RoundForm,
+                    UploadForm)
 
 bp = Blueprint("planning", __name__)
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every page needs a signed-in user; the admin runs accounts, not projects."""
+    if current_user.role == "admin" and request.endpoint != "planning.home":
+        require_role(current_user, *(r for r in ROLES if r != "admin"))
+
+
+def show_errors(form, err: RuleViolation) -> None:
+    """Put a refusal next to the fields it names, keeping what was typed."""
+    placed = False
+    for name, message in err.fields.items():
+        target = "annual" if name == "annual_investments" else name
+        if target in form._fields:
+            form[target].errors = list(form[target].errors) + [message]
+            placed = True
+    flash(err.message if not placed or not isinstance(err, InvalidInput) else "请按提示修改标红的内容", "error")
+
+
+@bp.get("/")
+def home():
+    user = current_user
+    context = {}
+    if user.role in AUTHORITY_OF_ROLE or user.role == "planner":
+        context["queue"] = queries.review_queue(user)
+    if user.role in DEPARTMENT_ROLES:
+        context["projects"] = queries.list_projects(user)
+        context["notes"] = db.session.execute(select(Notification).where(
+            Notification.department_id == user.department_id).order_by(Notification.id.desc()).limit(8)).scalars().all()
+    if user.role == "admin":
+        return redirect(url_for("admin.users"))
+    context["open_round"] = services.open_round_on(clock.today())
+    return render_template("planning/home.html", **context)
+
+
+@bp.get("/projects")
+def projects():
+    args = request.args
+    found = queries.list_projects(current_user, args.get("state") or None, args.get("department") or None,
+                                  args.get("plan_year", type=int), args.get("q") or None)
+    return render_template("planning/projects.html", projects=found, args=args)
+
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+def new_project():
+    require_role(current_user, *DEPARTMENT_ROLES)
+    form = ProposalForm()
+    if form.validate_on_submit():
+        try:
+            project = services.create_project(current_user, parse_proposal(form.to_values()))
+        except RuleViolation as err:
+            show_errors(form, err)
+        else:
+            flash("草稿已保存", "success")
+            return redirect(url_for("planning.project", project_id=project.id))
+    return render_template("planning/form.html", form=form, project=None)
+
+
+@bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
+def edit_project(project_id: int):
+    project = load_project(project_id)
+    require_lead_department(current_user, project)
+    form = ProposalForm()
+    if request.method == "GET":
+        form.load(project)
+    elif form.validate_on_submit():
+        try:
+            services.update_project(current_user, project, parse_proposal(form.to_values()))
+        except RuleViolation as err:
+            show_errors(form, err)
+        else:
+            flash("已保存", "success")
+            return redirect(url_for("planning.project", project_id=project.id))
+    return render_template("planning/form.html", form=form, project=project)
+
+
+def render_project(project, status=200, **forms):
+    """The project page, with any refused form passed in so its text is kept."""
+    forms = {"upload": UploadForm(), "opinion": OpinionForm(), "answer": AnswerForm(),
+             "expert": ReasonForm(), "terminate": ReasonForm(), **forms}
+    mine = AUTHORITY_OF_ROLE.get(current_user.role)
+    return render_template(
+        "planning/project.html", project=project, forms=forms, events=project_events(project.id),
+        due=review.review_due_for(project) if project.state in review.IN_REVIEW else None,
+        latest=review.latest_opinions(project), my_authority=mine,
+        waiting_me=any(s.authority == mine for s in review.open_supplements(project)),
+        open_supplements=review.open_supplements(project),
+        expert_running=any(e.finished_on is None for e in project.expert_reviews),
+        rongque_left=queries.rongque_days_left), status
+
+
+@bp.get("/projects/<int:project_id>")
+def project(project_id: int):
+    return render_project(load_project(project_id))
+
+
+@bp.post("/projects/<int:project_id>/documents")
+def upload(project_id: int):
+    project = load_project(project_id)
+    form = UploadForm()
+    if form.validate_on_submit():
+        try:
+            file = form.file.data
+            services.upload_document(current_user, project, form.kind.data, file.filename, file.read(),
+                                     form.material.data or None)
+        except RuleViolation as err:
+            show_errors(form, err)
+        else:
+            flash("材料已上传", "success")
+            return redirect(url_for("planning.project", project_id=project.id, _anchor="documents"))
+    return render_project(project, 400, upload=form)
+
+
+@bp.get("/projects/<int:project_id>/documents/<int:document_id>")
+def download(project_id: int, document_id: int):
+    project = load_project(project_id)
+    doc = db.session.get(Document, document_id)
+    if doc is None or doc.project_id != project.id:
+        abort(404)
+    return send_file(services.document_path(doc), mimetype=doc.content_type, as_attachment=True,
+                     download_name=doc.filename)
+
+
+def _rongque_rows(project_ids: list[int]) -> dict[int, list[RongqueItem]]:
+    """容缺 rows of the batch form: rongque_kind_<id> / rongque_date_<id>."""
+    rows = {}
+    for pid in project_ids:
+        kind, when = request.form.get(f"rongque_kind_{pid}"), request.form.get(f"rongque_date_{pid}")
+        if kind:
+            try:
+                rows[pid] = [RongqueItem(kind, date.fromisoformat(when or ""))]
+            except ValueError:
+                raise InvalidInput({f"rongque_date_{pid}": "请填写容缺材料的承诺补齐日期"},
+                                   f"项目 {pid} 的容缺材料缺少承诺补齐日期") from None
+    return rows
+
+
+@bp.route("/submit", methods=["GET", "POST"])
+def submit_batch():
+    """R-CONSOLIDATE: the department head's one submission of the department's drafts."""
+    require_role(current_user, "dept_admin", rule="R-CONSOLIDATE")
+    form, drafts = BatchForm(), queries.department_drafts(current_user)
+    selected = [int(i) for i in request.form.getlist("project_id") if i.isdigit()]
+    if form.validate_on_submit():
+        try:
+            chosen = [load_project(pid) for pid in selected]
+            services.submit_batch(current_user, chosen, _rongque_rows(selected))
+        except RuleViolation as err:
+            flash(err.message, "error")
+        else:
+            flash(f"已统一申报 {len(chosen)} 个项目，进入联合审核", "success")
+            return redirect(url_for("planning.projects"))
+    checks = {p.id: services.submission_problems(p) for p in drafts}
+    return render_template("planning/submit.html", form=form, drafts=drafts, checks=checks,
+                           selected=set(selected), open_round=services.open_round_on(clock.today()))
+
+
+@bp.get("/inbox")
+def inbox():
+    require_role(current_user, *DEPARTMENT_ROLES)
+    notes = db.session.execute(select(Notification).where(
+        Notification.department_id == current_user.department_id).order_by(Notification.id.desc()).limit(200)).scalars()
+    return render_template("planning/inbox.html", notes=list(notes))
+
+
+@bp.route("/rounds", methods=["GET", "POST"])
+def rounds():
+    form = RoundForm()
+    if request.method == "GET":
+        year = clock.today().year
+        form.plan_year.data, form.opens_on.data, form.closes_on.data = year + 1, date(year, 6, 1), date(year, 6, 30)
+    elif form.validate_on_submit():
+        try:
+            services.open_round(current_user, form.plan_year.data, form.opens_on.data, form.closes_on.data)
+        except RuleViolation as err:
+            show_errors(form, err)
+        else:
+            flash(f"{form.plan_year.data} 年度需求征集已开启", "success")
+            return redirect(url_for("planning.rounds"))
+    return render_template("planning/rounds.html", form=form, rounds=queries.all_rounds())
+
+
+from . import review_views  # noqa: E402,F401  (the review pages share this blueprint)

@@ -1,0 +1,37 @@
+"""Admin forms: departments, users, the holiday calendar (shape only)."""
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields import DateField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..domain.roles import ROLE_LABELS
+
+
+class DepartmentForm(FlaskForm):
+    code = StringField("部门代码", validators=[DataRequired("请填写部门代码"), Length(max=16)])
+    name = StringField("部门名称", validators=[DataRequired("请填写部门名称"), Length(max=100)])
+
+
+class UserForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired("请填写用户名"), Length(max=64)])
+    display_name = StringField("姓名", validators=[Optional(), Length(max=100)])
+    role = SelectField("角色", choices=list(ROLE_LABELS.items()))
+    department = SelectField("所属部门", choices=[])
+    password = PasswordField("初始密码（首次登录须修改）", validators=[DataRequired("请填写初始密码")])
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField("新的初始密码", validators=[DataRequired("请填写新的初始密码")])
+
+
+class CalendarDayForm(FlaskForm):
+    day = DateField("日期", validators=[DataRequired("请选择日期")])
+    kind = SelectField("类型", choices=[("holiday", "休息日（节假日）"), ("workday", "工作日（调休上班）")])
+    name = StringField("名称", validators=[Optional(), Length(max=50)])
+
+
+class CalendarImportForm(FlaskForm):
+    text = TextAreaField("国务院办公厅节假日安排（每行：YYYY-MM-DD,holiday 或 workday,名称）",
+                         validators=[Optional()], render_kw={"rows": 8})
+    file = FileField("或上传 CSV 文件")

@@ -1,0 +1,61 @@
+"""Web pages of the joint review: the queue, opinions, 补正, expert evaluation, termination."""
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from ..auth.access import load_project, require_role
+from ..domain.roles import AUTHORITY_OF_ROLE
+from ..domain.errors import RuleViolation
+from . import queries, review, services
+from .forms import AnswerForm, OpinionForm, ReasonForm
+from .views import bp, render_project, show_errors
+
+
+@bp.get("/review")
+def review_queue():
+    """R-REVIEW-5WD: the reviewer's queue, most urgent first, with working days left."""
+    require_role(current_user, *AUTHORITY_OF_ROLE, "planner")
+    return render_template("planning/review_queue.html", queue=queries.review_queue(current_user))
+
+
+def _post(project_id: int, form, form_key: str, call, done: str):
+    """Validate the form, call one service, or show the page again with the form kept."""
+    project = load_project(project_id)
+    if form.validate_on_submit():
+        try:
+            call(project, form)
+        except RuleViolation as err:
+            show_errors(form, err)
+        else:
+            flash(done, "success")
+            return redirect(url_for("planning.project", project_id=project.id))
+    return render_project(project, 400, **{form_key: form})
+
+
+@bp.post("/projects/<int:project_id>/opinion")
+def opinion(project_id: int):
+    return _post(project_id, OpinionForm(), "opinion", lambda p, f: review.record_opinion(
+        current_user, p, f.verdict.data, f.text.data, f.conditions.data), "审核意见已出具，已告知建设单位")
+
+
+@bp.post("/projects/<int:project_id>/answer")
+def answer(project_id: int):
+    return _post(project_id, AnswerForm(), "answer", lambda p, f: review.answer_supplement(
+        current_user, p, f.text.data), "陈述和补正已提交，项目回到联合审核")
+
+
+@bp.post("/projects/<int:project_id>/expert")
+def call_expert(project_id: int):
+    return _post(project_id, ReasonForm(), "expert", lambda p, f: review.call_expert_review(
+        current_user, p, f.reason.data), "已组织专家评估论证，期间暂停计时")
+
+
+@bp.post("/projects/<int:project_id>/expert/finish")
+def finish_expert(project_id: int):
+    return _post(project_id, ReasonForm(), "expert", lambda p, f: review.finish_expert_review(
+        current_user, p, f.reason.data), "专家评估论证结论已记录")
+
+
+@bp.post("/projects/<int:project_id>/terminate")
+def terminate(project_id: int):
+    return _post(project_id, ReasonForm(), "terminate", lambda p, f: services.terminate(
+        current_user, p, f.reason.data), "项目已终止")
