@@ -1,0 +1,126 @@
+"""Web pages through the test client: login, scope, forms that keep what was typed, CSRF."""
+import pytest
+
+from govit import create_app
+from govit.extensions import db
+from govit.models import Project
+
+from ..helpers import COMPLETE, PASSWORD
+
+
+def login(client, user, password=PASSWORD):
+    return client.post("/login", data={"username": user.username, "password": password})
+
+
+@pytest.fixture
+def people(make):
+    make.department("DEPA", "省交通运输厅")
+    make.department("DEPB", "省水利厅")
+    return {"applicant": make.user("applicant", "DEPA"), "head": make.user("dept_admin", "DEPA"),
+            "outsider": make.user("applicant", "DEPB"), "planner": make.user("planner", "YSHJ"),
+            "cyber": make.user("reviewer_cyber", "WXB"), "admin": make.user("admin", "YSHJ")}
+
+
+def test_login_required_and_wrong_password_message(client, people):
+    assert client.get("/projects").status_code == 302
+    res = login(client, people["applicant"], "wrong-pass1")
+    assert "用户名或密码不正确" in res.get_data(as_text=True)
+
+
+def test_first_login_must_change_password(client, make):
+    make.department("DEPA")
+    user = make.user("applicant", "DEPA", must_change=True)
+    login(client, user)
+    res = client.get("/projects")
+    assert res.status_code == 302 and res.location.endswith("/password")
+    res = client.post("/password", data={"current": PASSWORD, "new": "short", "confirm": "short"})
+    assert "至少 8 位" in res.get_data(as_text=True)
+    client.post("/password", data={"current": PASSWORD, "new": "NewPassw0rd", "confirm": "NewPassw0rd"})
+    assert client.get("/projects").status_code == 200
+
+
+def test_refused_proposal_form_keeps_what_was_typed(client, people):
+    login(client, people["applicant"])
+    data = {"name": "保留输入的项目", "basis": "这段依据不能丢", "total_investment": "12.345",
+            "construction_type": "new", "network": "extranet", "annual-0-year": "2027", "annual-0-amount": "1"}
+    res = client.post("/projects/new", data=data)
+    text = res.get_data(as_text=True)
+    assert res.status_code == 200 and "最多保留两位小数" in text
+    assert "这段依据不能丢" in text and "保留输入的项目" in text
+    assert db.session.query(Project).count() == 0
+
+
+def test_draft_saved_incomplete_then_edited(client, people):
+    login(client, people["applicant"])
+    res = client.post("/projects/new", data={"name": "半成品草稿", "construction_type": "new", "network": "extranet"})
+    assert res.status_code == 302
+    project = db.session.query(Project).one()
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "半成品草稿" in page and "未填写" in page
+
+
+def test_r_scope_project_pages_refused_to_another_department(client, people, make):
+    """R-SCOPE: every project URL answers 403 to another department."""
+    project = make.project(people["applicant"])
+    login(client, people["outsider"])
+    pid = project.id
+    for url in (f"/projects/{pid}", f"/projects/{pid}/edit", f"/projects/{pid}/documents/1"):
+        assert client.get(url).status_code == 403, url
+    for url in (f"/projects/{pid}/documents", f"/projects/{pid}/answer", f"/projects/{pid}/opinion",
+                f"/projects/{pid}/terminate", f"/projects/{pid}/expert"):
+        assert client.post(url, data={"text": "x", "reason": "x"}).status_code == 403, url
+    assert COMPLETE["name"] not in client.get("/projects").get_data(as_text=True)
+
+
+def test_r_consolidate_submit_page_only_for_department_head(client, people, make, today):
+    """R-CONSOLIDATE: the applicant cannot reach the batch submission."""
+    make.round(people["planner"])
+    today("2026-06-10")
+    project = make.project(people["applicant"])
+    login(client, people["applicant"])
+    assert client.post("/submit", data={"project_id": project.id}).status_code == 403
+    client.post("/logout")
+    login(client, people["head"])
+    res = client.post("/submit", data={"project_id": project.id})
+    assert res.status_code == 302
+    assert db.session.get(Project, project.id).state == "joint_review"
+
+
+def test_r_review_parallel_opinion_form_by_reviewer(client, people, make):
+    project = make.submitted(people["head"], people["planner"])
+    login(client, people["cyber"])
+    assert project.name in client.get("/review").get_data(as_text=True)
+    res = client.post(f"/projects/{project.id}/opinion", data={"verdict": "conditional", "text": "原则同意"})
+    assert "有条件通过须写明条件" in res.get_data(as_text=True) and "原则同意" in res.get_data(as_text=True)
+    res = client.post(f"/projects/{project.id}/opinion", data={"verdict": "pass", "text": "符合网络安全要求"})
+    assert res.status_code == 302
+    assert "符合网络安全要求" in client.get(f"/projects/{project.id}").get_data(as_text=True)
+
+
+def test_admin_pages_only_for_admin(client, people):
+    login(client, people["planner"])
+    assert client.get("/admin/users").status_code == 403
+    client.post("/logout")
+    login(client, people["admin"])
+    assert client.get("/admin/users").status_code == 200
+    assert client.get("/projects").status_code == 403
+    res = client.post("/admin/departments", data={"code": "NEW1", "name": "省新设局"})
+    assert res.status_code == 302
+    assert "省新设局" in client.get("/admin/departments").get_data(as_text=True)
+
+
+def test_admin_enters_next_years_notice(client, people):
+    """R-CAL: the admin imports a year's notice; that year becomes confirmed."""
+    login(client, people["admin"])
+    res = client.post("/admin/calendar", data={"notice-text": "2031-01-01,holiday,元旦\n2031-02-08,workday,春节调休"})
+    assert res.status_code == 302
+    page = client.get("/admin/calendar?year=2031").get_data(as_text=True)
+    assert "已确认" in page and "春节调休" in page
+
+
+def test_csrf_enforced_on_forms(app_config, people):
+    """Every form needs its CSRF token: a forged POST is refused and changes nothing."""
+    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    client = app.test_client()
+    res = client.post("/login", data={"username": people["applicant"].username, "password": PASSWORD})
+    assert res.status_code == 400 and "CSRF" in res.get_data(as_text=True)
