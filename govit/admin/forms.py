@@ -5,6 +5,7 @@ from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..formkit import options
 from ..domain.roles import ROLE_LABELS
 
 
@@ -16,7 +17,7 @@ class DepartmentForm(FlaskForm):
 class UserForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired("请填写用户名"), Length(max=64)])
     display_name = StringField("姓名", validators=[Optional(), Length(max=100)])
-    role = SelectField("角色", choices=list(ROLE_LABELS.items()))
+    role = SelectField("角色", choices=options(ROLE_LABELS))
     department = SelectField("所属部门", choices=[])
     password = PasswordField("初始密码（首次登录须修改）", validators=[DataRequired("请填写初始密码")])
 
@@ -27,7 +28,7 @@ class PasswordResetForm(FlaskForm):
 
 class CalendarDayForm(FlaskForm):
     day = DateField("日期", validators=[DataRequired("请选择日期")])
-    kind = SelectField("类型", choices=[("holiday", "休息日（节假日）"), ("workday", "工作日（调休上班）")])
+    kind = SelectField("类型", choices=options({"holiday": "休息日（节假日）", "workday": "工作日（调休上班）"}))
     name = StringField("名称", validators=[Optional(), Length(max=50)])
 
 

@@ -9,6 +9,7 @@ from ..auth.access import require_role
 from ..calendar_store import confirmed_years, import_notice, set_day, year_days
 from ..domain.errors import NotFound, RuleViolation
 from ..extensions import db
+from ..formkit import options
 from ..models import Department, User
 from ..planning.views import show_errors
 from .forms import CalendarDayForm, CalendarImportForm, DepartmentForm, PasswordResetForm, UserForm
@@ -43,7 +44,7 @@ def departments():
 @bp.route("/users", methods=["GET", "POST"])
 def users():
     form = UserForm()
-    form.department.choices = [(d.code, f"{d.name}（{d.code}）") for d in _departments()]
+    form.department.choices = options((d.code, f"{d.name}（{d.code}）") for d in _departments())
     if form.validate_on_submit():
         try:
             accounts.create_user(current_user, form.username.data, form.role.data, form.department.data,

@@ -5,6 +5,7 @@ from wtforms import (BooleanField, DateField, FieldList, Form, FormField, Hidden
                      IntegerField, SelectField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..formkit import options
 from ..domain.documents import DOCUMENT_KINDS
 from ..domain.proposal import CORE_FIELDS, MATERIAL_FIELDS
 from ..domain.review import VERDICTS
@@ -24,8 +25,8 @@ class ProposalForm(FlaskForm):
     """The 第九条 proposal in sections; a draft may be saved incomplete."""
 
     name = StringField(CORE_FIELDS["name"], validators=[DataRequired("请填写项目名称"), Length(max=200)])
-    construction_type = SelectField("建设类型", choices=list(CHOICES["construction_type"].items()))
-    network = SelectField("网络类型", choices=list(CHOICES["network"].items()))
+    construction_type = SelectField("建设类型", choices=options(CHOICES["construction_type"]))
+    network = SelectField("网络类型", choices=options(CHOICES["network"]))
     classified = BooleanField("涉密项目")
     co_departments = StringField("共建部门代码（逗号分隔，可空）", validators=[Optional(), Length(max=200)])
     urgent = BooleanField("紧急项目（党中央、国务院、省委、省政府或国家部委要求）")
@@ -70,14 +71,14 @@ class ProposalForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    kind = SelectField("材料类型", choices=list(DOCUMENT_KINDS.items()))
-    material = SelectField("对应申报内容（可选）", choices=[("", "（无）")] + [
-        (k, CORE_FIELDS[k]) for k in MATERIAL_FIELDS])
+    kind = SelectField("材料类型", choices=options(DOCUMENT_KINDS))
+    material = SelectField("对应申报内容（可选）", choices=options(
+        [("", "（无）")] + [(k, CORE_FIELDS[k]) for k in MATERIAL_FIELDS]))
     file = FileField("文件（PDF、DOCX、XLSX、OFD、PNG、JPEG）", validators=[FileRequired("请选择文件")])
 
 
 class OpinionForm(FlaskForm):
-    verdict = SelectField("审核结论", choices=list(VERDICTS.items()))
+    verdict = SelectField("审核结论", choices=options(VERDICTS))
     text = TextAreaField("审核意见", validators=[DataRequired("请填写审核意见"), Length(max=20000)],
                          render_kw={"rows": 5})
     conditions = TextAreaField("通过条件（有条件通过时必填）", validators=[Optional(), Length(max=5000)],

@@ -196,3 +196,13 @@ def test_clock_travel_overrides_today(app):
     with clock.travel(date(2026, 6, 1)):
         assert clock.today() == date(2026, 6, 1)
         assert clock.now().date() == date(2026, 6, 1)
+
+
+def test_r_plan_urgent_needs_its_basis(people, make, today):
+    """R-PLAN-URGENT: an urgent project names the 党中央/国务院/省委/省政府/国家部委 requirement."""
+    today("2026-08-03")
+    project = make.project(people["applicant"], urgent=True, urgent_basis="")
+    with pytest.raises(RuleViolation) as err:
+        services.submit_batch(people["head"], [project])
+    assert "urgent_basis" in err.value.fields[str(project.id)]
+    assert project.state == "draft"

@@ -173,3 +173,19 @@ def test_openapi_document_lists_the_contract(client):
     assert doc["openapi"].startswith("3.")
     for path in ("/auth/token", "/projects", "/projects/{id}/opinions", "/projects/{id}/history"):
         assert path in doc["paths"]
+
+
+def test_r_full_record_marks_steps_taken_after_their_due_date(world, today):
+    """R-FULL-RECORD: every step with actor, date, due date and whether it was late."""
+    open_round(world)
+    pid = create(world)["id"]
+    world["head"].post(f"/projects/{pid}/actions/submit")  # 2026-06-16, due 06-24
+    today("2026-06-24")
+    world["cyber"].post(f"/projects/{pid}/opinions", json={"verdict": "pass", "text": "按期"})
+    today("2026-06-26")
+    world["crypto"].post(f"/projects/{pid}/opinions", json={"verdict": "pass", "text": "逾期"})
+    steps = world["auditor"].get(f"/projects/{pid}/history").json
+    opinions = [s for s in steps if s["action"] == "opinion"]
+    assert [(s["detail"]["authority"], s["due_on"], s["late"]) for s in opinions] == [
+        ("cyber", "2026-06-24", False), ("crypto", "2026-06-24", True)]
+    assert opinions[1]["role"] == "reviewer_crypto" and opinions[1]["at"].startswith("2026-06-26")
