@@ -1,5 +1,6 @@
 """The `govit` command (API.md 'Command line'): a Flask CLI group calling the same services."""
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -28,6 +29,9 @@ def init_command():
     from .calendar_store import seed_from_package
     from .extensions import db
 
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)  # a fresh clone has no instance/
     upgrade()
     seed_authorities()
     years = seed_from_package()

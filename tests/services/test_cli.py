@@ -68,3 +68,15 @@ def test_demo_refused_in_production(app_config, monkeypatch):
     with app.app_context():  # the CLI reuses an active app context: make it this one
         res = app.test_cli_runner().invoke(args=["demo"])
     assert res.exit_code != 0 and "生产环境" in res.output
+
+
+def test_init_creates_the_sqlite_folder_on_a_fresh_machine(app_config, tmp_path):
+    """`govit init` works where instance/ does not exist yet (make run on a fresh clone)."""
+    from govit import create_app
+    target = tmp_path / "fresh" / "instance" / "govit.sqlite"
+    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}"})
+    with app.app_context():
+        res = app.test_cli_runner().invoke(args=["init"])
+        db.engine.dispose()
+    assert res.exit_code == 0, res.output
+    assert target.exists()
