@@ -22,10 +22,14 @@ browser-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	fi
 
+# The demo is a training environment: its story runs through the June 2026 round, so the app's
+# date is pinned there (GOVIT_TODAY, API.md). `make run DEMO_TODAY=` serves on the real date.
+DEMO_TODAY ?= 2026-06-22
+
 run: install
 	$(VENV)/bin/govit init
 	$(VENV)/bin/govit demo
-	$(VENV)/bin/govit run --host 127.0.0.1 --port 5000
+	GOVIT_TODAY=$(DEMO_TODAY) $(VENV)/bin/govit run --host 127.0.0.1 --port 5000
 
 test: install $(if $(GOVIT_BROWSER_TESTS),browser-deps) test-sqlite $(if $(GOVIT_TEST_POSTGRES),test-postgres)
 

@@ -1,4 +1,6 @@
 """The named steps of create_app (cookiecutter-flask's shape)."""
+import json
+
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -94,6 +96,10 @@ def register_template_helpers(app: Flask) -> None:
                 "AUTHORITY_LABELS": AUTHORITY_LABELS, "DOCUMENT_KINDS": DOCUMENT_KINDS,
                 "CORE_FIELDS": CORE_FIELDS, "ACTION_LABELS": ACTION_LABELS, "today": clock.today(),
                 "current_user": current_user}
+
+    @app.template_filter("fromjson")
+    def fromjson(text):
+        return json.loads(text or "{}")
 
     @app.template_filter("money")
     def money(value):

@@ -42,7 +42,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 
 ACTION_LABELS = {
     "create": "创建项目草稿", "edit": "修改申报内容", "submit": "统一申报",
-    "upload_document": "上传材料", "record_opinion": "出具审核意见",
+    "upload_document": "上传材料", "opinion": "出具审核意见",
     "request_supplement": "要求陈述和补正", "answer_supplement": "陈述和补正",
     "call_expert_review": "组织专家评估论证", "finish_expert_review": "专家评估论证完成",
     "conclude_review": "联合审核结论", "terminate": "终止项目", "fulfil_rongque": "补齐容缺材料",
