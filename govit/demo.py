@@ -33,6 +33,7 @@ LOGINS = [  # username, role, department, display name
 PROJECTS = [  # department, name, investment (万元), outcome
     ("JYT", "全省教育数据中台建设项目", 2800, "passed"), ("JYT", "智慧校园安全监管平台", 960, "supplement"),
     ("JYT", "高校毕业生就业服务系统升级", 450, "review"), ("JYT", "教育考试综合管理平台", 1200, "failed"),
+    ("JYT", "教育督导信息管理系统", 360, "draft"),
     ("WJW", "全民健康信息平台三期", 5600, "passed"), ("WJW", "互联网医院监管平台", 780, "review"),
     ("WJW", "基层医疗卫生机构信息系统整合", 2100, "conditional"), ("WJW", "公共卫生应急指挥系统", 3300, "draft"),
     ("RST", "社会保障卡一卡通应用平台", 1850, "passed"), ("RST", "就业创业一体化服务平台", 1400, "review_late"),
