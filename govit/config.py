@@ -45,6 +45,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "GOVIT_SMTP_URL": os.environ.get("GOVIT_SMTP_URL"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("GOVIT_MAX_UPLOAD_MIB", "50")) * MIB,
         "GOVIT_TOKEN_DAYS": int(os.environ.get("GOVIT_TOKEN_DAYS", "30")),
+        # R-NO-SPLIT: TF-IDF cosine at or above this flags a possible split or duplicate project
+        "GOVIT_SIMILARITY_THRESHOLD": float(os.environ.get("GOVIT_SIMILARITY_THRESHOLD", "0.45")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

@@ -70,7 +70,7 @@ def open_round():
 @bp.post("/projects")
 def create_project():
     project = services.create_project(g.api_user, parse_proposal(body()))
-    return jsonify(project_json(project)), 201
+    return jsonify(project_json(project, g.api_user)), 201
 
 
 @bp.get("/projects")
@@ -78,18 +78,18 @@ def list_projects():
     args = request.args
     year = args.get("plan_year", type=int)
     found = queries.list_projects(g.api_user, args.get("state"), args.get("department"), year, args.get("q"))
-    return jsonify([project_json(p) for p in found])
+    return jsonify([project_json(p, g.api_user) for p in found])
 
 
 @bp.get("/projects/<int:project_id>")
 def get_project(project_id: int):
-    return jsonify(project_json(_project(project_id)))
+    return jsonify(project_json(_project(project_id), g.api_user))
 
 
 @bp.patch("/projects/<int:project_id>")
 def patch_project(project_id: int):
     project = _project(project_id)
-    return jsonify(project_json(services.update_project(g.api_user, project, parse_proposal(body()))))
+    return jsonify(project_json(services.update_project(g.api_user, project, parse_proposal(body())), g.api_user))
 
 
 @bp.get("/projects/<int:project_id>/documents")
@@ -113,7 +113,7 @@ def post_opinion(project_id: int):
     project, data = _project(project_id), body()
     review.record_opinion(g.api_user, project, str(data.get("verdict", "")), str(data.get("text", "")),
                           str(data.get("conditions", "")))
-    return jsonify(project_json(project)), 201
+    return jsonify(project_json(project, g.api_user)), 201
 
 
 @bp.get("/projects/<int:project_id>/history")
@@ -144,4 +144,4 @@ def project_action(project_id: int, action: str):
     if action not in ACTIONS:
         raise NotFound(f"动作“{action}”不存在或尚未开放；可用：{', '.join(ACTIONS)}")
     ACTIONS[action](g.api_user, project, optional_body())
-    return jsonify(project_json(project))
+    return jsonify(project_json(project, g.api_user))

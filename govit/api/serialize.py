@@ -1,7 +1,9 @@
 """Projects and their records as API.md's JSON (money as two-decimal strings, dates ISO)."""
 from ..domain.money import format_money
+from ..domain.roles import sees_all_projects
 from ..models import Event, Project, User
 from ..planning.review import review_due_for
+from ..planning.fields import SHARE_FIELDS
 from ..planning.services import SCALAR_FIELDS
 
 
@@ -9,7 +11,7 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
-def project_json(project: Project) -> dict:
+def project_json(project: Project, viewer: User | None = None) -> dict:
     data = {key: getattr(project, key) for key in SCALAR_FIELDS}
     due = review_due_for(project) if project.state in ("joint_review", "supplement_requested") else None
     data.update(
@@ -17,10 +19,15 @@ def project_json(project: Project) -> dict:
         department=project.department.code, total_investment=format_money(project.total_investment),
         annual_investments={str(a.year): format_money(a.amount) for a in project.annual},
         co_departments=[p.department.code for p in project.participants],
+        participants=[{"code": p.department.code, "name": p.department.name,
+                       **{k: getattr(p, k) for k in SHARE_FIELDS}} for p in project.participants],
         submitted_on=_iso(project.submitted_on), conditions=project.conditions,
         due={"kind": "joint_review", "due_on": due.due_on.isoformat(),
              "calendar_confirmed": due.confirmed} if due else None,
-        approved_estimate=None, alerts=[], similar_projects=[],
+        approved_estimate=None, alerts=[],
+        # R-NO-SPLIT: best first; other departments' projects only to the authorities
+        similar_projects=[{"id": m.other_id, "name": m.other.name, "score": m.score} for m in project.similar
+                          if viewer is None or sees_all_projects(viewer.role)],
         opinions=[{"authority": o.authority, "verdict": o.verdict, "text": o.text,
                    "conditions": o.conditions, "at": o.at.isoformat(timespec="seconds")}
                   for o in project.opinions],

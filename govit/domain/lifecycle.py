@@ -37,6 +37,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "call_expert_review": (frozenset({JOINT_REVIEW, SUPPLEMENT_REQUESTED}), None),
     "finish_expert_review": (frozenset({JOINT_REVIEW, SUPPLEMENT_REQUESTED}), None),
     "conclude_review": (frozenset({JOINT_REVIEW}), None),
+    "enter_plan": (frozenset({REVIEW_PASSED}), "planned"),  # R-PLAN-OCT31 / R-PLAN-URGENT
     "terminate": (frozenset(s for s in STATES if s not in (TERMINATED, "closed")), TERMINATED),
 }
 
@@ -46,6 +47,10 @@ ACTION_LABELS = {
     "request_supplement": "要求陈述和补正", "answer_supplement": "陈述和补正",
     "call_expert_review": "组织专家评估论证", "finish_expert_review": "专家评估论证完成",
     "conclude_review": "联合审核结论", "terminate": "终止项目", "fulfil_rongque": "补齐容缺材料",
+    "add_to_plan": "列入年度计划（编制）", "remove_from_plan": "移出年度计划（编制）",
+    "enter_plan": "年度计划经省政府批准", "insert_urgent": "申请紧急增补",
+    "approve_insertion": "同意紧急增补", "record_insertion": "登记紧急增补批复",
+    "plan_item_comment": "财政厅审核意见",
 }
 
 

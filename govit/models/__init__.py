@@ -2,11 +2,13 @@
 from .accounts import ApiToken, Department, User
 from .calendar import CalendarDay, CalendarYear
 from .history import ChainHead, Event, Notification
+from .plan import BlockOverride, DepartmentFlag, Plan, PlanItem, SimilarityMatch, UrgentInsertion
 from .project import (AnnualInvestment, Document, ExpertReview, Opinion, Project,
                       ProjectParticipant, RongqueItem, Round, SubmissionBatch, SupplementRequest)
 
 __all__ = [
-    "AnnualInvestment", "ApiToken", "CalendarDay", "CalendarYear", "ChainHead", "Department",
+    "AnnualInvestment", "ApiToken", "BlockOverride", "DepartmentFlag", "Plan", "PlanItem",
+    "SimilarityMatch", "UrgentInsertion", "CalendarDay", "CalendarYear", "ChainHead", "Department",
     "Document", "Event", "ExpertReview", "Notification", "Opinion", "Project",
     "ProjectParticipant", "RongqueItem", "Round", "SubmissionBatch", "SupplementRequest", "User",
 ]

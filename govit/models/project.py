@@ -66,6 +66,8 @@ class Project(db.Model):
     urgent: Mapped[bool] = mapped_column(default=False)
     urgent_basis: Mapped[str] = mapped_column(Text, default="")
     online_code: Mapped[str] = mapped_column(String(64), default="")
+    technical_route: Mapped[str] = mapped_column(Text, default="")  # 技术路线, compared by R-NO-SPLIT
+    lead_share: Mapped[str] = mapped_column(Text, default="")  # R-JOINT-BUILD: the lead's own part
     conditions: Mapped[str] = mapped_column(Text, default="")  # R-REVIEW-RESULT
 
     department: Mapped[Department] = relationship(lazy="joined")
@@ -77,6 +79,8 @@ class Project(db.Model):
     opinions: Mapped[list["Opinion"]] = relationship(order_by="Opinion.id")
     supplements: Mapped[list["SupplementRequest"]] = relationship(order_by="SupplementRequest.id")
     expert_reviews: Mapped[list["ExpertReview"]] = relationship(order_by="ExpertReview.id")
+    similar: Mapped[list["SimilarityMatch"]] = relationship(  # noqa: F821
+        foreign_keys="SimilarityMatch.project_id", order_by="SimilarityMatch.score.desc()")
 
 
 class AnnualInvestment(db.Model):
@@ -96,7 +100,11 @@ class ProjectParticipant(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
-    share: Mapped[str] = mapped_column(Text, default="")
+    # R-JOINT-BUILD: each participant's share (第十三条)
+    content: Mapped[str] = mapped_column(Text, default="")
+    business_flows: Mapped[str] = mapped_column(Text, default="")
+    data_flows: Mapped[str] = mapped_column(Text, default="")
+    interfaces: Mapped[str] = mapped_column(Text, default="")
     department: Mapped[Department] = relationship(lazy="joined")
 
 

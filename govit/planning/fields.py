@@ -8,7 +8,8 @@ TEXT_FIELDS = {
     "name": 200, "basis": 20000, "content_scale": 20000, "fund_source": 2000,
     "performance_goals": 20000, "data_catalog": 20000, "cloud_plan": 20000,
     "protection_plan": 20000, "security_plan": 20000, "product_reliability": 20000,
-    "crypto_plan": 20000, "urgent_basis": 2000, "online_code": 64,
+    "crypto_plan": 20000, "urgent_basis": 2000, "online_code": 64, "technical_route": 20000,
+    "lead_share": 20000,
 }
 CHOICES = {
     "construction_type": {"new": "新建", "expansion": "扩建", "upgrade": "升级改造", "equipment": "设备购置"},
@@ -42,6 +43,30 @@ def _annual(value, errors: dict) -> dict:
         except MoneyError as exc:
             errors["annual_investments"] = f"{year} 年：{exc}"
     return annual
+
+
+SHARE_FIELDS = {"content": "建设内容分工", "business_flows": "业务流程", "data_flows": "数据流向",
+                "interfaces": "系统接口"}
+
+
+def _participants(value, errors: dict) -> list[dict]:
+    """R-JOINT-BUILD: participant codes, or objects with each participant's share."""
+    if isinstance(value, str):
+        value = [c for c in re.split(r"[,，\s]+", value) if c]
+    if not isinstance(value, list):
+        errors["co_departments"] = "应为部门代码列表，或 [{code, content, business_flows, data_flows, interfaces}]"
+        return []
+    rows = []
+    for entry in value:
+        entry = entry if isinstance(entry, dict) else {"code": entry}
+        code = str(entry.get("code") or "").strip().upper()
+        if not code:
+            continue
+        texts = {k: str(entry.get(k) or "").strip() for k in SHARE_FIELDS}
+        if any(len(t) > 5000 for t in texts.values()):
+            errors["co_departments"] = "参建部门分工每项不能超过 5000 字"
+        rows.append({"code": code, **texts})
+    return rows
 
 
 def parse_proposal(data: dict) -> dict:
@@ -79,10 +104,7 @@ def parse_proposal(data: dict) -> dict:
         if key in data:
             values[key] = _bool(data[key])
     if "co_departments" in data:
-        codes = data["co_departments"] or []
-        if isinstance(codes, str):
-            codes = [c for c in re.split(r"[,，\s]+", codes) if c]
-        values["co_departments"] = [str(c).strip().upper() for c in codes]
+        values["co_departments"] = _participants(data["co_departments"] or [], errors)
     if errors:
         raise InvalidInput(errors)
     return values

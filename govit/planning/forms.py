@@ -17,6 +17,16 @@ class AnnualRow(Form):
     amount = StringField("金额（元）", validators=[Optional(), Length(max=20)])
 
 
+class ParticipantRow(Form):
+    """R-JOINT-BUILD: one participating department and its share."""
+
+    code = StringField("参建部门代码", validators=[Optional(), Length(max=16)])
+    content = TextAreaField("建设内容分工", validators=[Optional(), Length(max=5000)], render_kw={"rows": 2})
+    business_flows = TextAreaField("业务流程", validators=[Optional(), Length(max=5000)], render_kw={"rows": 2})
+    data_flows = TextAreaField("数据流向", validators=[Optional(), Length(max=5000)], render_kw={"rows": 2})
+    interfaces = TextAreaField("系统接口", validators=[Optional(), Length(max=5000)], render_kw={"rows": 2})
+
+
 def _text(label, rows=4):
     return TextAreaField(label, validators=[Optional(), Length(max=20000)], render_kw={"rows": rows})
 
@@ -28,7 +38,6 @@ class ProposalForm(FlaskForm):
     construction_type = SelectField("建设类型", choices=options(CHOICES["construction_type"]))
     network = SelectField("网络类型", choices=options(CHOICES["network"]))
     classified = BooleanField("涉密项目")
-    co_departments = StringField("共建部门代码（逗号分隔，可空）", validators=[Optional(), Length(max=200)])
     urgent = BooleanField("紧急项目（党中央、国务院、省委、省政府或国家部委要求）")
     urgent_basis = _text("紧急项目依据", rows=2)
     basis = _text(CORE_FIELDS["basis"])
@@ -48,11 +57,15 @@ class ProposalForm(FlaskForm):
     security_plan = _text(CORE_FIELDS["security_plan"])
     product_reliability = _text(CORE_FIELDS["product_reliability"])
     crypto_plan = _text(CORE_FIELDS["crypto_plan"])
+    technical_route = _text("技术路线")
+    lead_share = _text("牵头部门承担的建设内容（跨部门共建时填写）", rows=2)
+    participants = FieldList(FormField(ParticipantRow), min_entries=2, max_entries=10)
     online_code = StringField("投资项目在线审批监管平台项目代码（可后补）", validators=[Optional(), Length(max=64)])
 
     def to_values(self) -> dict:
         """The raw values in the API's shape, for the shared parser."""
-        data = {k: v for k, v in self.data.items() if k not in ("annual", "csrf_token")}
+        data = {k: v for k, v in self.data.items() if k not in ("annual", "participants", "csrf_token")}
+        data["co_departments"] = [row for row in self.participants.data if (row["code"] or "").strip()]
         data["annual_investments"] = {row["year"].strip(): row["amount"] for row in self.annual.data
                                       if row["year"] and row["year"].strip()}
         return data
@@ -61,11 +74,15 @@ class ProposalForm(FlaskForm):
         """Fill from a saved project (GET of the edit page)."""
         from ..domain.money import format_money
         for key in CORE_FIELDS.keys() - {"department", "annual_investments"} | {
-                "construction_type", "network", "classified", "urgent", "urgent_basis", "online_code"}:
+                "construction_type", "network", "classified", "urgent", "urgent_basis", "online_code",
+                "technical_route", "lead_share"}:
             if key in self._fields:
                 value = getattr(project, key)
                 self[key].data = format_money(value) if key == "total_investment" else value
-        self.co_departments.data = ",".join(p.department.code for p in project.participants)
+        for row, part in zip(self.participants, project.participants):
+            row.code.data = part.department.code
+            for key in ("content", "business_flows", "data_flows", "interfaces"):
+                row[key].data = getattr(part, key)
         for row, item in zip(self.annual, project.annual):
             row.year.data, row.amount.data = str(item.year), format_money(item.amount)
 

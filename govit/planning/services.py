@@ -19,13 +19,15 @@ from ..extensions import db
 from ..models import (AnnualInvestment, Department, Document, Project, ProjectParticipant,
                       RongqueItem as RongqueRow, Round, SubmissionBatch, User)
 from ..transaction import transactional
+from .fields import SHARE_FIELDS
 from .review import review_due_for
+from .similar import record_similar
 
 SCALAR_FIELDS = (
     "name", "basis", "content_scale", "start_month", "end_month", "total_investment",
     "fund_source", "performance_goals", "data_catalog", "cloud_plan", "protection_plan",
     "security_plan", "product_reliability", "crypto_plan", "construction_type", "network",
-    "classified", "urgent", "urgent_basis", "online_code",
+    "classified", "urgent", "urgent_basis", "online_code", "technical_route", "lead_share",
 )
 
 
@@ -79,17 +81,34 @@ def _snapshot(project: Project) -> dict:
     values = proposal_values(project)
     values["total_investment"] = format_money(values["total_investment"])
     values["annual_investments"] = {y: format_money(a) for y, a in values["annual_investments"].items()}
-    values["co_departments"] = sorted(p.department.code for p in project.participants)
+    values["co_departments"] = sorted(
+        ({"code": p.department.code, **{k: getattr(p, k) for k in SHARE_FIELDS}} for p in project.participants),
+        key=lambda r: r["code"])
     return values
 
 
-def _departments(codes: list[str], lead_id: int) -> list[Department]:
+def _departments(codes: list[str]) -> dict[str, Department]:
     found = {d.code: d for d in db.session.execute(
         select(Department).where(Department.code.in_(codes))).scalars()} if codes else {}
     unknown = [c for c in codes if c not in found]
     if unknown:
         raise InvalidInput({"co_departments": f"没有这些部门：{'、'.join(unknown)}"})
-    return [found[c] for c in dict.fromkeys(codes) if found[c].id != lead_id]
+    return found
+
+
+def _set_participants(project: Project, rows: list[dict]) -> None:
+    """R-JOINT-BUILD: the participant departments and each one's share of the work."""
+    depts = _departments([r["code"] for r in rows])
+    wanted = {depts[r["code"]].id: r for r in rows if depts[r["code"]].id != project.department_id}
+    project.participants = [p for p in project.participants if p.department_id in wanted]
+    have = {p.department_id: p for p in project.participants}
+    for dept_id, row in wanted.items():
+        part = have.get(dept_id)
+        if part is None:
+            part = ProjectParticipant(department_id=dept_id, department=depts[row["code"]])
+            project.participants.append(part)
+        for key in SHARE_FIELDS:
+            setattr(part, key, row[key])
 
 
 def _apply(project: Project, values: dict) -> None:
@@ -106,12 +125,7 @@ def _apply(project: Project, values: dict) -> None:
             else:
                 project.annual.append(AnnualInvestment(year=year, amount=amount))
     if "co_departments" in values:
-        depts = _departments(values["co_departments"], project.department_id)
-        keep = {d.id for d in depts}
-        project.participants = [p for p in project.participants if p.department_id in keep]
-        have = {p.department_id for p in project.participants}
-        project.participants += [ProjectParticipant(department_id=d.id, department=d)
-                                 for d in depts if d.id not in have]
+        _set_participants(project, values["co_departments"])
     project.updated_at = clock.now()
 
 
@@ -256,9 +270,11 @@ def _submit_one(actor, project, batch, rnd, items) -> None:
         db.session.add(row)
         project.rongque.append(row)
     due = review_due_for(project)
+    matches = record_similar(project)  # R-NO-SPLIT: shown to the reviewers and the planner
     history.record(actor, "submit", project=project, from_state=before, to_state=project.state,
                    due_on=due.due_on, batch=batch.id, plan_year=project.plan_year,
                    calendar_confirmed=due.confirmed,
+                   similar=[{"id": m.other_id, "score": m.score} for m in matches],
                    rongque=[{"kind": i.kind, "promised_on": i.promised_on} for i in items])
     history.notify(project.department_id, project,
                    f"项目“{project.name}”已统一申报，进入联合审核，审核期限 {due.due_on:%Y-%m-%d}")

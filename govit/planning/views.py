@@ -1,7 +1,7 @@
 """Web pages of the June round: home, projects, the proposal form, documents, batch submission."""
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -9,7 +9,7 @@ from .. import clock
 from ..auth.access import load_project, require_lead_department, require_role
 from ..domain.errors import InvalidInput, RuleViolation
 from ..domain.proposal import RongqueItem
-from ..domain.roles import AUTHORITY_OF_ROLE, DEPARTMENT_ROLES, ROLES
+from ..domain.roles import AUTHORITY_OF_ROLE, DEPARTMENT_ROLES, ROLES, sees_all_projects
 from ..extensions import db
 from ..history import project_events
 from ..models import Document, Notification
@@ -33,7 +33,7 @@ def show_errors(form, err: RuleViolation) -> None:
     """Put a refusal next to the fields it names, keeping what was typed."""
     placed = False
     for name, message in err.fields.items():
-        target = "annual" if name == "annual_investments" else name
+        target = {"annual_investments": "annual", "co_departments": "participants"}.get(name, name)
         if target in form._fields:
             form[target].errors = list(form[target].errors) + [message]
             placed = True
@@ -109,6 +109,9 @@ def render_project(project, status=200, **forms):
         waiting_me=any(s.authority == mine for s in review.open_supplements(project)),
         open_supplements=review.open_supplements(project),
         expert_running=any(e.finished_on is None for e in project.expert_reviews),
+        # R-NO-SPLIT: the matches are for the reviewers and the planner, not other departments' eyes
+        similar=project.similar if sees_all_projects(current_user.role) else [],
+        threshold=current_app.config["GOVIT_SIMILARITY_THRESHOLD"],
         rongque_left=queries.rongque_days_left), status
 
 
