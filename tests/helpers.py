@@ -76,3 +76,15 @@ class Factory:
         with clock.travel(date.fromisoformat(on)):
             services.submit_batch(dept_admin, [project])
         return project
+
+
+def passed(make: "Factory", head: User, planner: User, reviewers: list[User], **overrides):
+    """A proposal submitted in the 2027 round and passed by the three authorities."""
+    from datetime import date
+    from govit.planning import review
+    project = make.submitted(head, planner, **overrides)
+    with clock.travel(date(2026, 6, 18)):
+        for reviewer in reviewers:
+            review.record_opinion(reviewer, project, "pass", "符合要求")
+    assert project.state == "review_passed"
+    return project

@@ -6,6 +6,7 @@ from ..domain.lifecycle import STATES
 from ..domain.review import VERDICTS
 from ..planning.fields import BOOLS, CHOICES, TEXT_FIELDS
 from . import bp
+from .plans import ACTIONS as PLAN_ACTIONS
 from .resources import ACTIONS
 
 ERROR = {"type": "object", "required": ["error", "message"], "properties": {
@@ -54,6 +55,14 @@ ROUTES = [  # (method, path, summary, request schema or None, success status)
     ("get", "/projects/{id}/history", "全流程记录（R-FULL-RECORD）", None, 200),
     ("post", "/projects/{id}/actions/{action}", "生命周期动作：" + "、".join(ACTIONS),
      {"type": "object"}, 200),
+    ("get", "/plans", "年度计划列表", None, 200),
+    ("post", "/plans", "新建年度计划（planner）", {"type": "object", "properties": {
+        "plan_year": {"type": "integer"}}}, 201),
+    ("get", "/plans/{id}", "年度计划（含按部门、资金来源、年度汇总）", None, 200),
+    ("post", "/plans/{id}/items", "列入计划（planner，R-PLAN-ONLY-PASSED）", {"type": "object", "properties": {
+        "project_id": {"type": "integer"}}}, 201),
+    ("post", "/plans/{id}/actions/{action}", "计划动作：" + "、".join(PLAN_ACTIONS), {"type": "object"}, 200),
+    ("get", "/plans/{id}/export.xlsx", "导出 Excel（万元）", None, 200),
 ]
 
 

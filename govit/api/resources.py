@@ -17,7 +17,7 @@ from . import body, bp, optional_body
 from .serialize import document_json, event_json, project_json, user_json
 
 
-def _date(data: dict, key: str) -> date:
+def parse_date(data: dict, key: str) -> date:
     try:
         return date.fromisoformat(str(data.get(key, "")))
     except ValueError:
@@ -60,8 +60,8 @@ def open_round():
         plan_year = int(data.get("plan_year"))
     except (TypeError, ValueError):
         raise InvalidInput({"plan_year": "请填写计划年度，如 2027"}) from None
-    opens = _date(data, "opens_on") if data.get("opens_on") else date(plan_year - 1, 6, 1)
-    closes = _date(data, "closes_on") if data.get("closes_on") else date(plan_year - 1, 6, 30)
+    opens = parse_date(data, "opens_on") if data.get("opens_on") else date(plan_year - 1, 6, 1)
+    closes = parse_date(data, "closes_on") if data.get("closes_on") else date(plan_year - 1, 6, 30)
     rnd = services.open_round(g.api_user, plan_year, opens, closes)
     return jsonify({"plan_year": rnd.plan_year, "opens_on": rnd.opens_on.isoformat(),
                     "closes_on": rnd.closes_on.isoformat()}), 201
@@ -126,7 +126,7 @@ def _rongque(data: dict) -> list[RongqueItem]:
     items = data.get("rongque") or []
     if not isinstance(items, list):
         raise InvalidInput({"rongque": "应为 [{kind, promised_on}] 列表"})
-    return [RongqueItem(str(i.get("kind", "")), _date(i, "promised_on")) for i in items]
+    return [RongqueItem(str(i.get("kind", "")), parse_date(i, "promised_on")) for i in items]
 
 
 ACTIONS = {

@@ -206,4 +206,4 @@ def rounds():
     return render_template("planning/rounds.html", form=form, rounds=queries.all_rounds())
 
 
-from . import review_views  # noqa: E402,F401  (the review pages share this blueprint)
+from . import plan_views, review_views  # noqa: E402,F401  (these pages share this blueprint)

@@ -1,0 +1,1 @@
+"""Exports and charts built from the services' data (pandas, openpyxl, matplotlib Figure)."""

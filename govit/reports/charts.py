@@ -1,0 +1,45 @@
+"""Plan charts drawn with matplotlib's Figure (never pyplot in a server), Chinese labels in a CJK font."""
+import io
+from decimal import Decimal
+
+import matplotlib
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+matplotlib.use("Agg")
+# freely licensed CJK fonts, Debian's fonts-noto-cjk first, WenQuanYi as the fallback
+CJK_FAMILIES = ["Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK", "WenQuanYi Zen Hei",
+                "WenQuanYi Micro Hei"]
+
+
+class FontMissingError(RuntimeError):
+    """No freely licensed CJK font is installed: `apt-get install fonts-noto-cjk`."""
+
+
+def cjk_family() -> str:
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    for family in CJK_FAMILIES:
+        if family in installed:
+            return family
+    raise FontMissingError("未找到中文字体，请安装 fonts-noto-cjk（Debian）")
+
+
+def bar_chart_png(title: str, values: dict[str, Decimal], unit: str = "万元") -> bytes:
+    """A horizontal bar chart, largest on top, as PNG bytes."""
+    family = cjk_family()
+    labels = sorted(values, key=lambda k: values[k])
+    numbers = [float(values[k]) for k in labels]  # plotting only: the money stays Decimal elsewhere
+    figure = Figure(figsize=(7.5, max(2.5, 0.45 * len(labels) + 1.2)), dpi=110)
+    axes = figure.subplots()
+    bars = axes.barh(labels, numbers, color="#1b4f9c")
+    axes.bar_label(bars, labels=[f"{n:,.2f}" for n in numbers], padding=3, fontsize=9, family=family)
+    axes.set_title(title, family=family, fontsize=13)
+    axes.set_xlabel(unit, family=family)
+    for label in axes.get_yticklabels():
+        label.set_family(family)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.margins(x=0.18)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

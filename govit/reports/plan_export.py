@@ -1,0 +1,108 @@
+"""The annual plan as a workbook fit to send to the 省政府, and as CSV (the same rows)."""
+import io
+from decimal import Decimal
+
+import pandas as pd
+from openpyxl import load_workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+from ..domain.plan import PLAN_STATE_LABELS
+from ..models import Plan
+
+WAN = Decimal("10000")
+CENT_OF_WAN = Decimal("0.01")  # tables to the 省政府 are in 万元 with two decimals
+COLUMNS = ["序号", "建设单位", "项目名称", "建设类型", "建设工期", "总投资（万元）",
+           "本年度投资（万元）", "资金来源", "备注"]
+TYPES = {"new": "新建", "expansion": "扩建", "upgrade": "升级改造", "equipment": "设备购置"}
+
+
+def wan(amount: Decimal | None) -> Decimal:
+    return ((amount or Decimal("0")) / WAN).quantize(CENT_OF_WAN)
+
+
+def plan_rows(plan: Plan) -> list[dict]:
+    """Items grouped by department with a subtotal after each, then the grand total.
+
+    Subtotals and the total are sums of the rounded item figures, so the sheet adds up as printed.
+    """
+    rows, number = [], 0
+    by_dept: dict[str, list] = {}
+    for item in plan.items:
+        by_dept.setdefault(item.project.department.name, []).append(item)
+    grand, grand_year = Decimal("0"), Decimal("0")
+    for dept in sorted(by_dept):
+        sub, sub_year = Decimal("0"), Decimal("0")
+        for item in by_dept[dept]:
+            p, number = item.project, number + 1
+            this_year = wan(next((a.amount for a in p.annual if a.year == plan.plan_year), Decimal("0")))
+            total = wan(p.total_investment)
+            sub, sub_year = sub + total, sub_year + this_year
+            rows.append({"序号": number, "建设单位": dept, "项目名称": p.name,
+                         "建设类型": TYPES.get(p.construction_type, p.construction_type),
+                         "建设工期": f"{p.start_month or ''}至{p.end_month or ''}", "总投资（万元）": total,
+                         "本年度投资（万元）": this_year, "资金来源": p.fund_source,
+                         "备注": "紧急增补" if item.urgent else (item.finance_comment or "")})
+        rows.append({"序号": "", "建设单位": f"{dept} 小计", "项目名称": f"{len(by_dept[dept])} 个项目",
+                     "总投资（万元）": sub, "本年度投资（万元）": sub_year})
+        grand, grand_year = grand + sub, grand_year + sub_year
+    rows.append({"序号": "", "建设单位": "合计", "项目名称": f"{number} 个项目",
+                 "总投资（万元）": grand, "本年度投资（万元）": grand_year})
+    return rows
+
+
+def source_rows(plan: Plan) -> list[dict]:
+    sums: dict[str, Decimal] = {}
+    for item in plan.items:
+        key = item.project.fund_source or "未填写"
+        sums[key] = sums.get(key, Decimal("0")) + wan(item.project.total_investment)
+    rows = [{"资金来源": k, "项目数": sum(1 for i in plan.items if (i.project.fund_source or "未填写") == k),
+             "总投资（万元）": v} for k, v in sorted(sums.items())]
+    rows.append({"资金来源": "合计", "项目数": len(plan.items), "总投资（万元）": sum(sums.values(), Decimal("0"))})
+    return rows
+
+
+def _title(plan: Plan) -> str:
+    return f"黑龙江省{plan.plan_year}年度省级政务信息化建设项目计划"
+
+
+def plan_csv(plan: Plan) -> bytes:
+    """UTF-8 with BOM, so that Excel opens the Chinese correctly."""
+    frame = pd.DataFrame(plan_rows(plan), columns=COLUMNS).fillna("")
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def plan_workbook(plan: Plan) -> bytes:
+    """Title, unit line, the items with department subtotals and total, and a fund-source sheet."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        pd.DataFrame(plan_rows(plan), columns=COLUMNS).to_excel(writer, sheet_name="项目计划", index=False, startrow=2)
+        pd.DataFrame(source_rows(plan)).to_excel(writer, sheet_name="资金来源汇总", index=False, startrow=2)
+    return _dress(buffer.getvalue(), plan)
+
+
+def _dress(data: bytes, plan: Plan) -> bytes:
+    book = load_workbook(io.BytesIO(data))
+    thin = Side(style="thin", color="999999")
+    state = PLAN_STATE_LABELS.get(plan.state, plan.state)
+    status = f"（{state}{'，' + plan.doc_no if plan.doc_no else ''}）"
+    for sheet in book.worksheets:
+        width = sheet.max_column
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+        sheet["A1"] = _title(plan) + ("" if sheet.title == "项目计划" else " · 资金来源汇总")
+        sheet["A1"].font = Font(name="宋体", size=16, bold=True)
+        sheet["A1"].alignment = Alignment(horizontal="center")
+        sheet.cell(row=2, column=width, value=f"单位：万元 {status}").alignment = Alignment(horizontal="right")
+        for row in sheet.iter_rows(min_row=3, max_row=sheet.max_row):
+            label = str(row[1].value or row[0].value or "")
+            for cell in row:
+                cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
+                if isinstance(cell.value, (int, float, Decimal)) and cell.column > 1:
+                    cell.number_format = "#,##0.00"
+                if cell.row == 3 or label.endswith("小计") or label == "合计":
+                    cell.font = Font(bold=True)
+                    cell.fill = PatternFill("solid", fgColor="EEF2F8")
+        for column, size in zip("ABCDEFGHI", (6, 22, 36, 10, 18, 14, 16, 20, 18)):
+            sheet.column_dimensions[column].width = size
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
