@@ -6,7 +6,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: install browser-deps run test test-sqlite test-postgres clean
+.PHONY: install fonts browser-deps run test test-sqlite test-postgres clean
+
+# Charts and exports need a freely licensed CJK font (Debian's Noto CJK); installed when missing.
+fonts:
+	@fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { \
+	  echo "installing fonts-noto-cjk (Chinese in charts)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fontconfig fonts-noto-cjk >/dev/null; }
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,13 +20,12 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) fonts
 
 browser-deps:
-	@if ! command -v chromium >/dev/null || ! fc-list | grep -qi "Noto Sans CJK"; then \
-	  echo "installing Debian chromium and fonts-noto-cjk"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	fi
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # The demo is a training environment: its story runs through the June 2026 round, so the app's
 # date is pinned there (GOVIT_TODAY, API.md). `make run DEMO_TODAY=` serves on the real date.

@@ -53,9 +53,11 @@ def test_r_audit_trail_verify_audit_detects_tampering(runner, make):
 def test_demo_loads_once_with_every_state_of_the_slice(runner):
     from govit.models import Project
     assert runner.invoke(args=["demo"]).exit_code == 0
+    from govit.models import Plan
     states = {p.state for p in db.session.query(Project)}
-    assert {"draft", "joint_review", "supplement_requested", "review_passed", "review_failed"} <= states
+    assert {"draft", "joint_review", "supplement_requested", "review_passed", "review_failed", "planned"} <= states
     assert db.session.query(Project).count() >= 20
+    assert {(p.plan_year, p.state) for p in db.session.query(Plan)} == {(2026, "approved"), (2027, "draft")}
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and "未重复" in again.output
     assert runner.invoke(args=["verify-audit"]).exit_code == 0
