@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from .domain.errors import RuleViolation
+from .domain.errors import GovitError
 from .domain.roles import ROLES
 
 
@@ -16,7 +16,7 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
-def _explain(err: RuleViolation) -> str:
+def _explain(err: GovitError) -> str:
     details = "；".join(f"{k}: {v}" for k, v in err.fields.items())
     return f"{err.message}" + (f"（{details}）" if details else "")
 
@@ -56,7 +56,7 @@ def create_user_command(username, role, department, password, display_name, no_c
     try:
         create_user(None, username, role, department, password, display_name,
                     must_change=not no_change_required)
-    except RuleViolation as err:
+    except GovitError as err:
         _fail(_explain(err))
     click.echo(f"已创建用户 {username}（{role}，{department}）")
 
@@ -99,7 +99,7 @@ def calendar_import(file):
 
     try:
         years = import_notice(None, file.read())
-    except RuleViolation as err:
+    except GovitError as err:
         _fail(_explain(err))
     click.echo(f"已导入并确认年度：{', '.join(map(str, years))}")
 

@@ -5,7 +5,7 @@ from flask import Flask, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from .domain.errors import Forbidden, InvalidInput, NotFound, RuleViolation
+from .domain.errors import Forbidden, GovitError, InvalidInput, NotFound
 from .extensions import csrf, db, login_manager, migrate
 
 MIGRATIONS = __import__("pathlib").Path(__file__).resolve().parent.parent / "migrations"
@@ -46,8 +46,8 @@ def _wants_json() -> bool:
 def register_errorhandlers(app: Flask) -> None:
     status_of = {Forbidden: 403, NotFound: 404, InvalidInput: 400}
 
-    @app.errorhandler(RuleViolation)
-    def rule_violation(err: RuleViolation):
+    @app.errorhandler(GovitError)
+    def refused(err: GovitError):
         status = next((s for cls, s in status_of.items() if isinstance(err, cls)), 409)
         db.session.rollback()
         if _wants_json():

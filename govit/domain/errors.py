@@ -1,8 +1,8 @@
 """Domain errors carry the RULES.md id that refused the step."""
 
 
-class RuleViolation(Exception):
-    """A rule of the 办法 blocks the step; `rule` is its R- id, `message` says what to fix."""
+class GovitError(Exception):
+    """Anything govit refuses: `rule` is the RULES.md id, `message` says what to fix."""
 
     def __init__(self, rule: str, message: str, fields: dict | None = None):
         super().__init__(message)
@@ -11,14 +11,18 @@ class RuleViolation(Exception):
         self.fields = fields or {}
 
 
-class Forbidden(RuleViolation):
+class RuleViolation(GovitError):
+    """A rule of the 办法 blocks the step (HTTP 409, or 400 for InvalidInput); a form is kept."""
+
+
+class Forbidden(GovitError):
     """The caller's role or department may not take this step (HTTP 403)."""
 
     def __init__(self, message: str, rule: str = "R-ROLE"):
         super().__init__(rule, message)
 
 
-class NotFound(RuleViolation):
+class NotFound(GovitError):
     """No such record (HTTP 404)."""
 
     def __init__(self, message: str = "未找到"):
