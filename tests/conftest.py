@@ -110,3 +110,10 @@ def runner(app):
 @pytest.fixture
 def make(app):
     return Factory()
+
+
+@pytest.fixture
+def reviewers(make):
+    """The three joint-review authorities (第十条), one user each."""
+    return [make.user("reviewer_business", "YSHJ"), make.user("reviewer_cyber", "WXB"),
+            make.user("reviewer_crypto", "MMJ")]

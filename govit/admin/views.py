@@ -9,9 +9,8 @@ from ..auth.access import require_role
 from ..calendar_store import confirmed_years, import_notice, set_day, year_days
 from ..domain.errors import NotFound, RuleViolation
 from ..extensions import db
-from ..formkit import options
+from ..formkit import options, submit
 from ..models import Department, User
-from ..planning.views import show_errors
 from .forms import CalendarDayForm, CalendarImportForm, DepartmentForm, PasswordResetForm, UserForm
 
 bp = Blueprint("admin", __name__)
@@ -30,30 +29,21 @@ def _departments():
 @bp.route("/departments", methods=["GET", "POST"])
 def departments():
     form = DepartmentForm()
-    if form.validate_on_submit():
-        try:
-            accounts.create_department(current_user, form.code.data, form.name.data)
-        except RuleViolation as err:
-            show_errors(form, err)
-        else:
-            flash(f"已新增部门 {form.name.data}", "success")
-            return redirect(url_for("admin.departments"))
-    return render_template("admin/departments.html", form=form, departments=_departments())
+    done = submit(form, lambda: accounts.create_department(current_user, form.code.data, form.name.data),
+                  f"已新增部门 {form.name.data}", url_for("admin.departments"))
+    return done or render_template("admin/departments.html", form=form, departments=_departments())
 
 
 @bp.route("/users", methods=["GET", "POST"])
 def users():
     form = UserForm()
     form.department.choices = options((d.code, f"{d.name}（{d.code}）") for d in _departments())
-    if form.validate_on_submit():
-        try:
-            accounts.create_user(current_user, form.username.data, form.role.data, form.department.data,
-                                 form.password.data, form.display_name.data)
-        except RuleViolation as err:
-            show_errors(form, err)
-        else:
-            flash(f"已创建用户 {form.username.data}，首次登录须修改密码", "success")
-            return redirect(url_for("admin.users"))
+    done = submit(form, lambda: accounts.create_user(current_user, form.username.data, form.role.data,
+                                                     form.department.data, form.password.data,
+                                                     form.display_name.data),
+                  f"已创建用户 {form.username.data}，首次登录须修改密码", url_for("admin.users"))
+    if done:
+        return done
     rows = db.session.execute(select(User).order_by(User.department_id, User.username)).scalars().all()
     return render_template("admin/users.html", form=form, users=rows, reset=PasswordResetForm())
 

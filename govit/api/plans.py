@@ -3,7 +3,7 @@ from flask import Response, g, jsonify
 from sqlalchemy import select
 
 from ..auth.access import load_project
-from ..domain.errors import InvalidInput, NotFound
+from ..domain.errors import NotFound
 from ..domain.money import format_money
 from ..domain.plan import compile_due
 from ..extensions import db
@@ -11,7 +11,7 @@ from ..models import Plan
 from ..planning import plans
 from ..reports.plan_export import plan_workbook
 from . import body, bp, optional_body
-from .resources import parse_date
+from .resources import parse_date, parse_year
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -44,12 +44,7 @@ def list_plans():
 
 @bp.post("/plans")
 def create_plan():
-    data = body()
-    try:
-        year = int(data.get("plan_year"))
-    except (TypeError, ValueError):
-        raise InvalidInput({"plan_year": "请填写计划年度，如 2027"}) from None
-    return jsonify(plan_json(plans.create_plan(g.api_user, year))), 201
+    return jsonify(plan_json(plans.create_plan(g.api_user, parse_year(body())))), 201
 
 
 @bp.get("/plans/<int:plan_id>")

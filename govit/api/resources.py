@@ -24,6 +24,13 @@ def parse_date(data: dict, key: str) -> date:
         raise InvalidInput({key: "日期格式应为 YYYY-MM-DD"}) from None
 
 
+def parse_year(data: dict) -> int:
+    try:
+        return int(data.get("plan_year"))
+    except (TypeError, ValueError):
+        raise InvalidInput({"plan_year": "请填写计划年度，如 2027"}) from None
+
+
 def _project(project_id: int):
     return load_project(project_id, g.api_user)
 
@@ -56,10 +63,7 @@ def rounds():
 @bp.post("/rounds")
 def open_round():
     data = body()
-    try:
-        plan_year = int(data.get("plan_year"))
-    except (TypeError, ValueError):
-        raise InvalidInput({"plan_year": "请填写计划年度，如 2027"}) from None
+    plan_year = parse_year(data)
     opens = parse_date(data, "opens_on") if data.get("opens_on") else date(plan_year - 1, 6, 1)
     closes = parse_date(data, "closes_on") if data.get("closes_on") else date(plan_year - 1, 6, 30)
     rnd = services.open_round(g.api_user, plan_year, opens, closes)

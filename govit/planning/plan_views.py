@@ -7,13 +7,13 @@ from ..auth.access import load_project, require_role
 from ..domain.errors import NotFound, RuleViolation
 from ..domain.plan import FLAG_KINDS, PLAN_STATE_LABELS, compile_due
 from ..extensions import db
-from ..formkit import options
+from ..formkit import options, submit
 from ..models import Department, DepartmentFlag, Plan, PlanItem, Project
 from ..reports.charts import bar_chart_png
 from ..reports.plan_export import plan_csv, plan_workbook, wan
 from . import plans
 from .plan_forms import ApprovalForm, CommentForm, FlagForm, InsertionForm, PlanForm, ReasonForm
-from .views import bp, show_errors
+from .views import bp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -21,13 +21,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.route("/plans", methods=["GET", "POST"])
 def plan_list():
     form = PlanForm()
-    if form.validate_on_submit():
-        try:
-            plan = plans.create_plan(current_user, form.plan_year.data)
-        except RuleViolation as err:
-            show_errors(form, err)
-        else:
-            return redirect(url_for("planning.plan_page", plan_id=plan.id))
+    done = submit(form, lambda: plans.create_plan(current_user, form.plan_year.data), "年度计划已创建",
+                  lambda plan: url_for("planning.plan_page", plan_id=plan.id))
+    if done:
+        return done
     rows = db.session.execute(select(Plan).order_by(Plan.plan_year.desc())).scalars().all()
     return render_template("planning/plans.html", plans=rows, form=form, labels=PLAN_STATE_LABELS,
                            compile_due=compile_due)
@@ -128,26 +125,23 @@ def plan_action(plan_id: int, action: str):
     plan = plans.get_plan(plan_id)
     if action not in PLAN_ACTIONS:
         raise NotFound(f"没有“{action}”操作")
-    form_class, call, done = PLAN_ACTIONS[action]
+    form_class, call, message = PLAN_ACTIONS[action]
     form = form_class()
-    if form.validate_on_submit():
-        try:
-            call(current_user, plan, form)
-        except RuleViolation as err:
-            show_errors(form, err)
-        else:
-            flash(done, "success")
-            return redirect(url_for("planning.plan_page", plan_id=plan.id))
-    key = "approve" if action == "approve" else "comment"
-    return render_plan(plan, 400, **{key: form})
+    done = submit(form, lambda: call(current_user, plan, form), message,
+                  url_for("planning.plan_page", plan_id=plan.id))
+    return done or render_plan(plan, 400, **{"approve" if action == "approve" else "comment": form})
+
+
+def _department(code: str) -> Department:
+    dept = db.session.execute(select(Department).where(Department.code == code)).scalar_one_or_none()
+    if dept is None:
+        raise NotFound("部门不存在")
+    return dept
 
 
 @bp.post("/plans/<int:plan_id>/backlog/<code>")
 def plan_override(plan_id: int, code: str):
-    plan, form = plans.get_plan(plan_id), ReasonForm()
-    dept = db.session.execute(select(Department).where(Department.code == code)).scalar_one_or_none()
-    if dept is None:
-        raise NotFound("部门不存在")
+    plan, form, dept = plans.get_plan(plan_id), ReasonForm(), _department(code)
     if form.validate_on_submit():
         try:
             plans.override_backlog(current_user, plan, dept, form.reason.data)
@@ -162,15 +156,11 @@ def plan_override(plan_id: int, code: str):
 @bp.post("/plans/<int:plan_id>/insertions")
 def plan_insert(plan_id: int):
     plan, form = plans.get_plan(plan_id), insertion_form()
-    if form.validate_on_submit():
-        try:
-            plans.insert_urgent(current_user, plan, load_project(form.project_id.data), form.basis.data)
-        except RuleViolation as err:
-            show_errors(form, err)
-        else:
-            flash("已申请紧急增补，待营商环境局和财政厅同意", "success")
-            return redirect(url_for("planning.plan_page", plan_id=plan.id, _anchor="urgent"))
-    return render_plan(plan, 400, insert=form)
+    done = submit(form, lambda: plans.insert_urgent(current_user, plan, load_project(form.project_id.data),
+                                                    form.basis.data),
+                  "已申请紧急增补，待营商环境局和财政厅同意", url_for("planning.plan_page", plan_id=plan.id,
+                                                                 _anchor="urgent"))
+    return done or render_plan(plan, 400, insert=form)
 
 
 @bp.post("/plans/<int:plan_id>/insertions/<int:project_id>/<step>")
@@ -222,15 +212,11 @@ def flags():
     form = FlagForm()
     form.department.choices = options((d.code, d.name) for d in db.session.execute(
         select(Department).where(Department.is_authority.is_(False)).order_by(Department.code)).scalars())
-    if form.validate_on_submit():
-        dept = db.session.execute(select(Department).where(Department.code == form.department.data)).scalar_one()
-        try:
-            plans.flag_department(current_user, dept, form.kind.data, form.reason.data)
-        except RuleViolation as err:
-            show_errors(form, err)
-        else:
-            flash(f"已登记{dept.name}的问题", "success")
-            return redirect(url_for("planning.flags"))
+    done = submit(form, lambda: plans.flag_department(current_user, _department(form.department.data),
+                                                      form.kind.data, form.reason.data),
+                  "问题已登记", url_for("planning.flags"))
+    if done:
+        return done
     rows = db.session.execute(select(DepartmentFlag).order_by(DepartmentFlag.id.desc())).scalars().all()
     return render_template("planning/flags.html", form=form, flags=rows, kinds=FLAG_KINDS, clear=ReasonForm())
 

@@ -1,13 +1,13 @@
 """Web pages of the joint review: the queue, opinions, 补正, expert evaluation, termination."""
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_login import current_user
 
 from ..auth.access import load_project, require_role
 from ..domain.roles import AUTHORITY_OF_ROLE
-from ..domain.errors import RuleViolation
+from ..formkit import submit
 from . import queries, review, services
 from .forms import AnswerForm, OpinionForm, ReasonForm
-from .views import bp, render_project, show_errors
+from .views import bp, render_project
 
 
 @bp.get("/review")
@@ -20,15 +20,8 @@ def review_queue():
 def _post(project_id: int, form, form_key: str, call, done: str):
     """Validate the form, call one service, or show the page again with the form kept."""
     project = load_project(project_id)
-    if form.validate_on_submit():
-        try:
-            call(project, form)
-        except RuleViolation as err:
-            show_errors(form, err)
-        else:
-            flash(done, "success")
-            return redirect(url_for("planning.project", project_id=project.id))
-    return render_project(project, 400, **{form_key: form})
+    target = url_for("planning.project", project_id=project.id)
+    return submit(form, lambda: call(project, form), done, target) or render_project(project, 400, **{form_key: form})
 
 
 @bp.post("/projects/<int:project_id>/opinion")

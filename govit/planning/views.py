@@ -8,6 +8,7 @@ from sqlalchemy import select
 from .. import clock
 from ..auth.access import load_project, require_lead_department, require_role
 from ..domain.errors import InvalidInput, RuleViolation
+from ..formkit import submit
 from ..domain.proposal import RongqueItem
 from ..domain.roles import AUTHORITY_OF_ROLE, DEPARTMENT_ROLES, ROLES, sees_all_projects
 from ..extensions import db
@@ -27,17 +28,6 @@ def require_login():
     """Every page needs a signed-in user; the admin runs accounts, not projects."""
     if current_user.role == "admin" and request.endpoint != "planning.home":
         require_role(current_user, *(r for r in ROLES if r != "admin"))
-
-
-def show_errors(form, err: RuleViolation) -> None:
-    """Put a refusal next to the fields it names, keeping what was typed."""
-    placed = False
-    for name, message in err.fields.items():
-        target = {"annual_investments": "annual", "co_departments": "participants"}.get(name, name)
-        if target in form._fields:
-            form[target].errors = list(form[target].errors) + [message]
-            placed = True
-    flash(err.message if not placed or not isinstance(err, InvalidInput) else "请按提示修改标红的内容", "error")
 
 
 @bp.get("/")
@@ -68,15 +58,9 @@ def projects():
 def new_project():
     require_role(current_user, *DEPARTMENT_ROLES)
     form = ProposalForm()
-    if form.validate_on_submit():
-        try:
-            project = services.create_project(current_user, parse_proposal(form.to_values()))
-        except RuleViolation as err:
-            show_errors(form, err)
-        else:
-            flash("草稿已保存", "success")
-            return redirect(url_for("planning.project", project_id=project.id))
-    return render_template("planning/form.html", form=form, project=None)
+    done = submit(form, lambda: services.create_project(current_user, parse_proposal(form.to_values())),
+                  "草稿已保存", lambda project: url_for("planning.project", project_id=project.id))
+    return done or render_template("planning/form.html", form=form, project=None)
 
 
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
@@ -86,15 +70,9 @@ def edit_project(project_id: int):
     form = ProposalForm()
     if request.method == "GET":
         form.load(project)
-    elif form.validate_on_submit():
-        try:
-            services.update_project(current_user, project, parse_proposal(form.to_values()))
-        except RuleViolation as err:
-            show_errors(form, err)
-        else:
-            flash("已保存", "success")
-            return redirect(url_for("planning.project", project_id=project.id))
-    return render_template("planning/form.html", form=form, project=project)
+    done = submit(form, lambda: services.update_project(current_user, project, parse_proposal(form.to_values())),
+                  "已保存", url_for("planning.project", project_id=project.id))
+    return done or render_template("planning/form.html", form=form, project=project)
 
 
 def render_project(project, status=200, **forms):
@@ -124,17 +102,11 @@ def project(project_id: int):
 def upload(project_id: int):
     project = load_project(project_id)
     form = UploadForm()
-    if form.validate_on_submit():
-        try:
-            file = form.file.data
-            services.upload_document(current_user, project, form.kind.data, file.filename, file.read(),
-                                     form.material.data or None)
-        except RuleViolation as err:
-            show_errors(form, err)
-        else:
-            flash("材料已上传", "success")
-            return redirect(url_for("planning.project", project_id=project.id, _anchor="documents"))
-    return render_project(project, 400, upload=form)
+    done = submit(form, lambda: services.upload_document(
+        current_user, project, form.kind.data, form.file.data.filename, form.file.data.read(),
+        form.material.data or None), "材料已上传", url_for("planning.project", project_id=project.id,
+                                                          _anchor="documents"))
+    return done or render_project(project, 400, upload=form)
 
 
 @bp.get("/projects/<int:project_id>/documents/<int:document_id>")
@@ -195,15 +167,10 @@ def rounds():
     if request.method == "GET":
         year = clock.today().year
         form.plan_year.data, form.opens_on.data, form.closes_on.data = year + 1, date(year, 6, 1), date(year, 6, 30)
-    elif form.validate_on_submit():
-        try:
-            services.open_round(current_user, form.plan_year.data, form.opens_on.data, form.closes_on.data)
-        except RuleViolation as err:
-            show_errors(form, err)
-        else:
-            flash(f"{form.plan_year.data} 年度需求征集已开启", "success")
-            return redirect(url_for("planning.rounds"))
-    return render_template("planning/rounds.html", form=form, rounds=queries.all_rounds())
+    done = submit(form, lambda: services.open_round(current_user, form.plan_year.data, form.opens_on.data,
+                                                    form.closes_on.data),
+                  f"{form.plan_year.data} 年度需求征集已开启", url_for("planning.rounds"))
+    return done or render_template("planning/rounds.html", form=form, rounds=queries.all_rounds())
 
 
 from . import plan_views, review_views  # noqa: E402,F401  (these pages share this blueprint)

@@ -3,7 +3,6 @@ from datetime import date
 
 import pytest
 
-from govit import clock
 from govit.domain.errors import Forbidden, InvalidInput, RuleViolation
 from govit.history import project_events, verify_chain
 from govit.planning import plans
@@ -12,11 +11,9 @@ from ..helpers import passed
 
 
 @pytest.fixture
-def w(make):
+def w(make, reviewers):
     make.department("DEPA", "省交通运输厅")
     make.department("DEPB", "省水利厅")
-    reviewers = [make.user("reviewer_business", "YSHJ"), make.user("reviewer_cyber", "WXB"),
-                 make.user("reviewer_crypto", "MMJ")]
     people = {"head": make.user("dept_admin", "DEPA"), "head_b": make.user("dept_admin", "DEPB"),
               "planner": make.user("planner", "YSHJ"), "finance": make.user("finance", "CZT")}
 

@@ -16,11 +16,9 @@ from ..unit.test_similarity import MEDICAL_FUND, REWORDED, SAME_FIELD
 
 
 @pytest.fixture
-def w(make):
+def w(make, reviewers):
     make.department("DEPA", "省医疗保障局")
     make.department("DEPB", "省卫生健康委员会")
-    reviewers = [make.user("reviewer_business", "YSHJ"), make.user("reviewer_cyber", "WXB"),
-                 make.user("reviewer_crypto", "MMJ")]
     people = {"head": make.user("dept_admin", "DEPA"), "head_b": make.user("dept_admin", "DEPB"),
               "planner": make.user("planner", "YSHJ"), "finance": make.user("finance", "CZT"),
               "cyber": reviewers[1]}

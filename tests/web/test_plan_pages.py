@@ -11,10 +11,8 @@ def login(client, user):
 
 
 @pytest.fixture
-def w(make):
+def w(make, reviewers):
     make.department("DEPA", "省交通运输厅")
-    reviewers = [make.user("reviewer_business", "YSHJ"), make.user("reviewer_cyber", "WXB"),
-                 make.user("reviewer_crypto", "MMJ")]
     people = {"head": make.user("dept_admin", "DEPA"), "planner": make.user("planner", "YSHJ"),
               "finance": make.user("finance", "CZT")}
     people["project"] = passed(make, people["head"], people["planner"], reviewers)
