@@ -88,3 +88,20 @@ def passed(make: "Factory", head: User, planner: User, reviewers: list[User], **
             review.record_opinion(reviewer, project, "pass", "符合要求")
     assert project.state == "review_passed"
     return project
+
+
+def planned(make: "Factory", head: User, planner: User, finance: User, reviewers: list[User], **overrides):
+    """A passed project inside the approved 2027 plan, with the documents the approval needs."""
+    from datetime import date
+    from govit.planning import plans
+    project = passed(make, head, planner, reviewers, online_code="2027-230000-65-01-000001", **overrides)
+    plan = plans.plan_for_year(2027) or plans.create_plan(planner, 2027)
+    if plan.state != "draft":
+        raise AssertionError("planned(): the 2027 plan is already approved")
+    plans.add_item(planner, plan, project)
+    plans.finance_check(finance, plan)
+    plans.submit_plan(planner, plan)
+    plans.approve_plan(planner, plan, "黑政函〔2026〕88号", date(2026, 10, 28))
+    for kind in ("data_catalog", "sharing_analysis", "feasibility_report", "design_report"):
+        services.upload_document(head, project, kind, f"{kind}.pdf", pdf_bytes(kind))
+    return project

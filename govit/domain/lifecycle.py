@@ -38,6 +38,14 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "finish_expert_review": (frozenset({JOINT_REVIEW, SUPPLEMENT_REQUESTED}), None),
     "conclude_review": (frozenset({JOINT_REVIEW}), None),
     "enter_plan": (frozenset({REVIEW_PASSED}), "planned"),  # R-PLAN-OCT31 / R-PLAN-URGENT
+    # approval (第十五–十九条)
+    "submit_feasibility": (frozenset({"planned"}), "feasibility_review"),
+    "approve_feasibility": (frozenset({"feasibility_review"}), "feasibility_approved"),
+    "submit_design": (frozenset({"feasibility_approved"}), "design_review"),
+    "return_to_feasibility": (frozenset({"design_review"}), "feasibility_review"),  # R-DESIGN-DEVIATION
+    "approve_design": (frozenset({"design_review"}), "design_approved"),
+    "record_gov_approval": (frozenset({"design_approved", "feasibility_approved"}), "in_construction"),
+    "file_budget_change": (frozenset({"in_construction", "suspended"}), None),
     "terminate": (frozenset(s for s in STATES if s not in (TERMINATED, "closed")), TERMINATED),
 }
 
@@ -51,6 +59,11 @@ ACTION_LABELS = {
     "enter_plan": "年度计划经省政府批准", "insert_urgent": "申请紧急增补",
     "approve_insertion": "同意紧急增补", "record_insertion": "登记紧急增补批复",
     "plan_item_comment": "财政厅审核意见",
+    "submit_feasibility": "报送可行性研究报告", "approve_feasibility": "批复可行性研究报告",
+    "submit_design": "报送初步设计和概算", "return_to_feasibility": "重大变更，退回可研审批",
+    "approve_design": "批复初步设计和概算", "record_gov_approval": "登记省政府审定",
+    "file_budget_change": "预算调整", "approve_budget_change": "审批预算调整",
+    "record_settlement": "登记结算", "record_surplus_return": "登记结余资金上缴",
 }
 
 

@@ -1,4 +1,5 @@
 """SQLAlchemy models: typed, small, no transitions and no commits (STYLE.md habit 6)."""
+from .approval import ApprovalRecord, Baseline, BudgetChange, GovFund, Settlement
 from .accounts import ApiToken, Department, User
 from .calendar import CalendarDay, CalendarYear
 from .history import ChainHead, Event, Notification
@@ -7,7 +8,7 @@ from .project import (AnnualInvestment, Document, ExpertReview, Opinion, Project
                       ProjectParticipant, RongqueItem, Round, SubmissionBatch, SupplementRequest)
 
 __all__ = [
-    "AnnualInvestment", "ApiToken", "BlockOverride", "DepartmentFlag", "Plan", "PlanItem",
+    "AnnualInvestment", "ApiToken", "ApprovalRecord", "Baseline", "BudgetChange", "GovFund", "Settlement", "BlockOverride", "DepartmentFlag", "Plan", "PlanItem",
     "SimilarityMatch", "UrgentInsertion", "CalendarDay", "CalendarYear", "ChainHead", "Department",
     "Document", "Event", "ExpertReview", "Notification", "Opinion", "Project",
     "ProjectParticipant", "RongqueItem", "Round", "SubmissionBatch", "SupplementRequest", "User",

@@ -68,6 +68,14 @@ class Project(db.Model):
     online_code: Mapped[str] = mapped_column(String(64), default="")
     technical_route: Mapped[str] = mapped_column(Text, default="")  # 技术路线, compared by R-NO-SPLIT
     lead_share: Mapped[str] = mapped_column(Text, default="")  # R-JOINT-BUILD: the lead's own part
+    # approval (第十五–十九条)
+    merged_reason: Mapped[str | None] = mapped_column(String(16))  # R-MERGED
+    feasibility_submitted_on: Mapped[date | None]
+    design_submitted_on: Mapped[date | None]
+    design_estimate: Mapped[Decimal | None] = mapped_column(Money)
+    approved_investment: Mapped[Decimal | None] = mapped_column(Money)  # R-FEAS-NDRC
+    approved_estimate: Mapped[Decimal | None] = mapped_column(Money)  # the 概算 (R-BASELINE v1)
+    budget_seq: Mapped[int] = mapped_column(default=0)  # bumped under a row lock by each budget change
     conditions: Mapped[str] = mapped_column(Text, default="")  # R-REVIEW-RESULT
 
     department: Mapped[Department] = relationship(lazy="joined")

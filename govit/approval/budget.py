@@ -1,0 +1,190 @@
+"""Budget changes (第二十八条, R-BUDGET-15), finance's register, and settlement (R-SURPLUS)."""
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import extract, func, select, update
+
+from .. import clock, history
+from ..auth.access import require_lead_department, require_role
+from ..domain import lifecycle
+from ..domain.budget import (APPROVED, FILED, PENDING, REASON_LABELS, decide, next_status,
+                             percent_of)
+from ..domain.errors import InvalidInput, NotFound, RuleViolation
+from ..domain.money import format_money
+from ..extensions import db
+from ..models import BudgetChange, Department, Project, Settlement, User
+from ..planning.plans import require_in_approved_plan
+from ..transaction import transactional
+from .services import add_baseline
+
+SETTLEABLE = frozenset({"in_construction", "suspended", "completed", "acceptance_review", "in_operation",
+                        "self_evaluated"})
+
+
+def self_filed_total(project_id: int) -> Decimal:
+    return db.session.execute(select(func.coalesce(func.sum(BudgetChange.amount), 0)).where(
+        BudgetChange.project_id == project_id, BudgetChange.status == FILED)).scalar() or Decimal("0")
+
+
+def current_total(project: Project) -> Decimal:
+    """The budget now: the last filed or approved change's total, else the approved 概算."""
+    last = db.session.execute(select(BudgetChange.new_total).where(
+        BudgetChange.project_id == project.id, BudgetChange.status.in_((FILED, APPROVED)))
+        .order_by(BudgetChange.id.desc()).limit(1)).scalar()
+    return last if last is not None else (project.approved_estimate or Decimal("0"))
+
+
+def _lock(project: Project) -> None:
+    """R-BUDGET-15: take the project's row lock before reading the cumulative amount.
+
+    The UPDATE holds a row lock on PostgreSQL (and the write lock on SQLite) until commit, so a
+    concurrent filing waits here and then sees this one's amount: two filings never pass 15% together.
+    """
+    db.session.execute(update(Project).where(Project.id == project.id)
+                       .values(budget_seq=Project.budget_seq + 1).execution_options(synchronize_session=False))
+
+
+@transactional
+def file_budget_change(actor: User, project: Project, amount: Decimal, new_total: Decimal,
+                       reason_category: str, content: str, goal_kept: bool = True) -> BudgetChange:
+    """The department files a change; the domain decides 备案 (filed) or approval (pending)."""
+    require_lead_department(actor, project)
+    lifecycle.next_state("file_budget_change", project.state)
+    require_in_approved_plan(project, "调整预算")  # R-NOT-IN-PLAN: no funding outside the plan
+    if not (content or "").strip():
+        raise InvalidInput({"content": "请写明调整内容"})
+    if project.approved_estimate is None:
+        raise RuleViolation("R-BASELINE", "项目尚无批复概算，不能调整预算")
+    _lock(project)
+    before = self_filed_total(project.id)
+    total_before = current_total(project)
+    decision = decide(amount, new_total, project.approved_estimate, reason_category, goal_kept, before)
+    change = BudgetChange(
+        project_id=project.id, project=project, amount=amount, total_before=total_before, new_total=new_total,
+        reason_category=reason_category, content=content.strip(), goal_kept=goal_kept, status=decision.status,
+        cumulative_self_filed=decision.cumulative, needs_approval_because="；".join(decision.reasons),
+        filed_on=clock.today(), filed_by_id=actor.id)
+    db.session.add(change)
+    db.session.flush()
+    history.record(actor, "file_budget_change", project=project, from_state=project.state,
+                   to_state=project.state, change_id=change.id, status=decision.status,
+                   amount=format_money(amount), reason=reason_category,
+                   before={"total": format_money(total_before), "self_filed": format_money(before)},
+                   after={"total": format_money(new_total) if decision.status == FILED else format_money(total_before),
+                          "self_filed": format_money(decision.cumulative)},
+                   percent=str(percent_of(decision.cumulative, project.approved_estimate)),
+                   needs_approval_because=decision.reasons)
+    word = "已备案" if decision.status == FILED else f"须经营商环境局和财政厅审批（{change.needs_approval_because}）"
+    history.notify(project.department_id, project, f"项目“{project.name}”预算调整 {amount:.2f} 元{word}")
+    return change
+
+
+def get_change(change_id: int) -> BudgetChange:
+    change = db.session.get(BudgetChange, change_id)
+    if change is None:
+        raise NotFound(f"预算调整 {change_id} 不存在")
+    return change
+
+
+@transactional
+def decide_budget_change(actor: User, change: BudgetChange, approve: bool, note: str = "") -> BudgetChange:
+    """R-BUDGET-15: a pending change needs both planner and finance; either may refuse."""
+    require_role(actor, "planner", "finance", rule="R-BUDGET-15")
+    field = "planner_approved_on" if actor.role == "planner" else "finance_approved_on"
+    if approve and getattr(change, field) is not None:
+        raise RuleViolation("R-BUDGET-15", "本部门已同意该调整")
+    if not approve and not (note or "").strip():
+        raise InvalidInput({"note": "不同意时请说明理由"})
+    if approve:
+        setattr(change, field, clock.today())
+    before = change.status
+    change.status = next_status(change.status, change.planner_approved_on is not None,
+                                change.finance_approved_on is not None, rejected=not approve)
+    change.decision_note = (note or change.decision_note or "").strip()
+    project = change.project
+    if change.status != PENDING:
+        change.decided_on = clock.today()
+    if change.status == APPROVED:  # R-BASELINE: an approved change is a new approved baseline
+        add_baseline(project, change.new_total, f"budget_change:{change.id}")
+    history.record(actor, "approve_budget_change", project=project, from_state=project.state,
+                   to_state=project.state, change_id=change.id, by=actor.role, agree=approve,
+                   note=change.decision_note, before={"status": before}, after={"status": change.status})
+    if change.status != PENDING:
+        history.notify(project.department_id, project,
+                       f"项目“{project.name}”预算调整 {change.amount:.2f} 元{'已批准' if change.status == APPROVED else '未获批准'}")
+    return change
+
+
+def register(status: str | None = None, department: str | None = None, year: int | None = None) -> list[BudgetChange]:
+    """Finance's register of every change, newest first."""
+    query = select(BudgetChange).join(Project, BudgetChange.project_id == Project.id)
+    if status:
+        query = query.where(BudgetChange.status == status)
+    if department:
+        query = query.join(Department, Project.department_id == Department.id).where(Department.code == department)
+    if year:
+        query = query.where(extract("year", BudgetChange.filed_on) == year)
+    return list(db.session.execute(query.order_by(BudgetChange.id.desc())).unique().scalars())
+
+
+def cumulative_percent(project: Project) -> Decimal:
+    """The project's self-filed changes as a percentage of its approved 概算 (limit 15%)."""
+    return percent_of(self_filed_total(project.id), project.approved_estimate or Decimal("0"))
+
+
+def register_rows(changes: list[BudgetChange]) -> list[dict]:
+    percents: dict[int, Decimal] = {}
+    rows = []
+    for c in changes:
+        if c.project_id not in percents:
+            percents[c.project_id] = cumulative_percent(c.project)
+        rows.append({"编号": c.id, "建设单位": c.project.department.name, "项目": c.project.name,
+                     "备案日期": c.filed_on, "调整金额（元）": c.amount, "调整前（元）": c.total_before,
+                     "调整后（元）": c.new_total, "原因": REASON_LABELS.get(c.reason_category, c.reason_category),
+                     "状态": c.status, "项目累计自行调整（%）": percents[c.project_id],
+                     "须审批原因": c.needs_approval_because})
+    return rows
+
+
+# ---- settlement (R-SURPLUS) ---------------------------------------------------------------
+
+@transactional
+def record_settlement(actor: User, project: Project, settled_on: date, funds_received: Decimal,
+                      spent: Decimal) -> Settlement:
+    """R-SURPLUS: the department's settlement; what was not spent is to be returned."""
+    require_lead_department(actor, project)
+    if project.state not in SETTLEABLE:
+        raise RuleViolation("R-SURPLUS", "项目开工建设后才能登记结算")
+    if spent > funds_received:
+        raise InvalidInput({"spent": "实际支出超过到位资金，请核对"})
+    row = db.session.execute(select(Settlement).where(Settlement.project_id == project.id)).scalar_one_or_none()
+    if row is not None and row.returned_on is not None:
+        raise RuleViolation("R-SURPLUS", "结余资金已上缴，结算不能再修改")
+    row = row or Settlement(project_id=project.id)
+    before = {"funds_received": format_money(row.funds_received), "spent": format_money(row.spent)}
+    row.settled_on, row.funds_received, row.spent = settled_on, funds_received, spent
+    row.surplus = funds_received - spent
+    db.session.add(row)
+    history.record(actor, "record_settlement", project=project, before=before,
+                   after={"funds_received": format_money(funds_received), "spent": format_money(spent),
+                          "surplus": format_money(row.surplus)})
+    return row
+
+
+@transactional
+def record_surplus_return(actor: User, project: Project, returned_on: date, amount: Decimal, doc: str) -> Settlement:
+    """R-SURPLUS: finance records that the surplus went back."""
+    require_role(actor, "finance", rule="R-SURPLUS")
+    row = settlement_of(project)
+    if row is None:
+        raise RuleViolation("R-SURPLUS", "尚未登记结算")
+    if amount != row.surplus:
+        raise RuleViolation("R-SURPLUS", f"上缴金额应等于结余 {row.surplus:.2f} 元", fields={"amount": "与结余不符"})
+    row.returned_on, row.returned_amount, row.return_doc = returned_on, amount, (doc or "").strip()
+    history.record(actor, "record_surplus_return", project=project, amount=format_money(amount),
+                   returned_on=returned_on, doc=row.return_doc)
+    return row
+
+
+def settlement_of(project: Project) -> Settlement | None:
+    return db.session.execute(select(Settlement).where(Settlement.project_id == project.id)).scalar_one_or_none()
