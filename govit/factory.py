@@ -28,6 +28,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
+    from .approval.views import bp as approval_bp
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
     from .planning.views import bp as planning_bp
@@ -35,6 +36,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(planning_bp)
+    app.register_blueprint(approval_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
 
@@ -95,7 +97,7 @@ def register_template_helpers(app: Flask) -> None:
         return {"STATE_LABELS": STATE_LABELS, "ROLE_LABELS": ROLE_LABELS, "VERDICTS": VERDICTS,
                 "AUTHORITY_LABELS": AUTHORITY_LABELS, "DOCUMENT_KINDS": DOCUMENT_KINDS,
                 "CORE_FIELDS": CORE_FIELDS, "ACTION_LABELS": ACTION_LABELS, "today": clock.today(),
-                "current_user": current_user}
+                "current_user": current_user, "zip": zip}
 
     @app.template_filter("fromjson")
     def fromjson(text):

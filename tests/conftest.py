@@ -7,6 +7,7 @@ import os
 import uuid
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, delete, make_url, text, update
 
@@ -48,9 +49,22 @@ def app_config(database_url, tmp_path_factory):
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
 
 
+class RequestClient(FlaskClient):
+    """Each request in an app context of its own, as in production: a fresh `g` (no user or
+    calendar cached from another client's request) and its own database session. The test's
+    session is expired afterwards, so it reads what the request committed."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture(scope="session")
 def app(app_config):
     app = create_app(app_config)
+    app.test_client_class = RequestClient
     with app.app_context():
         upgrade()
         seed_authorities()

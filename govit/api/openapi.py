@@ -29,7 +29,7 @@ PROJECT_OUT = {"allOf": [PROJECT_IN, {"type": "object", "properties": {
     "plan_year": {"type": ["integer", "null"]},
     "due": {"type": ["object", "null"]}, "opinions": {"type": "array"},
     "similar_projects": {"type": "array"}, "alerts": {"type": "array"},
-    "approved_estimate": {"type": ["string", "null"]}}}]}
+    "approved_estimate": {"type": ["string", "null"]}, "approved_investment": {"type": ["string", "null"]}}}]}
 
 ROUTES = [  # (method, path, summary, request schema or None, success status)
     ("post", "/auth/token", "取得访问令牌", {"type": "object", "required": ["username", "password"],
@@ -53,23 +53,30 @@ ROUTES = [  # (method, path, summary, request schema or None, success status)
         "properties": {"verdict": {"type": "string", "enum": list(VERDICTS)},
                        "text": {"type": "string"}, "conditions": {"type": "string"}}}, 201),
     ("get", "/projects/{id}/history", "全流程记录（R-FULL-RECORD）", None, 200),
-    ("post", "/projects/{id}/actions/{action}", "生命周期动作：" + "、".join(ACTIONS),
-     {"type": "object"}, 200),
+    ("post", "/projects/{id}/actions/{action}", "生命周期动作：{project_actions}", {"type": "object"}, 200),
+    ("post", "/projects/{id}/budget-changes", "预算调整（R-BUDGET-15）", {"type": "object", "required": [
+        "amount", "new_total", "reason_category", "content"], "properties": {
+        "amount": MONEY, "new_total": MONEY, "content": {"type": "string"}, "goal_kept": {"type": "boolean"},
+        "reason_category": {"type": "string", "enum": ["deployment", "optimisation", "business_need", "other"]}}},
+     201),
+    ("get", "/budget-changes", "预算调整登记簿（finance, planner, auditor）", None, 200),
+    ("post", "/budget-changes/{id}/actions/{action}", "审批预算调整：approve、reject", {"type": "object"}, 200),
     ("get", "/plans", "年度计划列表", None, 200),
     ("post", "/plans", "新建年度计划（planner）", {"type": "object", "properties": {
         "plan_year": {"type": "integer"}}}, 201),
     ("get", "/plans/{id}", "年度计划（含按部门、资金来源、年度汇总）", None, 200),
     ("post", "/plans/{id}/items", "列入计划（planner，R-PLAN-ONLY-PASSED）", {"type": "object", "properties": {
         "project_id": {"type": "integer"}}}, 201),
-    ("post", "/plans/{id}/actions/{action}", "计划动作：" + "、".join(PLAN_ACTIONS), {"type": "object"}, 200),
+    ("post", "/plans/{id}/actions/{action}", "计划动作：{plan_actions}", {"type": "object"}, 200),
     ("get", "/plans/{id}/export.xlsx", "导出 Excel（万元）", None, 200),
 ]
 
 
 def build_document() -> dict:
     paths: dict = {}
+    names = {"project_actions": "、".join(ACTIONS), "plan_actions": "、".join(PLAN_ACTIONS)}
     for method, path, summary, schema, status in ROUTES:
-        op = {"summary": summary, "responses": {
+        op = {"summary": summary.format(**names), "responses": {
             str(status): {"description": "成功", "content": {"application/json": {"schema": (
                 PROJECT_OUT if path.startswith("/projects/{id}") and method != "get" else {})}}},
             **{str(s): {"description": d, "content": {"application/json": {"schema": ERROR}}}

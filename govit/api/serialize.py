@@ -11,9 +11,19 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
+def current_due(project: Project):
+    """The deadline the project waits on now: (alert kind, Due) or None."""
+    from ..approval.services import design_due
+    if project.state in ("joint_review", "supplement_requested"):
+        return "joint_review", review_due_for(project)
+    if project.state == "design_review":
+        return "design_review", design_due(project)
+    return None
+
+
 def project_json(project: Project, viewer: User | None = None) -> dict:
     data = {key: getattr(project, key) for key in SCALAR_FIELDS}
-    due = review_due_for(project) if project.state in ("joint_review", "supplement_requested") else None
+    due = current_due(project)
     data.update(
         id=project.id, state=project.state, plan_year=project.plan_year,
         department=project.department.code, total_investment=format_money(project.total_investment),
@@ -22,9 +32,11 @@ def project_json(project: Project, viewer: User | None = None) -> dict:
         participants=[{"code": p.department.code, "name": p.department.name,
                        **{k: getattr(p, k) for k in SHARE_FIELDS}} for p in project.participants],
         submitted_on=_iso(project.submitted_on), conditions=project.conditions,
-        due={"kind": "joint_review", "due_on": due.due_on.isoformat(),
-             "calendar_confirmed": due.confirmed} if due else None,
-        approved_estimate=None, alerts=[],
+        due={"kind": due[0], "due_on": due[1].due_on.isoformat(),
+             "calendar_confirmed": due[1].confirmed} if due else None,
+        approved_estimate=format_money(project.approved_estimate),
+        approved_investment=format_money(project.approved_investment), merged_reason=project.merged_reason,
+        alerts=[],
         # R-NO-SPLIT: best first; other departments' projects only to the authorities
         similar_projects=[{"id": m.other_id, "name": m.other.name, "score": m.score} for m in project.similar
                           if viewer is None or sees_all_projects(viewer.role)],

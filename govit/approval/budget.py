@@ -127,6 +127,11 @@ def register(status: str | None = None, department: str | None = None, year: int
     return list(db.session.execute(query.order_by(BudgetChange.id.desc())).unique().scalars())
 
 
+def register_for(project: Project) -> list[BudgetChange]:
+    return list(db.session.execute(select(BudgetChange).where(BudgetChange.project_id == project.id)
+                                   .order_by(BudgetChange.id)).scalars())
+
+
 def cumulative_percent(project: Project) -> Decimal:
     """The project's self-filed changes as a percentage of its approved 概算 (limit 15%)."""
     return percent_of(self_filed_total(project.id), project.approved_estimate or Decimal("0"))

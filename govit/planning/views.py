@@ -20,6 +20,7 @@ from .forms import (AnswerForm, BatchForm, OpinionForm, ProposalForm, ReasonForm
                     UploadForm)
 
 bp = Blueprint("planning", __name__)
+STAGE_ONE = frozenset({"draft", "joint_review", "supplement_requested", "review_passed", "review_failed"})
 
 
 @bp.before_request
@@ -79,7 +80,9 @@ def render_project(project, status=200, **forms):
     """The project page, with any refused form passed in so its text is kept."""
     forms = {"upload": UploadForm(), "opinion": OpinionForm(), "answer": AnswerForm(),
              "expert": ReasonForm(), "terminate": ReasonForm(), **forms}
+    from ..approval.views import panel_context  # the approval stage adds its panel to this page
     mine = AUTHORITY_OF_ROLE.get(current_user.role)
+    extra = panel_context(project, **forms) if project.state not in STAGE_ONE else {}
     return render_template(
         "planning/project.html", project=project, forms=forms, events=project_events(project.id),
         due=review.review_due_for(project) if project.state in review.IN_REVIEW else None,
@@ -90,7 +93,7 @@ def render_project(project, status=200, **forms):
         # R-NO-SPLIT: the matches are for the reviewers and the planner, not other departments' eyes
         similar=project.similar if sees_all_projects(current_user.role) else [],
         threshold=current_app.config["GOVIT_SIMILARITY_THRESHOLD"],
-        rongque_left=queries.rongque_days_left), status
+        rongque_left=queries.rongque_days_left, **extra), status
 
 
 @bp.get("/projects/<int:project_id>")

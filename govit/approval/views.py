@@ -1,0 +1,128 @@
+"""Web pages of approval and money: the project's approval panel and finance's register."""
+import io
+
+import pandas as pd
+from flask import Blueprint, Response, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..auth.access import load_project, require_role
+from ..domain.approval import MERGED_REASONS
+from ..domain.budget import REASON_LABELS, STATUS_LABELS
+from ..domain.errors import InvalidInput, NotFound
+from ..domain.money import MoneyError, parse_money
+from ..formkit import submit
+from ..planning.views import render_project
+from . import budget, services
+from .forms import (BudgetChangeForm, ChangeDecisionForm, DecisionForm, DesignForm, FeasibilityForm,
+                    GovApprovalForm, ReasonForm, ReturnForm, SettlementForm)
+
+bp = Blueprint("approval", __name__)
+FORMS = {"feasibility": FeasibilityForm, "decision": DecisionForm, "design": DesignForm, "reason": ReasonForm,
+         "gov": GovApprovalForm, "change": BudgetChangeForm, "change_decision": ChangeDecisionForm,
+         "settlement": SettlementForm, "surplus": ReturnForm}
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every page needs a signed-in user."""
+
+
+def amount(field) -> object:
+    """The field's text as Decimal yuan; a malformed amount is a 400 beside the field."""
+    try:
+        return parse_money(field.data, allow_zero=False)
+    except MoneyError as exc:
+        raise InvalidInput({field.short_name: str(exc)}) from None
+
+
+def panel_context(project, **given) -> dict:
+    """What the approval panel of the project page shows (included by planning.views)."""
+    forms = {key: given.get(key) or cls(prefix=key) for key, cls in FORMS.items()}
+    return {"approval_forms": forms, "baselines": services.baselines(project), "records": services.records(project),
+            "funds": services.funds_of(project), "changes": budget.register_for(project),
+            "current_total": budget.current_total(project) if project.approved_estimate else None,
+            "cumulative_percent": budget.cumulative_percent(project) if project.approved_estimate else None,
+            "settlement": budget.settlement_of(project), "design_due": services.design_due(project),
+            "merged_reasons": MERGED_REASONS, "reason_labels": REASON_LABELS,
+            "status_labels": STATUS_LABELS}
+
+
+def _step(project_id: int, key: str, call, done: str):
+    """Validate the form, call one service, or show the project page again with the form kept."""
+    project = load_project(project_id)
+    form = FORMS[key](prefix=key)
+    target = url_for("planning.project", project_id=project.id, _anchor="approval")
+    return submit(form, lambda: call(project, form), done, target) or render_project(project, 400, **{key: form})
+
+
+STEPS = {  # url step -> (form key, call, message)
+    "submit_feasibility": ("feasibility", lambda p, f: services.submit_feasibility(
+        current_user, p, f.merged_reason.data or None), "可行性研究报告已报送发改委"),
+    "approve_feasibility": ("decision", lambda p, f: services.approve_feasibility(
+        current_user, p, f.doc_no.data, f.approved_on.data, amount(f.amount)), "可研已批复"),
+    "submit_design": ("design", lambda p, f: services.submit_design(current_user, p, amount(f.estimate)),
+                      "初步设计已报送"),
+    "return_to_feasibility": ("reason", lambda p, f: services.return_to_feasibility(
+        current_user, p, f.reason.data), "已退回重新报批可研"),
+    "approve_design": ("decision", lambda p, f: services.approve_design(
+        current_user, p, f.doc_no.data, f.approved_on.data, amount(f.amount)), "初步设计和概算已批复"),
+    "record_gov_approval": ("gov", lambda p, f: services.record_gov_approval(
+        current_user, p, f.doc_no.data, f.approved_on.data,
+        [(row.source.data.strip(), amount(row.amount)) for row in f.funds if (row.source.data or "").strip()]),
+        "省政府审定已登记，项目进入建设"),
+    "file_budget_change": ("change", lambda p, f: budget.file_budget_change(
+        current_user, p, amount(f.amount), amount(f.new_total), f.reason_category.data, f.content.data,
+        f.goal_kept.data), "预算调整已提交"),
+    "record_settlement": ("settlement", lambda p, f: budget.record_settlement(
+        current_user, p, f.settled_on.data, amount(f.funds_received), parse_money(f.spent.data or "0")),
+        "结算已登记"),
+    "record_surplus_return": ("surplus", lambda p, f: budget.record_surplus_return(
+        current_user, p, f.returned_on.data, amount(f.amount), f.doc.data), "结余资金上缴已登记"),
+}
+
+
+@bp.post("/projects/<int:project_id>/approval/<step>")
+def step(project_id: int, step: str):
+    if step not in STEPS:
+        raise NotFound("没有该操作")
+    key, call, done = STEPS[step]
+    return _step(project_id, key, call, done)
+
+
+@bp.post("/budget-changes/<int:change_id>/<decision>")
+def decide(change_id: int, decision: str):
+    change = budget.get_change(change_id)
+    if decision not in ("approve", "reject"):
+        raise NotFound("没有该操作")
+    load_project(change.project_id)
+    return _step(change.project_id, "change_decision", lambda p, f: budget.decide_budget_change(
+        current_user, change, decision == "approve", f.note.data), "审批意见已记录")
+
+
+def _filtered():
+    args = request.args
+    return budget.register(args.get("status") or None, args.get("department") or None,
+                           args.get("year", type=int)), args
+
+
+@bp.get("/budget-changes")
+def register():
+    """Finance's register: every change, its status and each project's cumulative % against 15%."""
+    require_role(current_user, "finance", "planner", "auditor")
+    changes, args = _filtered()
+    return render_template("approval/register.html", rows=budget.register_rows(changes), args=args,
+                           status_labels=STATUS_LABELS, changes=changes)
+
+
+@bp.get("/budget-changes/export.xlsx")
+def register_xlsx():
+    require_role(current_user, "finance", "planner", "auditor")
+    changes, _ = _filtered()
+    frame = pd.DataFrame(budget.register_rows(changes))
+    if not frame.empty:
+        frame["状态"] = frame["状态"].map(STATUS_LABELS)
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, sheet_name="预算调整登记簿", index=False, engine="openpyxl")
+    return Response(buffer.getvalue(), headers={"Content-Disposition": "attachment; filename=budget-changes.xlsx"},
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
