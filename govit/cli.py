@@ -65,11 +65,14 @@ def create_user_command(username, role, department, password, display_name, no_c
 @with_appcontext
 def demo_command():
     """Load the demo data set (idempotent; refused in production)."""
-    from .demo import load_demo
+    from .demo import DemoError, load_demo
 
     if current_app.config["GOVIT_ENV"] == "production":
         _fail("生产环境不允许载入演示数据")
-    created = load_demo()
+    try:
+        created = load_demo()
+    except DemoError as err:
+        _fail(str(err))
     click.echo("演示数据已载入" if created else "演示数据已存在，未重复载入")
 
 

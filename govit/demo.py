@@ -5,6 +5,7 @@ projects into the approved 2026 plan, still being built; urgent projects came in
 round (June 2026) is under joint review and the draft 2027 plan is being compiled with finance.
 `make run` serves it pinned to 2026-06-22 (GOVIT_TODAY).
 """
+import zlib
 from datetime import date
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from . import clock
 from .auth import services as accounts
 from .extensions import db
+from .approval import budget, services as approval
 from .models import Department, User
 from .planning import plans, review, services
 from .planning.fields import parse_proposal
@@ -28,7 +30,7 @@ def _values(entry) -> dict:
     return {
         "name": name, "construction_type": "upgrade" if "升级" in name or "期" in name else "new",
         "basis": f"{DEPARTMENTS[dept]}：{goal}。", "content_scale": f"{content}，覆盖省市县三级。",
-        "technical_route": route, "performance_goals": f"{goal}，相关业务网上办理率达到90%以上。",
+        "technical_route": route, "online_code": f"2026-230000-65-01-{zlib.crc32(name.encode()) % 10**6:06d}", "performance_goals": f"{goal}，相关业务网上办理率达到90%以上。",
         "start_month": "2027-03", "end_month": "2028-06", "total_investment": f"{total:.2f}",
         "annual_investments": {"2027": f"{first:.2f}", "2028": f"{total - first:.2f}"},
         "fund_source": "中央转移支付" if wan >= 3000 else "省级财政预算安排",
@@ -97,6 +99,49 @@ def _last_year(users) -> None:
     _at(date(2025, 10, 27), plans.submit_plan, planner, plan)
     _at(date(2025, 10, 30), plans.approve_plan, planner, plan, "黑政函〔2025〕112号", date(2025, 10, 30))
     _urgent(users, plan)
+    for entry, project in zip(LAST_YEAR, projects):
+        _approve(users, project, entry[3], date(2026, 1, 12))
+    _budget_changes(users, projects[0])
+
+
+PDF = b"%PDF-1.4\n% govit demo\n%%EOF\n"
+
+
+def _approve(users, project, stage: str, start: date, merged: str | None = None) -> None:
+    """Walk a planned project through approval (第十五–十九条) up to `stage`, from `start`."""
+    head = users[f"{project.department.code.lower()}_head"]
+    if stage == "planned":
+        return
+    day = lambda n: date.fromordinal(start.toordinal() + n)  # noqa: E731
+    for kind in ("data_catalog", "sharing_analysis", "feasibility_report", "design_report"):
+        _at(day(0), services.upload_document, head, project, kind, f"{kind}.pdf", PDF)
+    total = project.total_investment
+    _at(day(3), approval.submit_feasibility, head, project, merged)
+    if stage == "feasibility_review":
+        return
+    _at(day(30), approval.approve_feasibility, users["ndrc"], project, "黑发改审批〔2026〕18号", day(30), total)
+    if stage == "feasibility_approved":
+        return
+    if not merged:
+        _at(date(2026, 6, 15) if stage == "design_review" else day(40), approval.submit_design, head, project, total)
+        if stage == "design_review":
+            return
+        _at(day(60), approval.approve_design, users["planner"], project, "黑营商审〔2026〕9号", day(60), total)
+        if stage == "design_approved":
+            return
+    _at(day(75), approval.record_gov_approval, users["planner"], project, "黑政审〔2026〕7号", day(75),
+        [("省级财政资金", total)])
+
+
+def _budget_changes(users, project) -> None:
+    """R-BUDGET-15: one change filed (8%), one waiting for planner and finance (9% more)."""
+    head = users[f"{project.department.code.lower()}_head"]
+    eight, nine = ((project.approved_estimate * Decimal(p) / 100).quantize(Decimal("0.01")) for p in (8, 9))
+    _at(date(2026, 6, 2), budget.file_budget_change, head, project, eight, project.approved_estimate,
+        "optimisation", "发卡终端改用国产安全芯片方案，调整硬件和软件投资结构")
+    change = _at(date(2026, 6, 17), budget.file_budget_change, head, project, nine, project.approved_estimate,
+                 "business_need", "增加文旅场景受理终端")
+    _at(date(2026, 6, 19), budget.decide_budget_change, users["planner"], change, True, "同意，请财政厅审核")
 
 
 def _urgent(users, plan) -> None:
@@ -112,6 +157,8 @@ def _urgent(users, plan) -> None:
             _at(date.fromordinal(start.toordinal() + 8), plans.approve_insertion, finance, plan, project)
             _at(date.fromordinal(start.toordinal() + 9), plans.record_insertion, planner, plan, project,
                 "黑政函〔2026〕31号", date.fromordinal(start.toordinal() + 9))
+            _approve(users, project, "feasibility_approved", date.fromordinal(start.toordinal() + 12),
+                     merged="emergency")  # R-MERGED: an emergency project
 
 
 def _this_year(users) -> None:
@@ -129,18 +176,26 @@ def _this_year(users) -> None:
             _review(users, project, entry[3], start)
         projects.append((entry[3], project))
     plan = _at(date(2026, 6, 22), plans.create_plan, planner, 2027)
-    rst = db.session.execute(select(Department).where(Department.code == "RST")).scalar_one()
-    _at(date(2026, 6, 22), plans.override_backlog, planner, plan, rst,
-        "社保卡一卡通平台按期推进，就业平台为省政府年度重点任务")
+    for code, reason in (("RST", "社保卡一卡通平台按期推进，就业平台为省政府年度重点任务"),
+                         ("JYT", "教育资源平台仅差可研批复，教育数据中台为教育强省建设急需"),
+                         ("WJW", "电子健康卡工程已批复初设，全民健康信息平台三期为国家试点")):
+        dept = db.session.execute(select(Department).where(Department.code == code)).scalar_one()
+        _at(date(2026, 6, 22), plans.override_backlog, planner, plan, dept, reason)
     for _, project in projects:  # blocked departments stay out and show on the plan page
         if project.state == "review_passed" and not plans.department_blocks(plan, project.department).blocked:
             _at(date(2026, 6, 22), plans.add_item, planner, plan, project)
 
 
+class DemoError(RuntimeError):
+    """The database holds part of a demo: start from an empty database."""
+
+
 def load_demo() -> bool:
     """Create the demo once; False when it is already there."""
-    if db.session.execute(select(User).where(User.username == "planner")).scalar_one_or_none():
+    if plans.plan_for_year(2027) is not None:  # the demo's last step: it is complete
         return False
+    if db.session.execute(select(User).where(User.username == "planner")).scalar_one_or_none():
+        raise DemoError("数据库中已有部分演示数据（上次载入中断），请换一个空数据库后重新运行 govit demo")
     for code, name in DEPARTMENTS.items():
         accounts.create_department(None, code, name)
     users = {u: accounts.create_user(None, u, role, dept, PASSWORD, display, must_change=False)

@@ -15,11 +15,17 @@ LOGINS = [  # username, role, department, display name
     ("ybj_head", "dept_admin", "YBJ", "梁主任（医保局）"),
 ]
 # department, name, investment (万元), outcome, goal, content, technical route
-LAST_YEAR = [  # the 2026 round (June 2025), approved into the 2026 plan, still being built
-    ("RST", "社会保障卡居民服务一卡通平台", 1850, "planned", "实现社保卡在就医、乘车、文旅等场景一卡通用",
+LAST_YEAR = [  # the 2026 round (June 2025), approved into the 2026 plan; the 5th field is its approval stage
+    ("RST", "社会保障卡居民服务一卡通平台", 1850, "in_construction", "实现社保卡在就医、乘车、文旅等场景一卡通用",
      "建设一卡通受理平台、发卡管理和跨省互认模块", "对接全国社保卡服务平台，采用金融IC卡标准"),
-    ("MZT", "养老服务综合监管平台一期", 890, "planned", "掌握全省养老机构和服务质量底数",
+    ("MZT", "养老服务综合监管平台一期", 890, "design_review", "掌握全省养老机构和服务质量底数",
      "建设养老机构备案、服务质量评估和补贴发放监管功能", "省政务云部署，对接民政部养老服务信息系统"),
+    ("JYT", "教育资源公共服务平台升级", 720, "feasibility_review", "让师生一站式获取优质数字教育资源",
+     "升级资源汇聚、个性化推荐和名师课堂直播功能", "对接国家智慧教育平台，内容分发网络加速"),
+    ("WJW", "电子健康卡普及应用工程", 1100, "design_approved", "实现居民就医一码通行",
+     "建设电子健康卡发卡、用卡和跨机构结算接口", "采用国家卫健委电子健康卡标准和国密算法"),
+    ("SCJG", "市场监管综合执法办案系统", 560, "planned", "实现执法办案全程网上留痕",
+     "建设案件登记、调查取证、处罚决定和文书送达功能", "移动执法终端接入，电子签章"),
 ]
 URGENT = [  # urgent projects outside the round: one inserted into the 2026 plan, one waiting for finance
     ("YBJ", "医保基金监管专项整治支撑系统", 680, "inserted", "落实国家医保局专项整治部署，快速排查违规使用医保基金问题",

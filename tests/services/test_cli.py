@@ -55,7 +55,11 @@ def test_demo_loads_once_with_every_state_of_the_slice(runner):
     assert runner.invoke(args=["demo"]).exit_code == 0
     from govit.models import Plan
     states = {p.state for p in db.session.query(Project)}
-    assert {"draft", "joint_review", "supplement_requested", "review_passed", "review_failed", "planned"} <= states
+    assert {"draft", "joint_review", "supplement_requested", "review_passed", "review_failed", "planned",
+            "feasibility_review", "feasibility_approved", "design_review", "design_approved",
+            "in_construction"} <= states
+    from govit.models import BudgetChange
+    assert {c.status for c in db.session.query(BudgetChange)} == {"filed", "pending"}
     assert db.session.query(Project).count() >= 20
     assert {(p.plan_year, p.state) for p in db.session.query(Plan)} == {(2026, "approved"), (2027, "draft")}
     again = runner.invoke(args=["demo"])
