@@ -90,7 +90,11 @@ def passed(make: "Factory", head: User, planner: User, reviewers: list[User], **
     return project
 
 
-def planned(make: "Factory", head: User, planner: User, finance: User, reviewers: list[User], **overrides):
+DOCUMENTS = ("data_catalog", "sharing_analysis", "feasibility_report", "design_report")
+
+
+def planned(make: "Factory", head: User, planner: User, finance: User, reviewers: list[User],
+            documents=DOCUMENTS, **overrides):
     """A passed project inside the approved 2027 plan, with the documents the approval needs."""
     from datetime import date
     from govit.planning import plans
@@ -102,6 +106,6 @@ def planned(make: "Factory", head: User, planner: User, finance: User, reviewers
     plans.finance_check(finance, plan)
     plans.submit_plan(planner, plan)
     plans.approve_plan(planner, plan, "黑政函〔2026〕88号", date(2026, 10, 28))
-    for kind in ("data_catalog", "sharing_analysis", "feasibility_report", "design_report"):
+    for kind in documents:
         services.upload_document(head, project, kind, f"{kind}.pdf", pdf_bytes(kind))
     return project

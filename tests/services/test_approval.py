@@ -222,3 +222,17 @@ def test_r_surplus_recorded_and_returned(w):
     budget.record_surplus_return(w["finance"], project, date(2028, 1, 10), D("250000.00"), "缴库凭证 2028-001")
     assert row.returned_amount == D("250000.00")
     assert [e.action for e in project_events(project.id)][-2:] == ["record_settlement", "record_surplus_return"]
+
+
+def test_r_catalog_design_submission_refused_without_the_data_catalog(w, make):
+    """R-CATALOG at the design step: a 可研 approved before govit held it, the design still needs it."""
+    from govit.extensions import db
+    project = w["planned"](documents=("sharing_analysis", "design_report"))
+    # arrange: the 可研 was approved before govit, so its catalog never reached this system
+    project.state, project.approved_investment = "feasibility_approved", D("3000000.00")
+    db.session.commit()
+    db.session.expire_all()
+    with pytest.raises(RuleViolation) as err:
+        approval.submit_design(w["head"], project, D("3000000.00"))
+    assert err.value.rule == "R-CATALOG" and "信息资源目录" in err.value.message
+    assert project.state == "feasibility_approved"
