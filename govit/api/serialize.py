@@ -1,4 +1,5 @@
 """Projects and their records as API.md's JSON (money as two-decimal strings, dates ISO)."""
+from ..domain.calendar import Due
 from ..domain.money import format_money
 from ..domain.roles import sees_all_projects
 from ..models import Event, Project, User
@@ -18,6 +19,12 @@ def current_due(project: Project):
         return "joint_review", review_due_for(project)
     if project.state == "design_review":
         return "design_review", design_due(project)
+    if project.state == "completed" and project.completed_on:  # R-ACCEPT-6M: calendar months
+        from ..acceptance.evaluation import acceptance_due_of
+        return "acceptance", Due(acceptance_due_of(project), True)
+    if project.state == "in_operation" and project.live_on:  # R-SELF-EVAL window closes
+        from ..domain.construction import self_eval_window
+        return "self_evaluation", Due(self_eval_window(project.live_on)[1], True)
     return None
 
 
@@ -32,6 +39,8 @@ def project_json(project: Project, viewer: User | None = None) -> dict:
         participants=[{"code": p.department.code, "name": p.department.name,
                        **{k: getattr(p, k) for k in SHARE_FIELDS}} for p in project.participants],
         submitted_on=_iso(project.submitted_on), conditions=project.conditions,
+        completed_on=_iso(project.completed_on), accepted_on=_iso(project.accepted_on),
+        live_on=_iso(project.live_on),
         due={"kind": due[0], "due_on": due[1].due_on.isoformat(),
              "calendar_confirmed": due[1].confirmed} if due else None,
         approved_estimate=format_money(project.approved_estimate),

@@ -45,7 +45,22 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "return_to_feasibility": (frozenset({"design_review"}), "feasibility_review"),  # R-DESIGN-DEVIATION
     "approve_design": (frozenset({"design_review"}), "design_approved"),
     "record_gov_approval": (frozenset({"design_approved", "feasibility_approved"}), "in_construction"),
-    "file_budget_change": (frozenset({"in_construction", "suspended"}), None),
+    # construction to post-evaluation (第二十五–三十三条); a suspension stops every construction action
+    "file_budget_change": (frozenset({"in_construction"}), None),
+    "report_progress": (frozenset({"in_construction"}), None),
+    "file_performance_report": (frozenset({"in_construction"}), None),
+    "report_incident": (frozenset({"in_construction", "suspended"}), None),
+    "order_rectification": (frozenset({"in_construction", "suspended"}), None),
+    "suspend": (frozenset({"in_construction"}), "suspended"),
+    "resume": (frozenset({"suspended"}), "in_construction"),
+    "complete": (frozenset({"in_construction"}), "completed"),
+    "request_extension": (frozenset({"completed"}), None),
+    "decide_extension": (frozenset({"completed"}), None),
+    "apply_acceptance": (frozenset({"completed"}), "acceptance_review"),
+    "accept": (frozenset({"acceptance_review"}), "in_operation"),
+    "self_evaluate": (frozenset({"in_operation"}), "self_evaluated"),
+    "post_evaluate": (frozenset({"self_evaluated"}), "closed"),
+    "close": (frozenset({"self_evaluated"}), "closed"),
     "terminate": (frozenset(s for s in STATES if s not in (TERMINATED, "closed")), TERMINATED),
 }
 
@@ -64,6 +79,11 @@ ACTION_LABELS = {
     "approve_design": "批复初步设计和概算", "record_gov_approval": "登记省政府审定",
     "file_budget_change": "预算调整", "approve_budget_change": "审批预算调整",
     "record_settlement": "登记结算", "record_surplus_return": "登记结余资金上缴",
+    "report_progress": "报告建设进度", "file_performance_report": "报送年度绩效评价报告",
+    "report_incident": "报告严重延误或重大损失", "order_rectification": "责令整改", "suspend": "暂停项目",
+    "resume": "恢复建设", "complete": "完工", "request_extension": "申请延期验收",
+    "decide_extension": "延期验收决定", "apply_acceptance": "申请竣工验收", "accept": "竣工验收",
+    "self_evaluate": "提交自评价", "post_evaluate": "第三方后评价", "close": "关闭项目",
 }
 
 

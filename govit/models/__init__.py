@@ -2,6 +2,8 @@
 from .approval import ApprovalRecord, Baseline, BudgetChange, GovFund, Settlement
 from .accounts import ApiToken, Department, User
 from .calendar import CalendarDay, CalendarYear
+from .construction import (Evaluation, ExtensionRequest, Incident, PerformanceReport,
+                           ProgressReport)
 from .history import ChainHead, Event, Notification
 from .plan import BlockOverride, DepartmentFlag, Plan, PlanItem, SimilarityMatch, UrgentInsertion
 from .project import (AnnualInvestment, Document, ExpertReview, Opinion, Project,
@@ -10,6 +12,7 @@ from .project import (AnnualInvestment, Document, ExpertReview, Opinion, Project
 __all__ = [
     "AnnualInvestment", "ApiToken", "ApprovalRecord", "Baseline", "BudgetChange", "GovFund", "Settlement", "BlockOverride", "DepartmentFlag", "Plan", "PlanItem",
     "SimilarityMatch", "UrgentInsertion", "CalendarDay", "CalendarYear", "ChainHead", "Department",
-    "Document", "Event", "ExpertReview", "Notification", "Opinion", "Project",
+    "Document", "Evaluation", "Event", "ExtensionRequest", "Incident", "PerformanceReport",
+    "ProgressReport", "ExpertReview", "Notification", "Opinion", "Project",
     "ProjectParticipant", "RongqueItem", "Round", "SubmissionBatch", "SupplementRequest", "User",
 ]

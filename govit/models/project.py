@@ -76,6 +76,12 @@ class Project(db.Model):
     approved_investment: Mapped[Decimal | None] = mapped_column(Money)  # R-FEAS-NDRC
     approved_estimate: Mapped[Decimal | None] = mapped_column(Money)  # the 概算 (R-BASELINE v1)
     budget_seq: Mapped[int] = mapped_column(default=0)  # bumped under a row lock by each budget change
+    # completion and acceptance (第二十九条)
+    completed_on: Mapped[date | None]
+    acceptance_extended_until: Mapped[date | None]  # R-ACCEPT-6M: an approved extension
+    accepted_on: Mapped[date | None]
+    live_on: Mapped[date | None]
+    acceptance_authorities: Mapped[str] = mapped_column(Text, default="")  # R-ACCEPT-RECORD
     conditions: Mapped[str] = mapped_column(Text, default="")  # R-REVIEW-RESULT
 
     department: Mapped[Department] = relationship(lazy="joined")

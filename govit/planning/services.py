@@ -283,6 +283,11 @@ def _submit_one(actor, project, batch, rnd, items) -> None:
 @transactional
 def terminate(actor: User, project: Project, reason: str) -> Project:
     """The planner ends a project from any state; the reason is kept."""
+    return end_project(actor, project, reason)
+
+
+def end_project(actor: User, project: Project, reason: str) -> Project:
+    """Termination inside the caller's transaction (also used by R-INCIDENT's order)."""
     require_role(actor, "planner")
     if not (reason or "").strip():
         raise InvalidInput({"reason": "请填写终止原因"})

@@ -1,0 +1,167 @@
+"""Use cases of acceptance and evaluation (第二十九–三十三、三十八条)."""
+import json
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from .. import clock, history
+from ..auth.access import require_lead_department, require_role
+from ..domain import lifecycle
+from ..domain.construction import (acceptance_due, check_acceptance_prerequisites,
+                                   check_extension_request, check_score, check_self_evaluation,
+                                   self_eval_window)
+from ..domain.errors import InvalidInput, RuleViolation
+from ..extensions import db
+from ..models import Evaluation, ExtensionRequest, Project, User
+from ..transaction import transactional
+from .services import _notify_authorities, _text
+
+
+def acceptance_due_of(project: Project) -> date | None:
+    if project.completed_on is None:
+        return None
+    return acceptance_due(project.completed_on, project.acceptance_extended_until)
+
+
+def extensions(project: Project) -> list[ExtensionRequest]:
+    return list(db.session.execute(select(ExtensionRequest).where(ExtensionRequest.project_id == project.id)
+                                   .order_by(ExtensionRequest.id)).scalars())
+
+
+@transactional
+def request_extension(actor: User, project: Project, reason: str, until: date) -> ExtensionRequest:
+    """R-ACCEPT-6M: before the due date, the department asks to apply later."""
+    require_lead_department(actor, project)
+    lifecycle.next_state("request_extension", project.state)
+    due = acceptance_due_of(project)
+    check_extension_request(clock.today(), due, until)
+    if any(e.approved is None for e in extensions(project)):
+        raise RuleViolation("R-ACCEPT-6M", "已有延期申请待决定")
+    row = ExtensionRequest(project_id=project.id, reason=_text(reason, "reason", "延期理由"), until=until,
+                           requested_on=clock.today())
+    db.session.add(row)
+    history.record(actor, "request_extension", project=project, from_state=project.state,
+                   to_state=project.state, due_on=due, until=until, reason=row.reason)
+    return row
+
+
+@transactional
+def decide_extension(actor: User, project: Project, approve: bool, note: str = "") -> ExtensionRequest:
+    require_role(actor, "planner", rule="R-ACCEPT-6M")
+    lifecycle.next_state("decide_extension", project.state)
+    pending = [e for e in extensions(project) if e.approved is None]
+    if not pending:
+        raise RuleViolation("R-ACCEPT-6M", "没有待决定的延期申请")
+    row = pending[0]
+    row.approved, row.decided_on, row.decision_note = approve, clock.today(), (note or "").strip()
+    if approve:
+        project.acceptance_extended_until = row.until
+    history.record(actor, "decide_extension", project=project, from_state=project.state, to_state=project.state,
+                   approved=approve, until=row.until, note=row.decision_note)
+    history.notify(project.department_id, project,
+                   f"项目“{project.name}”延期验收申请{'已同意，验收申请期限延至 ' + row.until.isoformat() if approve else '未同意'}")
+    return row
+
+
+@transactional
+def apply_acceptance(actor: User, project: Project) -> Project:
+    """R-ACCEPT-PREREQ: archive acceptance, 密评, 安全可靠 statement (and 保密测评 if 涉密) first."""
+    require_lead_department(actor, project)
+    lifecycle.next_state("apply_acceptance", project.state)
+    check_acceptance_prerequisites({d.kind for d in project.documents}, project.classified)
+    due = acceptance_due_of(project)
+    before = project.state
+    project.state = lifecycle.next_state("apply_acceptance", project.state)
+    history.record(actor, "apply_acceptance", project=project, from_state=before, to_state=project.state,
+                   due_on=due)
+    _notify_authorities(project, f"项目“{project.name}”申请竣工验收", ("YSHJ",))
+    return project
+
+
+@transactional
+def accept(actor: User, project: Project, accepted_on: date, live_on: date, authorities: str = "") -> Project:
+    """R-ACCEPT-RECORD: the acceptance report is filed with the planner; the system goes live."""
+    require_role(actor, "planner", rule="R-ACCEPT-RECORD")
+    lifecycle.next_state("accept", project.state)
+    if "acceptance_report" not in {d.kind for d in project.documents}:
+        raise RuleViolation("R-ACCEPT-RECORD", "须由建设单位上传验收报告后才能登记验收",
+                            fields={"acceptance_report": "缺少验收报告"})
+    if live_on < accepted_on and project.classified:  # R-ACCEPT-PREREQ: 涉密 goes live only after
+        raise RuleViolation("R-ACCEPT-PREREQ", "涉密系统须在验收（含保密测评）通过后方可上线")
+    before = project.state
+    project.state = lifecycle.next_state("accept", project.state)
+    project.accepted_on, project.live_on = accepted_on, live_on
+    project.acceptance_authorities = (authorities or "").strip()
+    opens, closes = self_eval_window(live_on)
+    history.record(actor, "accept", project=project, from_state=before, to_state=project.state,
+                   accepted_on=accepted_on, live_on=live_on, authorities=project.acceptance_authorities,
+                   self_evaluation_window=[opens, closes])
+    history.notify(project.department_id, project,
+                   f"项目“{project.name}”通过竣工验收，{live_on:%Y-%m-%d} 上线；请于 {opens:%Y-%m-%d} 至 {closes:%Y-%m-%d} 提交自评价")
+    return project
+
+
+def evaluations(project: Project) -> dict[str, Evaluation]:
+    return {e.kind: e for e in db.session.execute(select(Evaluation).where(
+        Evaluation.project_id == project.id)).scalars()}
+
+
+def _goals(goals: list[dict] | None) -> str:
+    rows = [{"goal": str(g.get("goal", "")).strip(), "achieved": str(g.get("achieved", "")).strip()}
+            for g in (goals or []) if str(g.get("goal", "")).strip()]
+    return json.dumps(rows, ensure_ascii=False)
+
+
+@transactional
+def self_evaluate(actor: User, project: Project, score: Decimal, summary: str,
+                  goals: list[dict] | None = None) -> Evaluation:
+    """R-SELF-EVAL: from 6 to 12 months after going live; copied to finance and ndrc."""
+    require_lead_department(actor, project)
+    lifecycle.next_state("self_evaluate", project.state)
+    late = check_self_evaluation(project.live_on, clock.today())
+    check_score(score)
+    row = Evaluation(project_id=project.id, kind="self", score=score, summary=_text(summary, "summary", "自评价结论"),
+                     goals=_goals(goals), filed_on=clock.today(), late=late, created_at=clock.now())
+    db.session.add(row)
+    before = project.state
+    project.state = lifecycle.next_state("self_evaluate", project.state)
+    history.record(actor, "self_evaluate", project=project, from_state=before, to_state=project.state,
+                   due_on=self_eval_window(project.live_on)[1], score=str(score), late=late)
+    _notify_authorities(project, f"项目“{project.name}”提交自评价，得分 {score}")
+    return row
+
+
+@transactional
+def post_evaluate(actor: User, project: Project, evaluator: str, score: Decimal, summary: str) -> Evaluation:
+    """R-POST-EVAL: the planner records the commissioned third-party post-evaluation; the project closes."""
+    require_role(actor, "planner", rule="R-POST-EVAL")
+    lifecycle.next_state("post_evaluate", project.state)
+    check_score(score)
+    row = Evaluation(project_id=project.id, kind="post", score=score, evaluator=_text(evaluator, "evaluator", "评价机构"),
+                     summary=_text(summary, "summary", "后评价结论"), filed_on=clock.today(), created_at=clock.now())
+    db.session.add(row)
+    before = project.state
+    project.state = lifecycle.next_state("post_evaluate", project.state)
+    history.record(actor, "post_evaluate", project=project, from_state=before, to_state=project.state,
+                   evaluator=row.evaluator, score=str(score))
+    history.notify(project.department_id, project, f"项目“{project.name}”后评价完成，得分 {score}")
+    return row
+
+
+@transactional
+def close(actor: User, project: Project, note: str) -> Project:
+    """The planner closes a self-evaluated project without a post-evaluation (it is optional)."""
+    require_role(actor, "planner", rule="R-POST-EVAL")
+    before = project.state
+    project.state = lifecycle.next_state("close", project.state)
+    history.record(actor, "close", project=project, from_state=before, to_state=project.state,
+                   note=_text(note, "note", "关闭说明"))
+    return project
+
+
+def department_evaluations(department_id: int) -> list[tuple[Project, dict[str, Evaluation]]]:
+    """R-EVAL-USE: the department's evaluated projects, shown when its next projects are planned."""
+    rows = db.session.execute(select(Project).join(Evaluation, Evaluation.project_id == Project.id).where(
+        Project.department_id == department_id).order_by(Project.id)).unique().scalars()
+    return [(p, evaluations(p)) for p in dict.fromkeys(rows)]
