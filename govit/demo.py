@@ -14,25 +14,28 @@ from sqlalchemy import select
 from . import clock
 from .auth import services as accounts
 from .extensions import db
+from .acceptance import evaluation, services as construction
 from .approval import budget, services as approval
 from .models import Department, User
 from .planning import plans, review, services
 from .planning.fields import parse_proposal
-from .demo_data import DEPARTMENTS, LAST_YEAR, LOGINS, THIS_YEAR, URGENT
+from .demo_data import (BUILD_DATES, DEPARTMENTS, LAST_YEAR, LOGINS, THIS_YEAR, TWO_YEARS_AGO,
+                        URGENT)
 
 PASSWORD = "govit2026"
 
 
-def _values(entry) -> dict:
+def _values(entry, plan_year: int = 2027) -> dict:
     dept, name, wan, _, goal, content, route = entry
     total = Decimal(wan) * 10000
     first = (total * Decimal("0.6")).quantize(Decimal("0.01"))
+    y1, y2 = str(plan_year), str(plan_year + 1)
     return {
         "name": name, "construction_type": "upgrade" if "升级" in name or "期" in name else "new",
         "basis": f"{DEPARTMENTS[dept]}：{goal}。", "content_scale": f"{content}，覆盖省市县三级。",
         "technical_route": route, "online_code": f"2026-230000-65-01-{zlib.crc32(name.encode()) % 10**6:06d}", "performance_goals": f"{goal}，相关业务网上办理率达到90%以上。",
-        "start_month": "2027-03", "end_month": "2028-06", "total_investment": f"{total:.2f}",
-        "annual_investments": {"2027": f"{first:.2f}", "2028": f"{total - first:.2f}"},
+        "start_month": f"{y1}-03", "end_month": f"{y2}-06", "total_investment": f"{total:.2f}",
+        "annual_investments": {y1: f"{first:.2f}", y2: f"{total - first:.2f}"},
         "fund_source": "中央转移支付" if wan >= 3000 else "省级财政预算安排",
         "data_catalog": "编制信息资源目录，资源全部挂接省一体化数据共享交换平台。",
         "cloud_plan": f"部署于省级政务云，申请云主机{max(4, wan // 100)}台。",
@@ -48,10 +51,10 @@ def _at(day: date, call, *args, **kwargs):
         return call(*args, **kwargs)
 
 
-def _propose(users, entry, on: date, urgent: str = ""):
+def _propose(users, entry, on: date, urgent: str = "", plan_year: int = 2027):
     dept = entry[0].lower()
     head, applicant = users[f"{dept}_head"], users.get(f"{dept}_applicant", users[f"{dept}_head"])
-    values = _values(entry)
+    values = _values(entry, plan_year)
     if entry[3] == "draft_incomplete":
         values.update(crypto_plan="", cloud_plan="")
     if urgent:
@@ -85,15 +88,68 @@ def _review(users, project, outcome: str, start: date) -> None:
         "上线前完成数据资源挂接" if verdict == "conditional" else "")
 
 
+def _two_years_ago(users) -> None:
+    """The 2025 round (June 2024): approved, built, and now at every state up to closed."""
+    planner, finance = users["planner"], users["finance"]
+    _at(date(2024, 5, 20), services.open_round, planner, 2025, date(2024, 6, 1), date(2024, 6, 30))
+    projects = [_propose(users, e, date(2024, 6, 11), plan_year=2025) for e in TWO_YEARS_AGO]
+    for project in projects:
+        _review(users, project, "passed", date(2024, 6, 11))
+    plan = _at(date(2024, 10, 21), plans.create_plan, planner, 2025)
+    for project in projects:
+        _at(date(2024, 10, 21), plans.add_item, planner, plan, project)
+    _at(date(2024, 10, 24), plans.finance_check, finance, plan, "同意。")
+    _at(date(2024, 10, 28), plans.submit_plan, planner, plan)
+    _at(date(2024, 10, 30), plans.approve_plan, planner, plan, "黑政函〔2024〕97号", date(2024, 10, 30))
+    for entry, project in zip(TWO_YEARS_AGO, projects):
+        _approve(users, project, "in_construction", date(2025, 1, 6))
+        _build(users, project, entry[3])
+
+
+def _build(users, project, stage: str) -> None:
+    """Construction (第二十五、二十六条), acceptance (第二十九条) and evaluation (第三十三条)."""
+    head, planner = users[f"{project.department.code.lower()}_head"], users["planner"]
+    total = project.approved_estimate
+    for period, pct in (("2025-04", 20), ("2025-06", 55)):
+        _at(date.fromisoformat(f"{period}-28"), construction.report_progress, head, project, period,
+            Decimal(pct), (total * Decimal(pct - 5) / 100).quantize(Decimal("0.01")), "按计划推进")
+    if stage == "suspended":
+        incident = _at(date(2026, 5, 11), construction.report_incident, head, project, "delay",
+                       "感知设备供应商无法按期交货，工期预计延误 8 个月")
+        _at(date(2026, 5, 15), construction.order, planner, project, incident.id, "suspend",
+            "暂停建设，重新论证设备方案后报批")
+        return
+    completed, applied, live, self_on, post_on = (d and date.fromisoformat(d) for d in BUILD_DATES[stage])
+    _at(completed, construction.complete, head, project, completed)
+    if not applied:
+        return
+    for kind in ("archive_acceptance", "crypto_assessment", "reliability_statement", "acceptance_report"):
+        _at(applied, services.upload_document, head, project, kind, f"{kind}.pdf", PDF)
+    _at(applied, evaluation.apply_acceptance, head, project)
+    if not live:
+        return
+    _at(live, evaluation.accept, planner, project, live, live, "省营商环境局、省档案局、省国家密码管理局")
+    if not self_on:
+        return
+    _at(self_on, evaluation.self_evaluate, head, project, Decimal("86.5"), "绩效目标基本实现，使用率高于预期",
+        [{"goal": "业务网上办理率达到90%以上", "achieved": "达到 93%"}])
+    if post_on:
+        _at(post_on, evaluation.post_evaluate, planner, project, "黑龙江省工程咨询评审中心", Decimal("82"),
+            "建设目标实现，数据共享仍需加强")
+
+
 def _last_year(users) -> None:
     """The 2026 round and its approved plan (two projects now under construction)."""
     planner, finance = users["planner"], users["finance"]
     _at(date(2025, 5, 20), services.open_round, planner, 2026, date(2025, 6, 1), date(2025, 6, 30))
-    projects = [_propose(users, e, date(2025, 6, 10)) for e in LAST_YEAR]
+    projects = [_propose(users, e, date(2025, 6, 10), plan_year=2026) for e in LAST_YEAR]
     for project in projects:
         _review(users, project, "passed", date(2025, 6, 10))
     plan = _at(date(2025, 10, 20), plans.create_plan, planner, 2026)
     for project in projects:
+        if plans.department_blocks(plan, project.department).blocked:
+            _at(date(2025, 10, 20), plans.override_backlog, planner, plan, project.department,
+                "上年度项目按期推进，经研究同意安排")
         _at(date(2025, 10, 20), plans.add_item, planner, plan, project)
     _at(date(2025, 10, 24), plans.finance_check, finance, plan, "资金来源已落实，同意。")
     _at(date(2025, 10, 27), plans.submit_plan, planner, plan)
@@ -148,8 +204,10 @@ def _urgent(users, plan) -> None:
     """R-PLAN-URGENT: one urgent project inserted in March, one waiting for finance."""
     planner, finance = users["planner"], users["finance"]
     for entry, start in zip(URGENT, (date(2026, 3, 9), date(2026, 4, 7))):
-        project = _propose(users, entry, start, urgent="国务院办公厅、国家医保局专项部署要求")
+        project = _propose(users, entry, start, urgent="国务院办公厅、国家医保局专项部署要求", plan_year=2026)
         _review(users, project, "passed", start)
+        if plans.department_blocks(plan, project.department).blocked:
+            _at(start, plans.override_backlog, planner, plan, project.department, "党中央、国务院部署的紧急任务")
         basis = f"{entry[4]}（党中央、国务院部署）"
         _at(date.fromordinal(start.toordinal() + 6), plans.insert_urgent, planner, plan, project, basis)
         _at(date.fromordinal(start.toordinal() + 7), plans.approve_insertion, planner, plan, project)
@@ -200,6 +258,7 @@ def load_demo() -> bool:
         accounts.create_department(None, code, name)
     users = {u: accounts.create_user(None, u, role, dept, PASSWORD, display, must_change=False)
              for u, role, dept, display in LOGINS}
+    _two_years_ago(users)
     _last_year(users)
     _this_year(users)
     return True

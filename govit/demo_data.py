@@ -1,6 +1,6 @@
 """The demo's departments, logins and projects: each project with its own goal, content and route."""
 DEPARTMENTS = {"JYT": "省教育厅", "WJW": "省卫生健康委员会", "RST": "省人力资源和社会保障厅",
-               "MZT": "省民政厅", "SCJG": "省市场监督管理局", "YBJ": "省医疗保障局"}
+               "MZT": "省民政厅", "SCJG": "省市场监督管理局", "YBJ": "省医疗保障局", "JTT": "省交通运输厅"}
 LOGINS = [  # username, role, department, display name
     ("admin", "admin", "YSHJ", "系统管理员"), ("planner", "planner", "YSHJ", "王统筹（营商环境局）"),
     ("reviewer_business", "reviewer_business", "YSHJ", "李专家（营商环境局）"),
@@ -12,8 +12,29 @@ LOGINS = [  # username, role, department, display name
     ("wjw_applicant", "applicant", "WJW", "杨经办（卫健委）"), ("wjw_head", "dept_admin", "WJW", "黄主任（卫健委）"),
     ("rst_applicant", "applicant", "RST", "何经办（人社厅）"), ("rst_head", "dept_admin", "RST", "林主任（人社厅）"),
     ("mzt_head", "dept_admin", "MZT", "高主任（民政厅）"), ("scjg_head", "dept_admin", "SCJG", "罗主任（市场监管局）"),
-    ("ybj_head", "dept_admin", "YBJ", "梁主任（医保局）"),
+    ("ybj_head", "dept_admin", "YBJ", "梁主任（医保局）"), ("jtt_head", "dept_admin", "JTT", "宋主任（交通运输厅）"),
 ]
+TWO_YEARS_AGO = [  # the 2025 round (June 2024): built, and now at every state from construction to closed
+    ("JYT", "中小学智慧教育平台一期", 1300, "closed", "让全省中小学共享优质课程资源",
+     "建设课程资源库、在线课堂和教研活动管理功能", "省政务云部署，视频点播采用分布式存储"),
+    ("WJW", "全省预约挂号统一平台", 680, "self_evaluated", "实现全省三级医院号源统一预约",
+     "建设号源池、预约挂号和分时段就诊提醒功能", "对接各医院 HIS 号源接口"),
+    ("MZT", "社区养老服务信息系统", 540, "in_operation", "为社区老人提供助餐、助医上门服务调度",
+     "建设服务需求登记、服务商派单和服务评价功能", "移动端应用，对接 12345 热线"),
+    ("SCJG", "企业开办一网通办系统", 460, "acceptance_review", "企业开办一日办结",
+     "建设设立登记、印章刻制、发票申领和社保登记一表申请功能", "对接市场主体登记和税务系统"),
+    ("YBJ", "医保经办服务标准化系统", 820, "completed", "统一全省医保经办服务事项和标准",
+     "建设经办事项清单、办事指南和服务评价功能", "基于国家医保信息平台经办子系统扩展"),
+    ("JTT", "全省公路网运行监测与应急处置平台", 2600, "suspended", "实时掌握全省公路网运行状态",
+     "建设路况感知、交通事件处置和出行信息服务功能", "物联网感知设备接入，视频智能分析"),
+]
+BUILD_DATES = {  # stage -> (completed, applied, accepted/live, self-evaluated, post-evaluated)
+    "closed": ("2025-06-30", "2025-08-01", "2025-09-15", "2026-03-20", "2026-05-20"),
+    "self_evaluated": ("2025-07-31", "2025-09-01", "2025-10-15", "2026-04-20", None),
+    "in_operation": ("2025-08-31", "2025-10-10", "2025-12-01", None, None),
+    "acceptance_review": ("2025-09-30", "2026-03-20", None, None, None),
+    "completed": ("2026-03-31", None, None, None, None),
+}
 # department, name, investment (万元), outcome, goal, content, technical route
 LAST_YEAR = [  # the 2026 round (June 2025), approved into the 2026 plan; the 5th field is its approval stage
     ("RST", "社会保障卡居民服务一卡通平台", 1850, "in_construction", "实现社保卡在就医、乘车、文旅等场景一卡通用",

@@ -11,6 +11,7 @@ from ..formkit import options, submit
 from ..models import Department, DepartmentFlag, Plan, PlanItem, Project
 from ..reports.charts import bar_chart_png
 from ..reports.plan_export import plan_csv, plan_workbook, wan
+from ..acceptance.evaluation import department_evaluations
 from . import plans
 from .plan_forms import ApprovalForm, CommentForm, FlagForm, InsertionForm, PlanForm, ReasonForm
 from .views import bp
@@ -72,8 +73,11 @@ def plan_candidates(plan_id: int):
         query = query.join(Department, Project.department_id == Department.id).where(
             Department.code == args["department"])
     found = db.session.execute(query.order_by(Project.department_id, Project.id)).unique().scalars().all()
+    departments = {p.department_id: p.department for p in found}
     return render_template("planning/plan_candidates.html", plan=plan, projects=found, args=args,
-                           blocks={p.department_id: plans.department_blocks(plan, p.department) for p in found})
+                           blocks={d: plans.department_blocks(plan, dept) for d, dept in departments.items()},
+                           # R-EVAL-USE: earlier projects' evaluations are in view when the plan is compiled
+                           evaluations={d: department_evaluations(d) for d in departments})
 
 
 def _item(plan: Plan, item_id: int) -> PlanItem:

@@ -80,9 +80,10 @@ def render_project(project, status=200, **forms):
     """The project page, with any refused form passed in so its text is kept."""
     forms = {"upload": UploadForm(), "opinion": OpinionForm(), "answer": AnswerForm(),
              "expert": ReasonForm(), "terminate": ReasonForm(), **forms}
-    from ..approval.views import panel_context  # the approval stage adds its panel to this page
+    from ..acceptance.views import panel_context as build_panel  # later stages add their panels
+    from ..approval.views import panel_context as approval_panel
     mine = AUTHORITY_OF_ROLE.get(current_user.role)
-    extra = panel_context(project, **forms) if project.state not in STAGE_ONE else {}
+    extra = {} if project.state in STAGE_ONE else {**approval_panel(project, **forms), **build_panel(project, **forms)}
     return render_template(
         "planning/project.html", project=project, forms=forms, events=project_events(project.id),
         due=review.review_due_for(project) if project.state in review.IN_REVIEW else None,

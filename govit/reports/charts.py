@@ -43,3 +43,21 @@ def bar_chart_png(title: str, values: dict[str, Decimal], unit: str = "万元") 
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def progress_chart_png(periods: list[str], planned: list[Decimal], actual: list[Decimal]) -> bytes:
+    """Planned against reported % complete by month: the schedule variance at a glance."""
+    family = cjk_family()
+    figure = Figure(figsize=(6, 2.6), dpi=110)
+    axes = figure.subplots()
+    axes.plot(periods, [float(p) for p in planned], linestyle="--", color="#667085", label="计划")
+    axes.plot(periods, [float(a) for a in actual], marker="o", color="#1b4f9c", label="实际")
+    axes.set_ylim(0, 100)
+    axes.set_ylabel("完成（%）", family=family)
+    axes.set_title("进度：计划与实际", family=family, fontsize=11)
+    axes.legend(prop={"family": family}, loc="upper left")
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

@@ -57,11 +57,13 @@ def test_demo_loads_once_with_every_state_of_the_slice(runner):
     states = {p.state for p in db.session.query(Project)}
     assert {"draft", "joint_review", "supplement_requested", "review_passed", "review_failed", "planned",
             "feasibility_review", "feasibility_approved", "design_review", "design_approved",
-            "in_construction"} <= states
+            "in_construction", "suspended", "completed", "acceptance_review", "in_operation",
+            "self_evaluated", "closed"} <= states
     from govit.models import BudgetChange
     assert {c.status for c in db.session.query(BudgetChange)} == {"filed", "pending"}
     assert db.session.query(Project).count() >= 20
-    assert {(p.plan_year, p.state) for p in db.session.query(Plan)} == {(2026, "approved"), (2027, "draft")}
+    assert {(p.plan_year, p.state) for p in db.session.query(Plan)} == {
+        (2025, "approved"), (2026, "approved"), (2027, "draft")}
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and "未重复" in again.output
     assert runner.invoke(args=["verify-audit"]).exit_code == 0
