@@ -45,9 +45,10 @@ def init_command():
 @click.option("--department", "department", required=True, help="部门代码，如 YSHJ")
 @click.option("--password", default=None, help="初始密码；不给则提示输入")
 @click.option("--display-name", default="", help="显示姓名")
+@click.option("--email", default=None, help="接收提醒邮件的地址")
 @click.option("--no-change-required", is_flag=True, help="集成账号：首次登录不要求改密码")
 @with_appcontext
-def create_user_command(username, role, department, password, display_name, no_change_required):
+def create_user_command(username, role, department, password, display_name, email, no_change_required):
     """Create a user account."""
     from .auth.services import create_user
 
@@ -55,7 +56,7 @@ def create_user_command(username, role, department, password, display_name, no_c
         password = click.prompt("初始密码", hide_input=True, confirmation_prompt=True)
     try:
         create_user(None, username, role, department, password, display_name,
-                    must_change=not no_change_required)
+                    must_change=not no_change_required, email=email)
     except GovitError as err:
         _fail(_explain(err))
     click.echo(f"已创建用户 {username}（{role}，{department}）")
@@ -80,12 +81,35 @@ def demo_command():
 @with_appcontext
 def verify_audit_command():
     """Check the history has not been altered; exit 1 where it has."""
-    from .history import verify_chain
+    from .history import chain_break
 
-    broken = verify_chain()
+    broken = chain_break()
     if broken is not None:
-        _fail(f"历史记录校验失败：第 {broken} 条记录被篡改或缺失")
+        seq, how = broken
+        _fail(f"历史记录校验失败：第 {seq} 条记录{ {'deleted': '被删除', 'altered': '被修改', 'inserted': '是插入的'}[how]}")
     click.echo("历史记录完整，哈希链校验通过")
+
+
+@click.command("scan-deadlines")
+@click.option("--today", "today", default=None, help="以该日期扫描（YYYY-MM-DD），默认今天")
+@with_appcontext
+def scan_deadlines_command(today):
+    """Evaluate every deadline, store and send alerts; one line per new alert and a summary."""
+    from datetime import date
+    from .alerts.scan import ScanBusy, describe, scan
+
+    try:
+        day = date.fromisoformat(today) if today else None
+    except ValueError:
+        _fail("--today 须为 YYYY-MM-DD")
+    try:
+        result = scan(day)
+    except ScanBusy as err:
+        _fail(str(err))
+    for alert in result.opened + result.escalated:
+        click.echo(describe(alert))
+    click.echo(f"新增 {len(result.opened)} 条，升级为逾期 {len(result.escalated)} 条，关闭 {len(result.closed)} 条，"
+               f"当前未关闭 {result.still_open} 条")
 
 
 @click.group("calendar")
@@ -139,7 +163,7 @@ def calendar_show(year):
 
 def register(app) -> None:
     for command in (init_command, create_user_command, demo_command, verify_audit_command,
-                    calendar_group):
+                    scan_deadlines_command, calendar_group):
         app.cli.add_command(command)
 
 

@@ -43,6 +43,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "GOVIT_TODAY": today,
         "GOVIT_UPLOAD_DIR": os.environ.get("GOVIT_UPLOAD_DIR") or str(INSTANCE / "uploads"),
         "GOVIT_SMTP_URL": os.environ.get("GOVIT_SMTP_URL"),
+        "GOVIT_MAIL_FROM": os.environ.get("GOVIT_MAIL_FROM", "govit@localhost"),
+        # R-ALERT lead times: working days for working-day limits, days for month and date limits
+        "GOVIT_ALERT_LEAD_WORKING_DAYS": int(os.environ.get("GOVIT_ALERT_LEAD_WORKING_DAYS", "2")),
+        "GOVIT_ALERT_LEAD_DAYS": int(os.environ.get("GOVIT_ALERT_LEAD_DAYS", "30")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("GOVIT_MAX_UPLOAD_MIB", "50")) * MIB,
         "GOVIT_TOKEN_DAYS": int(os.environ.get("GOVIT_TOKEN_DAYS", "30")),
         # R-NO-SPLIT: TF-IDF cosine at or above this flags a possible split or duplicate project

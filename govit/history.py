@@ -3,8 +3,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from . import clock
-from .domain.audit import canonical, event_hash, first_broken
+from . import clock, mail
+from .domain.audit import canonical, event_hash, first_break
 from .extensions import db
 from .models import ChainHead, Event, Notification, Project, User
 
@@ -44,21 +44,40 @@ def record(actor: User | None, action: str, *, project: Project | None = None,
 
 def verify_chain() -> int | None:
     """The seq of the first altered or missing event, or None when the chain holds."""
+    found = chain_break()
+    return found[0] if found else None
+
+
+def chain_break() -> tuple[int, str] | None:
+    """(seq, 'deleted' | 'altered' | 'inserted') of the first break, or None when the chain holds."""
     rows = db.session.execute(select(Event).order_by(Event.seq)).scalars()
-    broken = first_broken((ev.seq, ev.prev_hash, ev.hash, _hashed_fields(ev)) for ev in rows)
+    broken = first_break((ev.seq, ev.prev_hash, ev.hash, _hashed_fields(ev)) for ev in rows)
     if broken is not None:
         return broken
     head = db.session.get(ChainHead, 1)
     last = db.session.execute(select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1)).first()
     if head and (head.seq, head.hash) != ((last.seq, last.hash) if last else (0, head.hash)):
-        return (last.seq + 1) if last else 1  # the newest events were removed
+        return ((last.seq + 1) if last else 1), "deleted"  # the newest events were removed
     return None
 
 
-def notify(department_id: int, project: Project | None, message: str) -> None:
-    """R-NOTIFY: tell the department at once, in its inbox, in the same transaction."""
-    db.session.add(Notification(department_id=department_id, project_id=project.id if project else None,
-                                message=message, created_at=clock.now()))
+def notify(department_id: int, project: Project | None, message: str, kind: str = "decision") -> None:
+    """R-NOTIFY: tell every user of the department at once (inbox, and mail after commit)."""
+    users = db.session.execute(select(User).where(User.department_id == department_id,
+                                                  User.active.is_(True))).scalars()
+    tell_users(users, project, message, kind, department_id)
+
+
+def tell_users(users, project: Project | None, message: str, kind: str, department_id: int | None = None) -> int:
+    """One inbox message per user, and one mail each where they have an address; returns the count."""
+    count = 0
+    for user in users:
+        db.session.add(Notification(department_id=department_id or user.department_id, user_id=user.id,
+                                    project_id=project.id if project else None, kind=kind, message=message,
+                                    created_at=clock.now()))
+        mail.queue(db.session, user.email, f"【govit】{message[:40]}", message)
+        count += 1
+    return count
 
 
 def project_events(project_id: int) -> list[Event]:

@@ -16,12 +16,12 @@ from govit.auth.services import seed_authorities
 from govit.calendar_store import seed_from_package
 from govit.domain.audit import GENESIS
 from govit.extensions import db
-from govit.models import CalendarDay, CalendarYear, ChainHead, Department
+from govit.models import CalendarDay, CalendarYear, ChainHead, Department, ScanLock
 
 from .helpers import Factory
 
 PG_SERVER = os.environ.get("GOVIT_TEST_POSTGRES")
-KEEP = {"alembic_version", "calendar_day", "calendar_year", "department", "chain_head"}
+KEEP = {"alembic_version", "calendar_day", "calendar_year", "department", "chain_head", "scan_lock"}
 
 
 @pytest.fixture(scope="session")
@@ -84,6 +84,7 @@ def _clean():
     db.session.execute(delete(CalendarYear).where(CalendarYear.source != "chinesecalendar"))
     db.session.execute(delete(Department).where(Department.is_authority.is_(False)))
     db.session.execute(update(ChainHead).values(seq=0, hash=GENESIS))
+    db.session.execute(update(ScanLock).values(holder=None, locked_until=None))
     db.session.commit()
 
 

@@ -10,7 +10,9 @@ from ..domain.errors import InvalidInput, NotFound
 from ..domain.proposal import RongqueItem
 from ..extensions import db
 from ..history import project_events
-from ..models import Department
+from ..alerts.scan import alert_json
+from ..domain.roles import sees_all_projects
+from ..models import Alert, Department, Project
 from ..planning import queries, review, services
 from ..planning.fields import parse_proposal
 from . import body, bp, optional_body
@@ -149,3 +151,20 @@ def project_action(project_id: int, action: str):
         raise NotFound(f"动作“{action}”不存在或尚未开放；可用：{', '.join(ACTIONS)}")
     ACTIONS[action](g.api_user, project, optional_body())
     return jsonify(project_json(project, g.api_user))
+
+
+@bp.get("/alerts")
+def list_alerts():
+    """R-ALERT: alerts of the projects the caller may see (plan alerts for the authorities)."""
+    args = request.args
+    visible = Alert.project_id.in_(queries.scoped_projects(g.api_user).with_only_columns(Project.id))
+    if sees_all_projects(g.api_user.role):
+        visible = visible | Alert.project_id.is_(None)
+    query = select(Alert).where(visible)
+    if args.get("project"):
+        query = query.where(Alert.project_id == args.get("project", type=int))
+    if args.get("kind"):
+        query = query.where(Alert.kind == args["kind"])
+    if args.get("status"):
+        query = query.where(Alert.status == args["status"])
+    return jsonify([alert_json(a) for a in db.session.execute(query.order_by(Alert.id)).scalars()])

@@ -1,8 +1,12 @@
 """Projects and their records as API.md's JSON (money as two-decimal strings, dates ISO)."""
+from sqlalchemy import select
+
+from ..alerts.scan import alert_json
 from ..domain.calendar import Due
 from ..domain.money import format_money
 from ..domain.roles import sees_all_projects
-from ..models import Event, Project, User
+from ..extensions import db
+from ..models import Alert, Event, Project, User
 from ..planning.review import review_due_for
 from ..planning.fields import SHARE_FIELDS
 from ..planning.services import SCALAR_FIELDS
@@ -10,6 +14,11 @@ from ..planning.services import SCALAR_FIELDS
 
 def _iso(value):
     return value.isoformat() if value else None
+
+
+def open_alerts(project_id: int):
+    return db.session.execute(select(Alert).where(Alert.project_id == project_id, Alert.status == "open")
+                              .order_by(Alert.id)).scalars()
 
 
 def current_due(project: Project):
@@ -45,7 +54,7 @@ def project_json(project: Project, viewer: User | None = None) -> dict:
              "calendar_confirmed": due[1].confirmed} if due else None,
         approved_estimate=format_money(project.approved_estimate),
         approved_investment=format_money(project.approved_investment), merged_reason=project.merged_reason,
-        alerts=[],
+        alerts=[alert_json(a) for a in open_alerts(project.id)],
         # R-NO-SPLIT: best first; other departments' projects only to the authorities
         similar_projects=[{"id": m.other_id, "name": m.other.name, "score": m.score} for m in project.similar
                           if viewer is None or sees_all_projects(viewer.role)],

@@ -62,7 +62,7 @@ def password_problem(password: str) -> str | None:
 
 @transactional
 def create_user(actor: User | None, username: str, role: str, department_code: str, password: str,
-                display_name: str = "", must_change: bool = True) -> User:
+                display_name: str = "", must_change: bool = True, email: str | None = None) -> User:
     """A new account; it must change this initial password at first web login unless told not to."""
     errors = {}
     username = (username or "").strip()
@@ -74,12 +74,15 @@ def create_user(actor: User | None, username: str, role: str, department_code: s
         errors["role"] = f"角色应为：{', '.join(ROLES)}"
     if problem := password_problem(password):
         errors["password"] = problem
+    email = (email or "").strip() or None
+    if email and ("@" not in email or len(email) > 200 or " " in email):
+        errors["email"] = "邮箱地址格式不正确"
     if errors:
         raise InvalidInput(errors)
     dept = department_by_code(department_code)
     user = User(username=username, display_name=display_name or username, role=role,
                 department_id=dept.id, must_change_password=must_change, active=True,
-                created_at=clock.now())
+                created_at=clock.now(), email=email)
     user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     db.session.add(user)
     db.session.flush()

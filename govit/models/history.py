@@ -41,12 +41,42 @@ def _refuse_rewrite(mapper, connection, target):  # R-AUDIT-TRAIL: nothing is re
 
 
 class Notification(db.Model):
-    """R-NOTIFY: a decision told to the department's in-app inbox."""
+    """R-NOTIFY / R-ALERT: one message in one user's in-app inbox."""
 
     __tablename__ = "notification"
     id: Mapped[int] = mapped_column(primary_key=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
+    kind: Mapped[str] = mapped_column(String(16), default="decision")  # decision | alert
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
+
+
+class Alert(db.Model):
+    """R-ALERT: a watched deadline that is due soon or overdue; closed when its step is done."""
+
+    __tablename__ = "alert"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"), index=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id"))
+    due_on: Mapped[date]
+    level: Mapped[str] = mapped_column(String(16))
+    days_late: Mapped[int] = mapped_column(default=0)
+    notify: Mapped[str] = mapped_column(Text)  # JSON list of roles / "dept:<id>"
+    status: Mapped[str] = mapped_column(String(8), index=True, default="open")
+    opened_on: Mapped[date]
+    escalated_on: Mapped[date | None]
+    closed_on: Mapped[date | None]
+
+
+class ScanLock(db.Model):
+    """One row: a deadline scan holds it until done, so two app servers never scan at once."""
+
+    __tablename__ = "scan_lock"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    holder: Mapped[str | None] = mapped_column(String(100))
+    locked_until: Mapped[datetime | None]

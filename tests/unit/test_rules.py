@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from govit.domain import lifecycle
-from govit.domain.audit import GENESIS, event_hash, first_broken
+from govit.domain.audit import GENESIS, event_hash, first_break, first_broken
 from govit.domain.documents import check_upload
 from govit.domain.errors import InvalidTransition, RuleViolation
 from govit.domain.money import MoneyError, parse_money
@@ -145,7 +145,9 @@ def test_r_audit_trail_chain_detects_any_change():
     good = [(1, GENESIS, h1, {"seq": 1, "a": 1}), (2, h1, h2, {"seq": 2, "a": 2})]
     assert first_broken(good) is None
     assert first_broken([good[0], (2, h1, h2, {"seq": 2, "a": 3})]) == 2
-    assert first_broken([good[1]]) == 2  # seq 1 was removed: the next one no longer fits
+    assert first_broken([good[1]]) == 1  # seq 1 was removed
+    assert first_break([good[1]]) == (1, "deleted")
+    assert first_break([good[0], (2, h1, h2, {"seq": 2, "a": 3})]) == (2, "altered")
 
 
 def test_scope_department_sees_own_and_co_built_only():

@@ -1,0 +1,1 @@
+"""Deadline alerts (R-ALERT): the scan, the inbox and the dashboards."""

@@ -1,0 +1,111 @@
+"""Every deadline of RULES.md that is running today, as plain Deadline values (R-ALERT)."""
+import calendar as stdcal
+from datetime import date
+
+from sqlalchemy import select
+
+from ..acceptance.evaluation import acceptance_due_of
+from ..acceptance.services import performance_reports
+from ..approval.services import design_due, records
+from ..domain.construction import self_eval_window
+from ..domain.deadlines import Deadline
+from ..domain.plan import compile_due
+from ..domain.roles import AUTHORITY_OF_ROLE
+from ..extensions import db
+from ..models import Plan, Project, RongqueItem, Round
+from ..planning.review import is_final, latest_opinions, review_due_for
+
+ROLE_OF_AUTHORITY = {authority: role for role, authority in AUTHORITY_OF_ROLE.items()}
+
+
+def _projects(*states: str) -> list[Project]:
+    return list(db.session.execute(select(Project).where(Project.state.in_(states))).unique().scalars())
+
+
+def _dept(project: Project) -> str:
+    return f"dept:{project.department_id}"
+
+
+def joint_reviews(today: date) -> list[Deadline]:
+    """R-REVIEW-5WD: the authorities still to give a final opinion; re-armed after each 补正."""
+    found = []
+    for p in _projects("joint_review"):
+        latest = latest_opinions(p)
+        waiting = tuple(role for authority, role in ROLE_OF_AUTHORITY.items() if not is_final(latest.get(authority)))
+        found.append(Deadline(f"joint_review:{p.id}:{len(p.supplements)}", "joint_review",
+                              review_due_for(p, today).due_on, p.id, notify=(*waiting, "planner")))
+    return found
+
+
+def design_reviews(today: date) -> list[Deadline]:
+    """R-DESIGN-20WD: 营商环境局 (内网办 for 内网 projects) within 20 working days."""
+    return [Deadline(f"design_review:{p.id}:{p.design_submitted_on}", "design_review", design_due(p).due_on, p.id,
+                     notify=("intranet" if p.network == "intranet" else "planner", "planner"))
+            for p in _projects("design_review")]
+
+
+def plan_compilations(today: date) -> list[Deadline]:
+    """R-PLAN-OCT31: each round's plan is compiled and reported by 10-31."""
+    plans = {p.plan_year: p for p in db.session.execute(select(Plan)).scalars()}
+    found = []
+    for rnd in db.session.execute(select(Round)).scalars():
+        plan = plans.get(rnd.plan_year)
+        if plan is None or plan.state in ("draft", "finance_checked"):
+            found.append(Deadline(f"plan_compile:{rnd.plan_year}", "plan_compile", compile_due(rnd.plan_year),
+                                  plan_id=plan.id if plan else None, notify=("planner", "finance")))
+    return found
+
+
+def rongque_documents(today: date) -> list[Deadline]:
+    """R-RONGQUE: each missing document by its promised date."""
+    rows = db.session.execute(select(RongqueItem, Project).join(Project, RongqueItem.project_id == Project.id).where(
+        RongqueItem.fulfilled_on.is_(None), Project.state != "terminated")).all()
+    return [Deadline(f"rongque_document:{item.id}", "rongque_document", item.promised_on, p.id,
+                     notify=(_dept(p), "planner")) for item, p in rows]
+
+
+def _construction_years(project: Project, today: date) -> range:
+    gov = [r for r in records(project) if r.kind == "gov"]
+    start = gov[0].approved_on.year if gov else today.year
+    return range(start, today.year + 1)
+
+
+def performance_reports_due(today: date) -> list[Deadline]:
+    """R-PERF-REPORT: each construction year's report by 12-31."""
+    found = []
+    for p in _projects("in_construction"):
+        filed = {r.year for r in performance_reports(p)}
+        found += [Deadline(f"performance_report:{p.id}:{year}", "performance_report", date(year, 12, 31), p.id,
+                           notify=(_dept(p), "planner")) for year in _construction_years(p, today) if year not in filed]
+    return found
+
+
+def acceptances(today: date) -> list[Deadline]:
+    """R-ACCEPT-6M: apply within six months of completion (or the approved extension)."""
+    return [Deadline(f"acceptance:{p.id}:{acceptance_due_of(p)}", "acceptance", acceptance_due_of(p), p.id,
+                     notify=(_dept(p), "planner")) for p in _projects("completed")]
+
+
+def self_evaluations(today: date) -> list[Deadline]:
+    """R-SELF-EVAL: due 12 months after going live."""
+    return [Deadline(f"self_evaluation:{p.id}", "self_evaluation", self_eval_window(p.live_on)[1], p.id,
+                     notify=(_dept(p), "planner")) for p in _projects("in_operation") if p.live_on]
+
+
+def construction_periods(today: date) -> list[Deadline]:
+    """The approved 建设工期 ends on the last day of its end month."""
+    found = []
+    for p in _projects("in_construction"):
+        if p.end_month:
+            year, month = map(int, p.end_month.split("-"))
+            end = date(year, month, stdcal.monthrange(year, month)[1])
+            found.append(Deadline(f"construction_period:{p.id}", "construction_period", end, p.id,
+                                  notify=(_dept(p), "planner")))
+    return found
+
+
+def collect(today: date) -> list[Deadline]:
+    """All running deadlines; a suspended project's construction deadlines rest until it resumes."""
+    return [*joint_reviews(today), *design_reviews(today), *plan_compilations(today), *rongque_documents(today),
+            *performance_reports_due(today), *acceptances(today), *self_evaluations(today),
+            *construction_periods(today)]

@@ -1,0 +1,46 @@
+"""R-ALERT: whether a deadline is due soon or overdue, and by how much."""
+from dataclasses import dataclass
+from datetime import date
+
+from .calendar import WorkCalendar
+
+DUE_SOON, OVERDUE = "due_soon", "overdue"
+KINDS = {
+    "joint_review": "联合审核（5个工作日）", "design_review": "初步设计审批（20个工作日）",
+    "plan_compile": "年度计划编制（10月31日）", "rongque_document": "容缺材料补齐",
+    "performance_report": "年度绩效评价报告（12月31日）", "acceptance": "竣工验收申请（6个月）",
+    "self_evaluation": "自评价（上线后6至12个月）", "construction_period": "建设工期",
+}
+# which kinds count working days (lead and lateness in working days); the others count calendar days
+WORKING_DAY_KINDS = frozenset({"joint_review", "design_review", "rongque_document"})
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One watched step: who must act, by when (plain values, built by the scan)."""
+
+    key: str  # stable identity of the step, e.g. "joint_review:12:1" (project 12, 1st review round)
+    kind: str
+    due_on: date
+    project_id: int | None = None
+    plan_id: int | None = None
+    notify: tuple[str, ...] = ()  # roles, or "dept:<id>" for a department's own users
+
+
+@dataclass(frozen=True)
+class Status:
+    level: str | None  # None: not yet due soon
+    days_late: int
+
+
+def assess(deadline: Deadline, today: date, cal: WorkCalendar, lead_working_days: int, lead_days: int) -> Status:
+    """R-ALERT: due soon within the lead time, overdue after the due date, with days late."""
+    if deadline.kind in WORKING_DAY_KINDS:
+        left = cal.working_days_left(today, deadline.due_on)
+        if left < 0:
+            return Status(OVERDUE, -left)
+        return Status(DUE_SOON if left <= lead_working_days else None, 0)
+    left = (deadline.due_on - today).days
+    if left < 0:
+        return Status(OVERDUE, -left)
+    return Status(DUE_SOON if left <= lead_days else None, 0)
