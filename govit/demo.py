@@ -15,9 +15,11 @@ from . import clock
 from .auth import services as accounts
 from .extensions import db
 from .acceptance import evaluation, services as construction
+from .alerts.scan import scan
 from .approval import budget, services as approval
 from .models import Department, User
 from .planning import plans, review, services
+from .domain.proposal import RongqueItem
 from .planning.fields import parse_proposal
 from .demo_data import (BUILD_DATES, DEPARTMENTS, LAST_YEAR, LOGINS, THIS_YEAR, TWO_YEARS_AGO,
                         URGENT)
@@ -60,7 +62,10 @@ def _propose(users, entry, on: date, urgent: str = "", plan_year: int = 2027):
     if urgent:
         values.update(urgent=True, urgent_basis=urgent)
     project = _at(on, services.create_project, applicant, parse_proposal(values))
-    if not entry[3].startswith("draft"):
+    if entry[3].endswith("_rongque"):  # R-RONGQUE: accepted with a document promised for 06-19
+        _at(on, services.submit_batch, head, [project],
+            {project.id: [RongqueItem("sharing_analysis", date.fromordinal(on.toordinal() + 9))]})
+    elif not entry[3].startswith("draft"):
         _at(on, services.submit_batch, head, [project])
     return project
 
@@ -76,7 +81,7 @@ def _review(users, project, outcome: str, start: date) -> None:
     if outcome == "expert":
         _at(day(1), review.call_expert_review, users["planner"], project, "涉及全省参保人员数据，组织专家论证。")
         return
-    if outcome == "review":
+    if outcome.startswith("review"):
         _at(day(1), review.record_opinion, cyber, project, "pass", "符合网络安全要求。")
         return
     verdict = "fail" if outcome == "failed" else "conditional" if outcome.startswith("conditional") else "pass"
@@ -120,6 +125,8 @@ def _build(users, project, stage: str) -> None:
             "暂停建设，重新论证设备方案后报批")
         return
     completed, applied, live, self_on, post_on = (d and date.fromisoformat(d) for d in BUILD_DATES[stage])
+    if not completed:  # still building: its 2025 performance report never came (R-PERF-REPORT)
+        return
     _at(completed, construction.complete, head, project, completed)
     if not applied:
         return
@@ -261,4 +268,5 @@ def load_demo() -> bool:
     _two_years_ago(users)
     _last_year(users)
     _this_year(users)
+    scan(date(2026, 6, 22))  # R-ALERT: the alerts the planner finds on the demo's day
     return True

@@ -23,6 +23,8 @@ TWO_YEARS_AGO = [  # the 2025 round (June 2024): built, and now at every state f
      "建设服务需求登记、服务商派单和服务评价功能", "移动端应用，对接 12345 热线"),
     ("SCJG", "企业开办一网通办系统", 460, "acceptance_review", "企业开办一日办结",
      "建设设立登记、印章刻制、发票申领和社保登记一表申请功能", "对接市场主体登记和税务系统"),
+    ("RST", "人社一体化公共服务平台", 1500, "in_construction", "人社业务一网通办",
+     "建设统一受理、业务协同和电子档案功能", "微服务架构，省政务云部署"),
     ("YBJ", "医保经办服务标准化系统", 820, "completed", "统一全省医保经办服务事项和标准",
      "建设经办事项清单、办事指南和服务评价功能", "基于国家医保信息平台经办子系统扩展"),
     ("JTT", "全省公路网运行监测与应急处置平台", 2600, "suspended", "实时掌握全省公路网运行状态",
@@ -33,7 +35,8 @@ BUILD_DATES = {  # stage -> (completed, applied, accepted/live, self-evaluated, 
     "self_evaluated": ("2025-07-31", "2025-09-01", "2025-10-15", "2026-04-20", None),
     "in_operation": ("2025-08-31", "2025-10-10", "2025-12-01", None, None),
     "acceptance_review": ("2025-09-30", "2026-03-20", None, None, None),
-    "completed": ("2026-03-31", None, None, None, None),
+    "completed": ("2025-12-31", None, None, None, None),
+    "in_construction": (None, None, None, None, None),
 }
 # department, name, investment (万元), outcome, goal, content, technical route
 LAST_YEAR = [  # the 2026 round (June 2025), approved into the 2026 plan; the 5th field is its approval stage
@@ -59,7 +62,7 @@ THIS_YEAR = [  # the 2027 round (June 2026)
      "建设数据采集、数据治理、数据服务和可视化分析功能", "基于省政务云大数据平台，数据全部挂接省共享交换平台"),
     ("JYT", "智慧校园安全监管平台", 960, "supplement", "提升中小学校园安全风险发现和处置能力",
      "建设校园视频巡查、安全隐患台账和应急指挥功能", "视频汇聚采用国标 GB/T 28181 协议接入"),
-    ("JYT", "高校毕业生就业服务系统升级", 450, "review", "为高校毕业生提供岗位精准推送和签约服务",
+    ("JYT", "高校毕业生就业服务系统升级", 450, "review_rongque", "为高校毕业生提供岗位精准推送和签约服务",
      "升级岗位发布、智能匹配、网上签约和就业统计模块", "在原系统基础上微服务化改造"),
     ("JYT", "教育考试综合管理平台", 1200, "failed", "统一管理各类教育考试的报名、考务和成绩",
      "建设考生报名、考场编排、成绩发布和证书查询功能", "与已建招生考试系统功能基本重合"),

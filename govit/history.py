@@ -1,12 +1,13 @@
 """Writing and verifying the append-only history (R-AUDIT-TRAIL) and the inbox (R-NOTIFY)."""
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from . import clock, mail
 from .domain.audit import canonical, event_hash, first_break
 from .extensions import db
 from .models import ChainHead, Event, Notification, Project, User
+from .transaction import transactional
 
 SYSTEM = "system"
 
@@ -83,3 +84,10 @@ def tell_users(users, project: Project | None, message: str, kind: str, departme
 def project_events(project_id: int) -> list[Event]:
     return list(db.session.execute(
         select(Event).where(Event.project_id == project_id).order_by(Event.seq)).scalars())
+
+
+@transactional
+def mark_all_read(user: User) -> None:
+    """The reader's own inbox state."""
+    db.session.execute(update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+                       .values(read_at=clock.now()))

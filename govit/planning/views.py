@@ -40,7 +40,7 @@ def home():
     if user.role in DEPARTMENT_ROLES:
         context["projects"] = queries.list_projects(user)
         context["notes"] = db.session.execute(select(Notification).where(
-            Notification.department_id == user.department_id).order_by(Notification.id.desc()).limit(8)).scalars().all()
+            Notification.user_id == user.id).order_by(Notification.id.desc()).limit(8)).scalars().all()
     if user.role == "admin":
         return redirect(url_for("admin.users"))
     context["open_round"] = services.open_round_on(clock.today())
@@ -155,14 +155,6 @@ def submit_batch():
     checks = {p.id: services.submission_problems(p) for p in drafts}
     return render_template("planning/submit.html", form=form, drafts=drafts, checks=checks,
                            selected=set(selected), open_round=services.open_round_on(clock.today()))
-
-
-@bp.get("/inbox")
-def inbox():
-    require_role(current_user, *DEPARTMENT_ROLES)
-    notes = db.session.execute(select(Notification).where(
-        Notification.department_id == current_user.department_id).order_by(Notification.id.desc()).limit(200)).scalars()
-    return render_template("planning/inbox.html", notes=list(notes))
 
 
 @bp.route("/rounds", methods=["GET", "POST"])

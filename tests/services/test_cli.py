@@ -61,6 +61,9 @@ def test_demo_loads_once_with_every_state_of_the_slice(runner):
             "self_evaluated", "closed"} <= states
     from govit.models import BudgetChange
     assert {c.status for c in db.session.query(BudgetChange)} == {"filed", "pending"}
+    from govit.models import Alert
+    kinds = {a.kind for a in db.session.query(Alert).filter_by(status="open")}
+    assert {"joint_review", "rongque_document", "performance_report", "acceptance", "construction_period"} <= kinds
     assert db.session.query(Project).count() >= 20
     assert {(p.plan_year, p.state) for p in db.session.query(Plan)} == {
         (2025, "approved"), (2026, "approved"), (2027, "draft")}

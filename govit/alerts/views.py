@@ -1,0 +1,108 @@
+"""Dashboards by role, the per-user inbox, the full-process record file and the auditor's view."""
+import io
+
+import pandas as pd
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..auth.access import load_project, require_role
+from ..domain.deadlines import KINDS
+from ..domain.lifecycle import ACTION_LABELS, STATE_LABELS
+from ..domain.roles import DEPARTMENT_ROLES, ROLE_LABELS
+from ..extensions import db
+from ..history import chain_break, mark_all_read, project_events
+from ..models import Event, Notification
+from . import dashboard
+
+bp = Blueprint("alerts", __name__)
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every page needs a signed-in user."""
+
+
+@bp.app_context_processor
+def unread_count():
+    """The unread count in the header."""
+    if not current_user.is_authenticated:
+        return {}
+    count = db.session.execute(select(db.func.count(Notification.id)).where(
+        Notification.user_id == current_user.id, Notification.read_at.is_(None))).scalar()
+    return {"unread": count}
+
+
+@bp.get("/dashboard")
+def dashboard_page():
+    role = current_user.role
+    context = {"kinds": KINDS}
+    if role in ("planner", "auditor", "ndrc"):
+        context.update(dashboard.planner_view())
+    elif role == "finance":
+        context.update(dashboard.finance_view(), finance=True)
+    elif role in DEPARTMENT_ROLES:
+        context.update(dashboard.department_view(current_user), department=True)
+    return render_template("alerts/dashboard.html", **context)
+
+
+@bp.get("/dashboard/<name>.png")
+def dashboard_chart(name: str):
+    require_role(current_user, "planner", "auditor", "ndrc")
+    charts = {"funnel": dashboard.funnel_png, "investment": dashboard.investment_png}
+    if name not in charts:
+        return Response(status=404)
+    return Response(charts[name](), mimetype="image/png")
+
+
+@bp.get("/inbox")
+def inbox():
+    notes = db.session.execute(select(Notification).where(Notification.user_id == current_user.id)
+                               .order_by(Notification.id.desc()).limit(300)).scalars().all()
+    return render_template("alerts/inbox.html", notes=notes)
+
+
+@bp.post("/inbox/read")
+def mark_read():
+    mark_all_read(current_user)
+    flash("已全部标记为已读", "success")
+    return redirect(url_for("alerts.inbox"))
+
+
+def record_rows(project_id: int) -> list[dict]:
+    """R-FULL-RECORD: every step, actor, date, due date and whether it was late."""
+    return [{"时间": e.at.strftime("%Y-%m-%d %H:%M"), "步骤": ACTION_LABELS.get(e.action, e.action),
+             "办理人": e.actor, "角色": ROLE_LABELS.get(e.role, e.role),
+             "状态": f"{STATE_LABELS.get(e.from_state, '')}→{STATE_LABELS.get(e.to_state, '')}"
+             if e.from_state != e.to_state else STATE_LABELS.get(e.to_state or "", ""),
+             "期限": e.due_on.isoformat() if e.due_on else "",
+             "是否超期": "超期" if e.due_on and e.at.date() > e.due_on else ""} for e in project_events(project_id)]
+
+
+@bp.get("/projects/<int:project_id>/record.xlsx")
+def full_record(project_id: int):
+    project = load_project(project_id)
+    buffer = io.BytesIO()
+    frame = pd.DataFrame(record_rows(project.id))
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name="全流程记录", index=False, startrow=1)
+        sheet = writer.sheets["全流程记录"]
+        sheet["A1"] = f"{project.name}（{project.department.name}）全流程记录表"
+        for column, width in zip("ABCDEFG", (18, 22, 22, 22, 26, 12, 10)):
+            sheet.column_dimensions[column].width = width
+    return Response(buffer.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename=record-{project.id}.xlsx"})
+
+
+@bp.get("/audit")
+def audit():
+    """The auditor's view: is the history intact, and every change, filterable (read only)."""
+    require_role(current_user, "auditor", "planner")
+    query = select(Event).order_by(Event.seq.desc())
+    if request.args.get("project", type=int):
+        query = query.where(Event.project_id == request.args.get("project", type=int))
+    if request.args.get("action"):
+        query = query.where(Event.action == request.args["action"])
+    events = db.session.execute(query.limit(300)).scalars().all()
+    return render_template("alerts/audit.html", broken=chain_break(), events=events, args=request.args)
