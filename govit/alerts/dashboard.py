@@ -76,7 +76,7 @@ def funnel_png() -> bytes:
     def build():
         counts = dict(db.session.execute(select(Project.state, func.count(Project.id)).group_by(Project.state)).all())
         return bar_chart_png("各阶段项目数", {STATE_LABELS[s]: Decimal(counts[s]) for s in STATES if counts.get(s)},
-                             unit="个")
+                             unit="个", decimals=0, keep_order=True)
     return cached_chart("funnel", build)
 
 

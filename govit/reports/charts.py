@@ -24,15 +24,16 @@ def cjk_family() -> str:
     raise FontMissingError("未找到中文字体，请安装 fonts-noto-cjk（Debian）")
 
 
-def bar_chart_png(title: str, values: dict[str, Decimal], unit: str = "万元") -> bytes:
-    """A horizontal bar chart, largest on top, as PNG bytes."""
+def bar_chart_png(title: str, values: dict[str, Decimal], unit: str = "万元", decimals: int = 2,
+                  keep_order: bool = False) -> bytes:
+    """A horizontal bar chart as PNG bytes: largest on top, or in the given order from the top."""
     family = cjk_family()
-    labels = sorted(values, key=lambda k: values[k])
+    labels = list(reversed(values)) if keep_order else sorted(values, key=lambda k: values[k])
     numbers = [float(values[k]) for k in labels]  # plotting only: the money stays Decimal elsewhere
     figure = Figure(figsize=(7.5, max(2.5, 0.45 * len(labels) + 1.2)), dpi=110)
     axes = figure.subplots()
     bars = axes.barh(labels, numbers, color="#1b4f9c")
-    axes.bar_label(bars, labels=[f"{n:,.2f}" for n in numbers], padding=3, fontsize=9, family=family)
+    axes.bar_label(bars, labels=[f"{n:,.{decimals}f}" for n in numbers], padding=3, fontsize=9, family=family)
     axes.set_title(title, family=family, fontsize=13)
     axes.set_xlabel(unit, family=family)
     for label in axes.get_yticklabels():
