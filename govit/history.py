@@ -4,6 +4,7 @@ from datetime import date
 from sqlalchemy import select, update
 
 from . import clock, mail
+from .domain import lifecycle
 from .domain.audit import canonical, event_hash, first_break
 from .extensions import db
 from .models import ChainHead, Event, Notification, Project, User
@@ -41,6 +42,14 @@ def record(actor: User | None, action: str, *, project: Project | None = None,
     head.seq, head.hash = ev.seq, ev.hash
     db.session.add(ev)
     return ev
+
+
+def move(actor: User | None, project: Project, action: str, due_on: date | None = None, **detail) -> str:
+    """Take the lifecycle `action` (or refuse it) and record the step; returns the state before."""
+    before = project.state
+    project.state = lifecycle.next_state(action, project.state)
+    record(actor, action, project=project, from_state=before, to_state=project.state, due_on=due_on, **detail)
+    return before
 
 
 def verify_chain() -> int | None:

@@ -11,11 +11,11 @@ from ..domain import lifecycle
 from ..domain.construction import (acceptance_due, check_acceptance_prerequisites,
                                    check_extension_request, check_score, check_self_evaluation,
                                    self_eval_window)
-from ..domain.errors import InvalidInput, RuleViolation
+from ..domain.errors import RuleViolation, required_text
 from ..extensions import db
 from ..models import Evaluation, ExtensionRequest, Project, User
 from ..transaction import transactional
-from .services import _notify_authorities, _text
+from .services import _notify_authorities
 
 
 def acceptance_due_of(project: Project) -> date | None:
@@ -38,7 +38,7 @@ def request_extension(actor: User, project: Project, reason: str, until: date) -
     check_extension_request(clock.today(), due, until)
     if any(e.approved is None for e in extensions(project)):
         raise RuleViolation("R-ACCEPT-6M", "已有延期申请待决定")
-    row = ExtensionRequest(project_id=project.id, reason=_text(reason, "reason", "延期理由"), until=until,
+    row = ExtensionRequest(project_id=project.id, reason=required_text(reason, "reason", "延期理由"), until=until,
                            requested_on=clock.today())
     db.session.add(row)
     history.record(actor, "request_extension", project=project, from_state=project.state,
@@ -70,11 +70,7 @@ def apply_acceptance(actor: User, project: Project) -> Project:
     require_lead_department(actor, project)
     lifecycle.next_state("apply_acceptance", project.state)
     check_acceptance_prerequisites({d.kind for d in project.documents}, project.classified)
-    due = acceptance_due_of(project)
-    before = project.state
-    project.state = lifecycle.next_state("apply_acceptance", project.state)
-    history.record(actor, "apply_acceptance", project=project, from_state=before, to_state=project.state,
-                   due_on=due)
+    history.move(actor, project, "apply_acceptance", due_on=acceptance_due_of(project))
     _notify_authorities(project, f"项目“{project.name}”申请竣工验收", ("YSHJ",))
     return project
 
@@ -89,14 +85,11 @@ def accept(actor: User, project: Project, accepted_on: date, live_on: date, auth
                             fields={"acceptance_report": "缺少验收报告"})
     if live_on < accepted_on and project.classified:  # R-ACCEPT-PREREQ: 涉密 goes live only after
         raise RuleViolation("R-ACCEPT-PREREQ", "涉密系统须在验收（含保密测评）通过后方可上线")
-    before = project.state
-    project.state = lifecycle.next_state("accept", project.state)
     project.accepted_on, project.live_on = accepted_on, live_on
     project.acceptance_authorities = (authorities or "").strip()
     opens, closes = self_eval_window(live_on)
-    history.record(actor, "accept", project=project, from_state=before, to_state=project.state,
-                   accepted_on=accepted_on, live_on=live_on, authorities=project.acceptance_authorities,
-                   self_evaluation_window=[opens, closes])
+    history.move(actor, project, "accept", accepted_on=accepted_on, live_on=live_on,
+                 authorities=project.acceptance_authorities, self_evaluation_window=[opens, closes])
     history.notify(project.department_id, project,
                    f"项目“{project.name}”通过竣工验收，{live_on:%Y-%m-%d} 上线；请于 {opens:%Y-%m-%d} 至 {closes:%Y-%m-%d} 提交自评价")
     return project
@@ -121,13 +114,11 @@ def self_evaluate(actor: User, project: Project, score: Decimal, summary: str,
     lifecycle.next_state("self_evaluate", project.state)
     late = check_self_evaluation(project.live_on, clock.today())
     check_score(score)
-    row = Evaluation(project_id=project.id, kind="self", score=score, summary=_text(summary, "summary", "自评价结论"),
+    row = Evaluation(project_id=project.id, kind="self", score=score, summary=required_text(summary, "summary", "自评价结论"),
                      goals=_goals(goals), filed_on=clock.today(), late=late, created_at=clock.now())
     db.session.add(row)
-    before = project.state
-    project.state = lifecycle.next_state("self_evaluate", project.state)
-    history.record(actor, "self_evaluate", project=project, from_state=before, to_state=project.state,
-                   due_on=self_eval_window(project.live_on)[1], score=str(score), late=late)
+    history.move(actor, project, "self_evaluate", due_on=self_eval_window(project.live_on)[1], score=str(score),
+                 late=late)
     _notify_authorities(project, f"项目“{project.name}”提交自评价，得分 {score}")
     return row
 
@@ -138,13 +129,10 @@ def post_evaluate(actor: User, project: Project, evaluator: str, score: Decimal,
     require_role(actor, "planner", rule="R-POST-EVAL")
     lifecycle.next_state("post_evaluate", project.state)
     check_score(score)
-    row = Evaluation(project_id=project.id, kind="post", score=score, evaluator=_text(evaluator, "evaluator", "评价机构"),
-                     summary=_text(summary, "summary", "后评价结论"), filed_on=clock.today(), created_at=clock.now())
+    row = Evaluation(project_id=project.id, kind="post", score=score, evaluator=required_text(evaluator, "evaluator", "评价机构"),
+                     summary=required_text(summary, "summary", "后评价结论"), filed_on=clock.today(), created_at=clock.now())
     db.session.add(row)
-    before = project.state
-    project.state = lifecycle.next_state("post_evaluate", project.state)
-    history.record(actor, "post_evaluate", project=project, from_state=before, to_state=project.state,
-                   evaluator=row.evaluator, score=str(score))
+    history.move(actor, project, "post_evaluate", evaluator=row.evaluator, score=str(score))
     history.notify(project.department_id, project, f"项目“{project.name}”后评价完成，得分 {score}")
     return row
 
@@ -153,10 +141,7 @@ def post_evaluate(actor: User, project: Project, evaluator: str, score: Decimal,
 def close(actor: User, project: Project, note: str) -> Project:
     """The planner closes a self-evaluated project without a post-evaluation (it is optional)."""
     require_role(actor, "planner", rule="R-POST-EVAL")
-    before = project.state
-    project.state = lifecycle.next_state("close", project.state)
-    history.record(actor, "close", project=project, from_state=before, to_state=project.state,
-                   note=_text(note, "note", "关闭说明"))
+    history.move(actor, project, "close", note=required_text(note, "note", "关闭说明"))
     return project
 
 

@@ -9,18 +9,12 @@ from ..auth.access import require_lead_department, require_role
 from ..domain import lifecycle
 from ..domain.construction import (INCIDENT_KINDS, INCIDENT_ORDERS, Variance, acceptance_due,
                                    check_progress, performance_report_due, planned_percent, variance)
-from ..domain.errors import InvalidInput, NotFound, RuleViolation
+from ..domain.errors import InvalidInput, NotFound, RuleViolation, required_text
 from ..domain.money import format_money
 from ..extensions import db
 from ..models import Department, Incident, PerformanceReport, ProgressReport, Project, User
 from ..planning.services import end_project
 from ..transaction import transactional
-
-
-def _text(value: str, field: str, what: str) -> str:
-    if not (value or "").strip():
-        raise InvalidInput({field: f"请填写{what}"})
-    return value.strip()
 
 
 def _notify_authorities(project: Project, message: str, codes=("CZT", "FGW")) -> None:
@@ -73,7 +67,7 @@ def file_performance_report(actor: User, project: Project, year: int, summary: s
             PerformanceReport.project_id == project.id, PerformanceReport.year == year)).scalar_one_or_none():
         raise RuleViolation("R-PERF-REPORT", f"{year} 年度绩效评价报告已报送")
     row = PerformanceReport(project_id=project.id, year=year, filed_on=clock.today(),
-                            summary=_text(summary, "summary", "报告摘要（进度、投资执行、试运行情况）"))
+                            summary=required_text(summary, "summary", "报告摘要（进度、投资执行、试运行情况）"))
     db.session.add(row)
     history.record(actor, "file_performance_report", project=project, from_state=project.state,
                    to_state=project.state, due_on=performance_report_due(year), year=year)
@@ -93,7 +87,7 @@ def report_incident(actor: User, project: Project, kind: str, description: str) 
     if kind not in INCIDENT_KINDS:
         raise InvalidInput({"kind": f"应为：{'、'.join(INCIDENT_KINDS)}"})
     row = Incident(project_id=project.id, kind=kind, reported_on=clock.today(),
-                   description=_text(description, "description", "情况说明"))
+                   description=required_text(description, "description", "情况说明"))
     db.session.add(row)
     db.session.flush()
     history.record(actor, "report_incident", project=project, from_state=project.state, to_state=project.state,
@@ -116,15 +110,12 @@ def order(actor: User, project: Project, incident_id: int, decision: str, note: 
         raise NotFound("该项目没有这一报告")
     if decision not in INCIDENT_ORDERS:
         raise InvalidInput({"order": f"应为：{'、'.join(INCIDENT_ORDERS)}"})
-    row.order, row.order_note, row.ordered_on = decision, _text(note, "note", "处理意见"), clock.today()
+    row.order, row.order_note, row.ordered_on = decision, required_text(note, "note", "处理意见"), clock.today()
     action = {"rectify": "order_rectification", "suspend": "suspend", "terminate": "terminate"}[decision]
     if decision == "terminate":
         end_project(actor, project, row.order_note)
     else:
-        before = project.state
-        project.state = lifecycle.next_state(action, project.state)
-        history.record(actor, action, project=project, from_state=before, to_state=project.state,
-                       incident=row.id, note=row.order_note)
+        history.move(actor, project, action, incident=row.id, note=row.order_note)
     message = f"项目“{project.name}”：营商环境局{INCIDENT_ORDERS[decision]}。{row.order_note}"
     history.notify(project.department_id, project, message)
     _notify_authorities(project, message)
@@ -134,10 +125,7 @@ def order(actor: User, project: Project, incident_id: int, decision: str, note: 
 @transactional
 def resume(actor: User, project: Project, note: str) -> Project:
     require_role(actor, "planner", rule="R-INCIDENT")
-    before = project.state
-    project.state = lifecycle.next_state("resume", project.state)
-    history.record(actor, "resume", project=project, from_state=before, to_state=project.state,
-                   note=_text(note, "note", "恢复建设的理由"))
+    history.move(actor, project, "resume", note=required_text(note, "note", "恢复建设的理由"))
     history.notify(project.department_id, project, f"项目“{project.name}”恢复建设：{note.strip()}")
     _notify_authorities(project, f"项目“{project.name}”恢复建设")
     return project
@@ -149,9 +137,6 @@ def complete(actor: User, project: Project, completed_on: date) -> Project:
     require_lead_department(actor, project)
     if completed_on > clock.today():
         raise InvalidInput({"completed_on": "完工日期不能晚于今天"})
-    before = project.state
-    project.state = lifecycle.next_state("complete", project.state)
     project.completed_on = completed_on
-    history.record(actor, "complete", project=project, from_state=before, to_state=project.state,
-                   due_on=acceptance_due(completed_on, None), completed_on=completed_on)
+    history.move(actor, project, "complete", due_on=acceptance_due(completed_on, None), completed_on=completed_on)
     return project

@@ -19,13 +19,6 @@ from ..planning.plans import require_in_approved_plan
 from ..transaction import transactional
 
 
-def _move(actor: User, project: Project, action: str, due_on: date | None = None, **detail) -> None:
-    before = project.state
-    project.state = lifecycle.next_state(action, project.state)
-    history.record(actor, action, project=project, from_state=before, to_state=project.state,
-                   due_on=due_on, **detail)
-
-
 def _uploaded(project: Project) -> set[str]:
     return {d.kind for d in project.documents}
 
@@ -83,7 +76,7 @@ def submit_feasibility(actor: User, project: Project, merged_reason: str | None 
         raise RuleViolation("R-FEAS-NDRC", "请先上传可行性研究报告", fields={"feasibility_report": "缺少"})
     check_merged_reason(merged_reason or None)  # R-MERGED
     project.merged_reason, project.feasibility_submitted_on = merged_reason or None, clock.today()
-    _move(actor, project, "submit_feasibility", merged_reason=project.merged_reason,
+    history.move(actor, project, "submit_feasibility", merged_reason=project.merged_reason,
           merged_label=MERGED_REASONS.get(project.merged_reason or ""))
     return project
 
@@ -100,7 +93,7 @@ def approve_feasibility(actor: User, project: Project, doc_no: str, approved_on:
     if project.merged_reason:  # R-MERGED: only the feasibility report is approved; it is the baseline
         project.approved_estimate = approved_investment
         add_baseline(project, approved_investment, "feasibility_merged")
-    _move(actor, project, "approve_feasibility", doc_no=doc_no.strip(), approved_on=approved_on,
+    history.move(actor, project, "approve_feasibility", doc_no=doc_no.strip(), approved_on=approved_on,
           approved_investment=format_money(approved_investment), merged=bool(project.merged_reason))
     history.notify(project.department_id, project, f"项目“{project.name}”可行性研究报告已批复（{doc_no.strip()}）")
     return project
@@ -122,9 +115,9 @@ def submit_design(actor: User, project: Project, estimate: Decimal) -> Project:
                                                   "须上传初步设计变更专章", fields={"design_deviation": "缺少变更专章"})
     project.design_estimate, project.design_submitted_on = estimate, clock.today()
     due = load_calendar().add_working_days(project.design_submitted_on, DESIGN_WORKING_DAYS)
-    _move(actor, project, "submit_design", due_on=due.due_on, estimate=format_money(estimate), deviation=deviation)
+    history.move(actor, project, "submit_design", due_on=due.due_on, estimate=format_money(estimate), deviation=deviation)
     if deviation == "major":  # R-DESIGN-DEVIATION: a major change goes back to feasibility approval
-        _move(actor, project, "return_to_feasibility", reason="概算超过可研批复投资 10% 以上，属重大变更")
+        history.move(actor, project, "return_to_feasibility", reason="概算超过可研批复投资 10% 以上，属重大变更")
         history.notify(project.department_id, project, f"项目“{project.name}”初步设计概算超可研 10% 以上，须重新报批可行性研究报告")
     return project
 
@@ -141,7 +134,7 @@ def return_to_feasibility(actor: User, project: Project, reason: str) -> Project
     _design_approver(actor, project)
     if not (reason or "").strip():
         raise InvalidInput({"reason": "请说明重大变更的内容"})
-    _move(actor, project, "return_to_feasibility", reason=reason.strip())
+    history.move(actor, project, "return_to_feasibility", reason=reason.strip())
     history.notify(project.department_id, project, f"项目“{project.name}”初步设计属重大变更，退回重新报批可研：{reason.strip()}")
     return project
 
@@ -156,7 +149,7 @@ def approve_design(actor: User, project: Project, doc_no: str, approved_on: date
     _record(actor, project, "design", doc_no, approved_on, approved_estimate)
     project.approved_estimate = approved_estimate
     add_baseline(project, approved_estimate, "design")  # R-BASELINE v1
-    _move(actor, project, "approve_design", due_on=due.due_on if due else None, doc_no=doc_no.strip(),
+    history.move(actor, project, "approve_design", due_on=due.due_on if due else None, doc_no=doc_no.strip(),
           approved_on=approved_on, approved_estimate=format_money(approved_estimate))
     history.notify(project.department_id, project, f"项目“{project.name}”初步设计和概算已批复（{doc_no.strip()}）")
     return project
@@ -175,7 +168,7 @@ def record_gov_approval(actor: User, project: Project, doc_no: str, approved_on:
     _record(actor, project, "gov", doc_no, approved_on, project.approved_estimate)
     for source, amount in funds:
         db.session.add(GovFund(project_id=project.id, source=source, amount=amount))
-    _move(actor, project, "record_gov_approval", doc_no=doc_no.strip(), approved_on=approved_on,
+    history.move(actor, project, "record_gov_approval", doc_no=doc_no.strip(), approved_on=approved_on,
           funds=[{"source": s, "amount": format_money(a)} for s, a in funds])
     history.notify(project.department_id, project, f"项目“{project.name}”已经省政府审定（{doc_no.strip()}），可以开工建设")
     return project

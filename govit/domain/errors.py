@@ -51,3 +51,10 @@ class UploadRefused(InvalidInput):
     def __init__(self, message: str):
         super().__init__({"file": message}, message)
         self.rule = "R-UPLOAD"
+
+
+def required_text(value, field: str, what: str) -> str:
+    """The stripped text, or InvalidInput naming the field and what to fill in."""
+    if not (value or "").strip():
+        raise InvalidInput({field: f"请填写{what}"})
+    return value.strip()

@@ -5,8 +5,7 @@ from sqlalchemy import select
 
 from .. import clock, history
 from ..auth.access import require_role
-from ..domain import lifecycle
-from ..domain.errors import InvalidInput, NotFound, RuleViolation
+from ..domain.errors import InvalidInput, NotFound, RuleViolation, required_text
 from ..domain.plan import (APPROVED, FINISHED_STATES, FLAG_KINDS, Blocks, Line,
                            check_department_may_receive, check_editable, check_enters_plan,
                            check_insertion, check_insertion_recordable, check_not_in_plan,
@@ -15,12 +14,6 @@ from ..extensions import db
 from ..models import (BlockOverride, Department, DepartmentFlag, Plan, PlanItem, Project,
                       UrgentInsertion, User)
 from ..transaction import transactional
-
-
-def _text(value: str, field: str, what: str) -> str:
-    if not (value or "").strip():
-        raise InvalidInput({field: f"请填写{what}"})
-    return value.strip()
 
 
 def get_plan(plan_id: int) -> Plan:
@@ -76,7 +69,7 @@ def override_backlog(actor: User, plan: Plan, department: Department, reason: st
     require_role(actor, "planner", rule="R-PLAN-BACKLOG")
     check_editable(plan.state)
     row = BlockOverride(plan_id=plan.id, department_id=department.id, rule="R-PLAN-BACKLOG",
-                        reason=_text(reason, "reason", "放行理由"), decided_on=clock.today())
+                        reason=required_text(reason, "reason", "放行理由"), decided_on=clock.today())
     db.session.add(row)
     history.record(actor, "override_backlog", plan_id=plan.id, plan_year=plan.plan_year,
                    department=department.code, reason=row.reason)
@@ -90,7 +83,7 @@ def flag_department(actor: User, department: Department, kind: str, reason: str)
     if kind not in FLAG_KINDS:
         raise InvalidInput({"kind": f"应为：{'、'.join(FLAG_KINDS)}"})
     flag = DepartmentFlag(department_id=department.id, department=department, kind=kind,
-                          reason=_text(reason, "reason", "问题说明"), flagged_on=clock.today())
+                          reason=required_text(reason, "reason", "问题说明"), flagged_on=clock.today())
     db.session.add(flag)
     history.record(actor, "flag_department", department=department.code, kind=kind, reason=flag.reason)
     history.notify(department.id, None, f"贵单位被登记为“{FLAG_KINDS[kind]}”：{flag.reason}。整改销号前不得安排新项目和运维经费。")
@@ -102,7 +95,7 @@ def clear_flag(actor: User, flag: DepartmentFlag, reason: str) -> DepartmentFlag
     require_role(actor, "planner", rule="R-SHARE-BLOCK")
     if flag.cleared_on is not None:
         raise RuleViolation("R-SHARE-BLOCK", "该问题已销号")
-    flag.cleared_on, flag.clear_reason = clock.today(), _text(reason, "reason", "整改销号说明")
+    flag.cleared_on, flag.clear_reason = clock.today(), required_text(reason, "reason", "整改销号说明")
     history.record(actor, "clear_flag", department=flag.department.code, kind=flag.kind,
                    reason=flag.clear_reason)
     history.notify(flag.department_id, None, f"“{FLAG_KINDS[flag.kind]}”问题已整改销号：{flag.clear_reason}")
@@ -171,7 +164,7 @@ def finance_check(actor: User, plan: Plan, comment: str = "") -> Plan:
 @transactional
 def return_to_draft(actor: User, plan: Plan, comment: str) -> Plan:
     require_role(actor, "finance", "planner")
-    return _move(actor, plan, "return_to_draft", comment=_text(comment, "comment", "退回理由"))
+    return _move(actor, plan, "return_to_draft", comment=required_text(comment, "comment", "退回理由"))
 
 
 @transactional
@@ -185,7 +178,7 @@ def submit_plan(actor: User, plan: Plan) -> Plan:
 def approve_plan(actor: User, plan: Plan, doc_no: str, approved_on: date) -> Plan:
     """The 省政府 approval: the plan becomes read-only and its projects `planned`."""
     require_role(actor, "planner")
-    plan.doc_no, plan.approved_on = _text(doc_no, "doc_no", "省政府批复文号"), approved_on
+    plan.doc_no, plan.approved_on = required_text(doc_no, "doc_no", "省政府批复文号"), approved_on
     _move(actor, plan, "approve", doc_no=plan.doc_no, approved_on=approved_on)
     for item in plan.items:
         _enter(actor, item.project, plan)
@@ -193,10 +186,7 @@ def approve_plan(actor: User, plan: Plan, doc_no: str, approved_on: date) -> Pla
 
 
 def _enter(actor: User, project: Project, plan: Plan) -> None:
-    before = project.state
-    project.state = lifecycle.next_state("enter_plan", project.state)
-    history.record(actor, "enter_plan", project=project, from_state=before, to_state=project.state,
-                   plan_id=plan.id, plan_year=plan.plan_year, doc_no=plan.doc_no)
+    history.move(actor, project, "enter_plan", plan_id=plan.id, plan_year=plan.plan_year, doc_no=plan.doc_no)
     history.notify(project.department_id, project,
                    f"项目“{project.name}”已列入 {plan.plan_year} 年度建设计划（{plan.doc_no}）")
 
@@ -222,7 +212,7 @@ def insert_urgent(actor: User, plan: Plan, project: Project, basis: str) -> Urge
     check_insertion(project.state, project.urgent, plan.state)
     check_department_may_receive(department_blocks(plan, project.department), project.department.name)
     row = UrgentInsertion(plan_id=plan.id, project_id=project.id, project=project,
-                          basis=_text(basis, "basis", "增补依据"), requested_on=clock.today())
+                          basis=required_text(basis, "basis", "增补依据"), requested_on=clock.today())
     db.session.add(row)
     history.record(actor, "insert_urgent", project=project, plan_id=plan.id, basis=row.basis)
     return row
@@ -249,7 +239,7 @@ def record_insertion(actor: User, plan: Plan, project: Project, doc_no: str, app
     if row.approved_on is not None:
         raise RuleViolation("R-PLAN-URGENT", "该紧急增补已登记批复")
     check_insertion_recordable(row.planner_approved_on is not None, row.finance_approved_on is not None)
-    row.doc_no, row.approved_on = _text(doc_no, "doc_no", "省政府批复文号"), approved_on
+    row.doc_no, row.approved_on = required_text(doc_no, "doc_no", "省政府批复文号"), approved_on
     item = PlanItem(plan_id=plan.id, project_id=project.id, project=project, added_on=clock.today(),
                     urgent=True)
     plan.entries.append(item)

@@ -11,7 +11,7 @@ from .. import clock, history
 from ..auth.access import require_lead_department, require_role
 from ..domain import lifecycle
 from ..domain.documents import DOCUMENT_KINDS, check_upload
-from ..domain.errors import Forbidden, InvalidInput, RuleViolation
+from ..domain.errors import Forbidden, InvalidInput, RuleViolation, required_text
 from ..domain.money import format_money
 from ..domain.proposal import (MATERIAL_FIELDS, RongqueItem, check_round, check_round_window,
                                check_rongque, check_submittable)
@@ -289,11 +289,7 @@ def terminate(actor: User, project: Project, reason: str) -> Project:
 def end_project(actor: User, project: Project, reason: str) -> Project:
     """Termination inside the caller's transaction (also used by R-INCIDENT's order)."""
     require_role(actor, "planner")
-    if not (reason or "").strip():
-        raise InvalidInput({"reason": "请填写终止原因"})
-    before = project.state
-    project.state = lifecycle.next_state("terminate", project.state)
-    history.record(actor, "terminate", project=project, from_state=before, to_state=project.state,
-                   reason=reason.strip())
-    history.notify(project.department_id, project, f"项目“{project.name}”已被终止：{reason.strip()}")
+    reason = required_text(reason, "reason", "终止原因")
+    history.move(actor, project, "terminate", reason=reason)
+    history.notify(project.department_id, project, f"项目“{project.name}”已被终止：{reason}")
     return project

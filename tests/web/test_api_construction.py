@@ -1,24 +1,12 @@
 """Construction, acceptance and evaluation actions over the API."""
 import io
 
-import pytest
-
 from ..helpers import PASSWORD, pdf_bytes
 from ..services.test_approval import building
+from ..services.test_construction import w  # noqa: F401  (the fixture)
 
 
-@pytest.fixture
-def w(make, reviewers):
-    from ..helpers import planned
-    make.department("DEPA", "省交通运输厅")
-    people = {"head": make.user("dept_admin", "DEPA"), "planner": make.user("planner", "YSHJ"),
-              "finance": make.user("finance", "CZT"), "ndrc": make.user("ndrc", "FGW"), "reviewers": reviewers}
-    people["planned"] = lambda **kw: planned(make, people["head"], people["planner"], people["finance"],
-                                             reviewers, **kw)
-    return people
-
-
-def test_apply_acceptance_refused_with_rule_then_through_to_closed(client, w, today):
+def test_apply_acceptance_refused_with_rule_then_through_to_closed(client, w, today):  # noqa: F811
     """R-ACCEPT-PREREQ answers 409 with `rule`; the contract's actions take a project to `closed`."""
     project = building(w)
     def sign_in():  # tokens last 30 days of the app's clock: travelling months ahead needs new ones

@@ -2,13 +2,12 @@
 from datetime import date
 from decimal import Decimal
 
-import pytest
 
 from govit import clock
 from govit.acceptance import evaluation, services as construction
 from govit.planning import plans
 
-from ..helpers import PASSWORD, passed, pdf_bytes
+from ..helpers import PASSWORD, passed
 from ..services.test_approval import building
 from ..services.test_construction import accepted, w  # noqa: F401  (fixture)
 
