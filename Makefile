@@ -1,6 +1,6 @@
 # govit — `make run` serves the demo on SQLite; `make test` runs every test.
-# GOVIT_TEST_POSTGRES=<server URL> adds a second full run on PostgreSQL;
-# GOVIT_BROWSER_TESTS=1 installs Debian's chromium and a CJK font and runs the browser journeys.
+# GOVIT_TEST_POSTGRES=<server URL> adds a second full run on PostgreSQL. The browser journeys run
+# wherever Debian's chromium is installed (`make browser-deps` installs it; .ci/run does).
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
@@ -36,7 +36,7 @@ run: install
 	$(VENV)/bin/govit demo
 	GOVIT_TODAY=$(DEMO_TODAY) $(VENV)/bin/govit run --host 127.0.0.1 --port 5000
 
-test: install $(if $(GOVIT_BROWSER_TESTS),browser-deps) test-sqlite $(if $(GOVIT_TEST_POSTGRES),test-postgres)
+test: install test-sqlite $(if $(GOVIT_TEST_POSTGRES),test-postgres)
 
 test-sqlite: install
 	@echo "==== govit test suite on SQLite ===="

@@ -48,11 +48,11 @@ def panel_context(project, **given) -> dict:
             "status_labels": STATUS_LABELS}
 
 
-def _step(project_id: int, key: str, call, done: str):
+def _step(project_id: int, key: str, call, done: str, target: str | None = None):
     """Validate the form, call one service, or show the project page again with the form kept."""
     project = load_project(project_id)
     form = FORMS[key](prefix=key)
-    target = url_for("planning.project", project_id=project.id, _anchor="approval")
+    target = target or url_for("planning.project", project_id=project.id, _anchor="approval")
     return submit(form, lambda: call(project, form), done, target) or render_project(project, 400, **{key: form})
 
 
@@ -96,8 +96,9 @@ def decide(change_id: int, decision: str):
     if decision not in ("approve", "reject"):
         raise NotFound("没有该操作")
     load_project(change.project_id)
+    back = url_for("approval.register", status="pending") if request.args.get("next") == "register" else None
     return _step(change.project_id, "change_decision", lambda p, f: budget.decide_budget_change(
-        current_user, change, decision == "approve", f.note.data), "审批意见已记录")
+        current_user, change, decision == "approve", f.note.data), "审批意见已记录", back)
 
 
 def _filtered():
