@@ -1,7 +1,7 @@
 """Configuration read from GOVIT_* environment variables (API.md, 'Configuration')."""
 import os
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +52,11 @@ def load_config(overrides: dict | None = None) -> dict:
         # R-NO-SPLIT: TF-IDF cosine at or above this flags a possible split or duplicate project
         "GOVIT_SIMILARITY_THRESHOLD": float(os.environ.get("GOVIT_SIMILARITY_THRESHOLD", "0.45")),
         "SESSION_COOKIE_HTTPONLY": True,
+        # 等保 三级: lock an account after repeated failures; end idle sessions
+        "GOVIT_LOCKOUT_FAILURES": int(os.environ.get("GOVIT_LOCKOUT_FAILURES", "5")),
+        "GOVIT_LOCKOUT_MINUTES": int(os.environ.get("GOVIT_LOCKOUT_MINUTES", "15")),
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(os.environ.get("GOVIT_IDLE_MINUTES", "30"))),
+        "SESSION_REFRESH_EACH_REQUEST": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",
         "WTF_CSRF_TIME_LIMIT": None,

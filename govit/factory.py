@@ -88,6 +88,22 @@ def _http_error(status: int, text: str):
     return handler
 
 
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def register_security_headers(app: Flask) -> None:
+    """A CSP with no inline script, no framing, no type sniffing, no referrer leaks (等保 / ASVS V14)."""
+
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
 def register_template_helpers(app: Flask) -> None:
     from . import clock
     from .domain.documents import DOCUMENT_KINDS

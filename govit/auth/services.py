@@ -105,10 +105,37 @@ def reset_password(actor: User, user: User, password: str) -> None:
     history.record(actor, "reset_password", username=user.username)
 
 
+REFUSED = "用户名或密码不正确，或账号已停用"
+
+
+@transactional
+def sign_in(username: str, password: str, channel: str = "web") -> tuple[User | None, str]:
+    """Check a login: (user, "") or (None, why). Every login and failure goes into the history;
+    after GOVIT_LOCKOUT_FAILURES failures in a row the account is locked for GOVIT_LOCKOUT_MINUTES."""
+    config, now = current_app.config, clock.now()
+    user = db.session.execute(select(User).where(User.username == (username or "").strip())).scalar_one_or_none()
+    if user is None:
+        history.record(None, "login_failed", username=(username or "")[:64], channel=channel, reason="unknown_user")
+        return None, REFUSED
+    if user.locked_until and user.locked_until > now:
+        history.record(user, "login_failed", channel=channel, reason="locked")
+        return None, f"连续登录失败次数过多，账号已锁定至 {user.locked_until:%H:%M}，请稍后再试或联系管理员"
+    if not user.active or not user.check_password(password or ""):
+        user.failed_logins += 1
+        reason = "inactive" if not user.active else "wrong_password"
+        if user.failed_logins >= config["GOVIT_LOCKOUT_FAILURES"]:
+            user.locked_until, user.failed_logins = now + timedelta(minutes=config["GOVIT_LOCKOUT_MINUTES"]), 0
+            reason = "locked_now"
+        history.record(user, "login_failed", channel=channel, reason=reason)
+        return None, REFUSED
+    user.failed_logins, user.locked_until = 0, None
+    history.record(user, "login", channel=channel)
+    return user, ""
+
+
 def authenticate(username: str, password: str) -> User | None:
-    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if user is None or not user.active or not user.check_password(password or ""):
-        return None
+    """Sign-in for the API token: the same checks, lockout and history as the web."""
+    user, _ = sign_in(username, password, channel="api")
     return user
 
 

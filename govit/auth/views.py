@@ -1,7 +1,7 @@
 """Login, logout and the first-login password change."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..domain.errors import InvalidInput
@@ -32,10 +32,11 @@ def _safe_next(target: str | None) -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.username.data.strip(), form.password.data)
+        user, refused = services.sign_in(form.username.data, form.password.data)
         if user is None:
-            form.password.errors.append("用户名或密码不正确，或账号已停用")
+            form.password.errors.append(refused)
         else:
+            session.permanent = True  # PERMANENT_SESSION_LIFETIME, refreshed by each request: an idle timeout
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)

@@ -1,0 +1,85 @@
+"""Login protection and response headers (等保2.0 三级 identity and access; ASVS V2, V3, V14)."""
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from govit import clock, create_app
+from govit.extensions import db
+from govit.models import Event, User
+
+from ..helpers import PASSWORD
+
+
+def login(client, username, password):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+def test_lockout_after_five_failures_for_fifteen_minutes(client, make, app):
+    make.department("DEPA")
+    user = make.user("applicant", "DEPA")
+    for _ in range(5):
+        assert "用户名或密码不正确" in login(client, user.username, "wrong-pass1").get_data(as_text=True)
+    res = login(client, user.username, PASSWORD)  # the right password, but locked
+    assert res.status_code == 200 and "账号已锁定" in res.get_data(as_text=True)
+    assert db.session.get(User, user.id).locked_until > clock.now()
+    db.session.execute(User.__table__.update().where(User.id == user.id).values(
+        locked_until=datetime.now() - timedelta(minutes=1)))  # arrange: the 15 minutes have passed
+    db.session.commit()
+    assert login(client, user.username, PASSWORD).status_code == 302
+    reasons = [e.detail for e in db.session.execute(select(Event).where(
+        Event.action.in_(("login", "login_failed"))).order_by(Event.seq)).scalars()]
+    assert sum('"wrong_password"' in r for r in reasons) == 4 and '"locked_now"' in reasons[4]
+    assert '"locked"' in reasons[5] and '"channel":"web"' in reasons[-1]
+
+
+def test_every_login_and_failure_is_in_the_history(client, make):
+    make.department("DEPA")
+    user = make.user("applicant", "DEPA")
+    login(client, "nobody", "x")
+    login(client, user.username, PASSWORD)
+    client.post("/api/v1/auth/token", json={"username": user.username, "password": PASSWORD})
+    actions = [(e.action, e.actor) for e in db.session.execute(
+        select(Event).where(Event.action.in_(("login", "login_failed"))).order_by(Event.seq)).scalars()]
+    assert actions == [("login_failed", "系统"), ("login", user.display_name), ("login", user.display_name)]
+
+
+def test_headers_forbid_inline_script_framing_and_sniffing(client, make):
+    make.department("DEPA")
+    user = make.user("applicant", "DEPA")
+    login(client, user.username, PASSWORD)
+    res = client.get("/projects/new")
+    csp = res.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert res.headers["X-Content-Type-Options"] == "nosniff" and res.headers["Referrer-Policy"] == "same-origin"
+    html = res.get_data(as_text=True)
+    assert "onsubmit=" not in html and "<script>" not in html and ' style="' not in html
+
+
+def test_idle_session_ends_after_thirty_minutes(app, make):
+    make.department("DEPA")
+    user = make.user("applicant", "DEPA")
+    assert app.config["PERMANENT_SESSION_LIFETIME"] == timedelta(minutes=30)
+    client = app.test_client()
+    res = login(client, user.username, PASSWORD)
+    cookie = res.headers["Set-Cookie"]
+    assert "Expires=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_production_cookies_are_secure(app_config, monkeypatch):
+    monkeypatch.setenv("GOVIT_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("GOVIT_ENV", "production")
+    config = {k: v for k, v in app_config.items() if k not in ("GOVIT_ENV", "TESTING")}
+    assert create_app(config).config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_refuses_missing_secret_and_fixed_date(monkeypatch):
+    from govit.config import ConfigError, load_config
+    monkeypatch.setenv("GOVIT_ENV", "production")
+    monkeypatch.delenv("GOVIT_SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError):
+        load_config()
+    monkeypatch.setenv("GOVIT_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("GOVIT_TODAY", date(2026, 6, 1).isoformat())
+    with pytest.raises(ConfigError):
+        load_config()
