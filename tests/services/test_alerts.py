@@ -173,3 +173,26 @@ def test_scan_deadlines_command_prints_new_alerts_and_a_summary(runner, w, make)
 def test_create_user_email_is_kept(w):
     user = accounts.create_user(None, "mailme", "planner", "YSHJ", "Passw0rd!x", email="a@b.cn")
     assert user.email == "a@b.cn"
+
+
+def test_r_alert_construction_alerts_rest_while_suspended_and_return_on_resume(make, reviewers):
+    """R-ALERT with R-INCIDENT: a suspended project's construction deadlines rest, then re-arm."""
+    from govit.acceptance import services as construction
+    from ..helpers import planned
+    from .test_approval import building
+    make.department("DEPB", "省水利厅")
+    people = {"head": make.user("dept_admin", "DEPB"), "planner": make.user("planner", "YSHJ"),
+              "finance": make.user("finance", "CZT"), "ndrc": make.user("ndrc", "FGW")}
+    people["planned"] = lambda **kw: planned(make, people["head"], people["planner"], people["finance"],
+                                             reviewers, **kw)
+    project = building(people)  # built to run 2027-03 .. 2027-12
+    kinds = lambda: sorted(a.kind for a in alerts(status="open", project_id=project.id))  # noqa: E731
+    scanner.scan(date(2027, 12, 10))
+    both_years = ["construction_period", "performance_report", "performance_report"]  # 2026 and 2027
+    assert kinds() == both_years
+    incident = construction.report_incident(people["head"], project, "delay", "暴雨损毁机房")
+    construction.order(people["planner"], project, incident.id, "suspend", "暂停")
+    scanner.scan(date(2027, 12, 11))
+    assert kinds() == []
+    construction.resume(people["planner"], project, "机房修复")
+    assert scanner.scan(date(2027, 12, 12)).opened and kinds() == both_years
