@@ -1,8 +1,13 @@
 """Projects and their records as API.md's JSON (money as two-decimal strings, dates ISO)."""
+import json
+
 from sqlalchemy import select
 
+from ..acceptance.evaluation import acceptance_due_of
 from ..alerts.scan import alert_json
+from ..approval.services import design_due
 from ..domain.calendar import Due
+from ..domain.construction import self_eval_window
 from ..domain.money import format_money
 from ..domain.roles import sees_all_projects
 from ..extensions import db
@@ -23,16 +28,13 @@ def open_alerts(project_id: int):
 
 def current_due(project: Project):
     """The deadline the project waits on now: (alert kind, Due) or None."""
-    from ..approval.services import design_due
     if project.state in ("joint_review", "supplement_requested"):
         return "joint_review", review_due_for(project)
     if project.state == "design_review":
         return "design_review", design_due(project)
     if project.state == "completed" and project.completed_on:  # R-ACCEPT-6M: calendar months
-        from ..acceptance.evaluation import acceptance_due_of
         return "acceptance", Due(acceptance_due_of(project), True)
     if project.state == "in_operation" and project.live_on:  # R-SELF-EVAL window closes
-        from ..domain.construction import self_eval_window
         return "self_evaluation", Due(self_eval_window(project.live_on)[1], True)
     return None
 
@@ -76,7 +78,6 @@ def document_json(doc) -> dict:
 
 def event_json(ev: Event) -> dict:
     """R-FULL-RECORD: one step of the full-process record."""
-    import json
     return {"at": ev.at.isoformat(timespec="seconds"), "actor": ev.actor, "role": ev.role,
             "action": ev.action, "from_state": ev.from_state, "to_state": ev.to_state,
             "due_on": _iso(ev.due_on), "late": bool(ev.due_on and ev.at.date() > ev.due_on),
