@@ -24,7 +24,7 @@ from .planning.fields import parse_proposal
 from .demo_data import (BUILD_DATES, DEPARTMENTS, LAST_YEAR, LOGINS, THIS_YEAR, TWO_YEARS_AGO,
                         URGENT)
 
-PASSWORD = "govit2026"
+PASSWORD = "Govit@2026"
 
 
 def _values(entry, plan_year: int = 2027) -> dict:

@@ -13,6 +13,7 @@ from ..domain.roles import DEPARTMENT_ROLES, ROLE_LABELS
 from ..extensions import db
 from ..history import chain_break, mark_all_read, project_events
 from ..models import Event, Notification
+from ..planning.queries import paginate
 from . import dashboard
 
 bp = Blueprint("alerts", __name__)
@@ -104,5 +105,6 @@ def audit():
         query = query.where(Event.project_id == request.args.get("project", type=int))
     if request.args.get("action"):
         query = query.where(Event.action == request.args["action"])
-    events = db.session.execute(query.limit(300)).scalars().all()
-    return render_template("alerts/audit.html", broken=chain_break(), events=events, args=request.args)
+    page = paginate(query, request.args.get("page", 1, type=int), per_page=100)
+    return render_template("alerts/audit.html", broken=chain_break(), events=page.items, page=page,
+                           args=request.args)

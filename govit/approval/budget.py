@@ -117,6 +117,10 @@ def decide_budget_change(actor: User, change: BudgetChange, approve: bool, note:
 
 def register(status: str | None = None, department: str | None = None, year: int | None = None) -> list[BudgetChange]:
     """Finance's register of every change, newest first."""
+    return list(db.session.execute(register_query(status, department, year)).unique().scalars())
+
+
+def register_query(status: str | None = None, department: str | None = None, year: int | None = None):
     query = select(BudgetChange).join(Project, BudgetChange.project_id == Project.id)
     if status:
         query = query.where(BudgetChange.status == status)
@@ -124,7 +128,7 @@ def register(status: str | None = None, department: str | None = None, year: int
         query = query.join(Department, Project.department_id == Department.id).where(Department.code == department)
     if year:
         query = query.where(extract("year", BudgetChange.filed_on) == year)
-    return list(db.session.execute(query.order_by(BudgetChange.id.desc())).unique().scalars())
+    return query.order_by(BudgetChange.id.desc())
 
 
 def register_for(project: Project) -> list[BudgetChange]:

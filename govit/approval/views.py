@@ -11,6 +11,7 @@ from ..domain.budget import REASON_LABELS, STATUS_LABELS
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.money import MoneyError, parse_money
 from ..formkit import submit
+from ..planning.queries import paginate
 from ..planning.views import render_project
 from . import budget, services
 from .forms import (BudgetChangeForm, ChangeDecisionForm, DecisionForm, DesignForm, FeasibilityForm,
@@ -111,9 +112,11 @@ def _filtered():
 def register():
     """Finance's register: every change, its status and each project's cumulative % against 15%."""
     require_role(current_user, "finance", "planner", "auditor")
-    changes, args = _filtered()
-    return render_template("approval/register.html", rows=budget.register_rows(changes), args=args,
-                           status_labels=STATUS_LABELS, changes=changes)
+    args = request.args
+    page = paginate(budget.register_query(args.get("status") or None, args.get("department") or None,
+                                          args.get("year", type=int)), args.get("page", 1, type=int))
+    return render_template("approval/register.html", rows=budget.register_rows(page.items), args=args,
+                           status_labels=STATUS_LABELS, changes=page.items, page=page)
 
 
 @bp.get("/budget-changes/export.xlsx")

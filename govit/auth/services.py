@@ -8,13 +8,11 @@ from sqlalchemy import select
 
 from .. import clock, history
 from ..domain.errors import InvalidInput, NotFound
+from ..domain.passwords import password_problem
 from ..domain.roles import AUTHORITY_DEPARTMENTS, ROLES
 from ..extensions import db
 from ..models import ApiToken, Department, User
 from ..transaction import transactional
-
-MIN_PASSWORD = 8
-
 
 def department_by_code(code: str) -> Department:
     dept = db.session.execute(select(Department).where(Department.code == code)).scalar_one_or_none()
@@ -50,14 +48,6 @@ def create_department(actor: User | None, code: str, name: str) -> Department:
     db.session.flush()
     history.record(actor, "create_department", code=code, name=name)
     return dept
-
-
-def password_problem(password: str) -> str | None:
-    if len(password or "") < MIN_PASSWORD:
-        return f"密码至少 {MIN_PASSWORD} 位"
-    if password.isdigit() or password.isalpha():
-        return "密码须同时包含字母和数字"
-    return None
 
 
 @transactional

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from .. import clock
 from ..calendar_store import load_calendar
@@ -28,6 +28,12 @@ def scoped_projects(user: User):
 
 def list_projects(user: User, state: str | None = None, department: str | None = None,
                   plan_year: int | None = None, q: str | None = None) -> list[Project]:
+    return list(db.session.execute(project_query(user, state, department, plan_year, q)).unique().scalars())
+
+
+def project_query(user: User, state: str | None = None, department: str | None = None,
+                  plan_year: int | None = None, q: str | None = None):
+    """The scoped, filtered select of projects, newest first."""
     query = scoped_projects(user)
     if state:
         query = query.where(Project.state == state)
@@ -38,7 +44,7 @@ def list_projects(user: User, state: str | None = None, department: str | None =
         query = query.where(Project.plan_year == plan_year)
     if q:
         query = query.where(Project.name.contains(q.strip(), autoescape=True))
-    return list(db.session.execute(query.order_by(Project.id.desc())).unique().scalars())
+    return query.order_by(Project.id.desc())
 
 
 @dataclass
@@ -76,3 +82,22 @@ def department_drafts(user: User) -> list[Project]:
 
 def rongque_days_left(promised_on: date) -> int:
     return load_calendar().working_days_left(clock.today(), promised_on)
+
+
+@dataclass
+class Page:
+    """One page of a long list."""
+
+    items: list
+    number: int
+    pages: int
+    total: int
+
+
+def paginate(query, page: int, per_page: int = 50) -> Page:
+    """Count, then fetch only the rows of `page` (1-based; out-of-range pages clamp)."""
+    total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar()
+    pages = max(1, -(-total // per_page))
+    number = min(max(1, page), pages)
+    items = list(db.session.execute(query.limit(per_page).offset((number - 1) * per_page)).unique().scalars())
+    return Page(items, number, pages, total)

@@ -50,9 +50,10 @@ def home():
 @bp.get("/projects")
 def projects():
     args = request.args
-    found = queries.list_projects(current_user, args.get("state") or None, args.get("department") or None,
+    query = queries.project_query(current_user, args.get("state") or None, args.get("department") or None,
                                   args.get("plan_year", type=int), args.get("q") or None)
-    return render_template("planning/projects.html", projects=found, args=args)
+    page = queries.paginate(query, args.get("page", 1, type=int))
+    return render_template("planning/projects.html", projects=page.items, page=page, args=args)
 
 
 @bp.route("/projects/new", methods=["GET", "POST"])

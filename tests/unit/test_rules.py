@@ -156,3 +156,12 @@ def test_scope_department_sees_own_and_co_built_only():
     assert not may_see_project("dept_admin", "C", "A", {"B"})
     assert may_see_project("auditor", "SJT", "A", set())
     assert not may_see_project("admin", "YSHJ", "A", set())  # admin makes no project decisions
+
+
+@pytest.mark.parametrize("password,ok", [("Passw0rd!x", True), ("abcdef12", False), ("ABCDEF12", False),
+                                         ("Abcdefgh", False), ("Abcdef12", True), ("abc!1234", True),
+                                         ("Ab1!", False)])
+def test_password_policy_three_classes(password, ok):
+    """等保 三级: at least 8 characters from 3 of the 4 classes."""
+    from govit.domain.passwords import password_problem
+    assert (password_problem(password) is None) is ok

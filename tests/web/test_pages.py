@@ -124,3 +124,15 @@ def test_csrf_enforced_on_forms(app_config, people):
     client = app.test_client()
     res = client.post("/login", data={"username": people["applicant"].username, "password": PASSWORD})
     assert res.status_code == 400 and "CSRF" in res.get_data(as_text=True)
+
+
+def test_project_list_is_paginated_and_keeps_the_filters(client, people, make):
+    for n in range(53):
+        make.project(people["applicant"], name=f"分页测试项目{n:02d}")
+    login(client, people["applicant"])
+    first = client.get("/projects?q=分页测试").get_data(as_text=True)
+    assert "第 1 / 2 页，共 53 条" in first and "分页测试项目52" in first and "分页测试项目02" not in first
+    assert "q=%E5%88%86" in first  # the next-page link keeps the search
+    second = client.get("/projects?q=分页测试&page=2").get_data(as_text=True)
+    assert "分页测试项目02" in second and "分页测试项目52" not in second
+    assert "第 2 / 2 页" in client.get("/projects?q=分页测试&page=9").get_data(as_text=True)  # clamped
