@@ -93,19 +93,28 @@ def _review(users, project, outcome: str, start: date) -> None:
         "上线前完成数据资源挂接" if verdict == "conditional" else "")
 
 
+def _past_cycle(users, plan_year: int, entries, doc_no: str):
+    """A past round (June of the year before), every proposal passed, approved into the plan by 10-30."""
+    planner, finance, year = users["planner"], users["finance"], plan_year - 1
+    _at(date(year, 5, 20), services.open_round, planner, plan_year, date(year, 6, 1), date(year, 6, 30))
+    projects = [_propose(users, e, date(year, 6, 10), plan_year=plan_year) for e in entries]
+    for project in projects:
+        _review(users, project, "passed", date(year, 6, 10))
+    plan = _at(date(year, 10, 20), plans.create_plan, planner, plan_year)
+    for project in projects:
+        if plans.department_blocks(plan, project.department).blocked:  # R-PLAN-BACKLOG, let in with a reason
+            _at(date(year, 10, 20), plans.override_backlog, planner, plan, project.department,
+                "上年度项目按期推进，经研究同意安排")
+        _at(date(year, 10, 20), plans.add_item, planner, plan, project)
+    _at(date(year, 10, 24), plans.finance_check, finance, plan, "资金来源已落实，同意。")
+    _at(date(year, 10, 27), plans.submit_plan, planner, plan)
+    _at(date(year, 10, 30), plans.approve_plan, planner, plan, doc_no, date(year, 10, 30))
+    return plan, projects
+
+
 def _two_years_ago(users) -> None:
     """The 2025 round (June 2024): approved, built, and now at every state up to closed."""
-    planner, finance = users["planner"], users["finance"]
-    _at(date(2024, 5, 20), services.open_round, planner, 2025, date(2024, 6, 1), date(2024, 6, 30))
-    projects = [_propose(users, e, date(2024, 6, 11), plan_year=2025) for e in TWO_YEARS_AGO]
-    for project in projects:
-        _review(users, project, "passed", date(2024, 6, 11))
-    plan = _at(date(2024, 10, 21), plans.create_plan, planner, 2025)
-    for project in projects:
-        _at(date(2024, 10, 21), plans.add_item, planner, plan, project)
-    _at(date(2024, 10, 24), plans.finance_check, finance, plan, "同意。")
-    _at(date(2024, 10, 28), plans.submit_plan, planner, plan)
-    _at(date(2024, 10, 30), plans.approve_plan, planner, plan, "黑政函〔2024〕97号", date(2024, 10, 30))
+    _, projects = _past_cycle(users, 2025, TWO_YEARS_AGO, "黑政函〔2024〕97号")
     for entry, project in zip(TWO_YEARS_AGO, projects):
         _approve(users, project, "in_construction", date(2025, 1, 6))
         _build(users, project, entry[3])
@@ -146,21 +155,8 @@ def _build(users, project, stage: str) -> None:
 
 
 def _last_year(users) -> None:
-    """The 2026 round and its approved plan (two projects now under construction)."""
-    planner, finance = users["planner"], users["finance"]
-    _at(date(2025, 5, 20), services.open_round, planner, 2026, date(2025, 6, 1), date(2025, 6, 30))
-    projects = [_propose(users, e, date(2025, 6, 10), plan_year=2026) for e in LAST_YEAR]
-    for project in projects:
-        _review(users, project, "passed", date(2025, 6, 10))
-    plan = _at(date(2025, 10, 20), plans.create_plan, planner, 2026)
-    for project in projects:
-        if plans.department_blocks(plan, project.department).blocked:
-            _at(date(2025, 10, 20), plans.override_backlog, planner, plan, project.department,
-                "上年度项目按期推进，经研究同意安排")
-        _at(date(2025, 10, 20), plans.add_item, planner, plan, project)
-    _at(date(2025, 10, 24), plans.finance_check, finance, plan, "资金来源已落实，同意。")
-    _at(date(2025, 10, 27), plans.submit_plan, planner, plan)
-    _at(date(2025, 10, 30), plans.approve_plan, planner, plan, "黑政函〔2025〕112号", date(2025, 10, 30))
+    """The 2026 round and its approved plan, its projects now at every approval step."""
+    plan, projects = _past_cycle(users, 2026, LAST_YEAR, "黑政函〔2025〕112号")
     _urgent(users, plan)
     for entry, project in zip(LAST_YEAR, projects):
         _approve(users, project, entry[3], date(2026, 1, 12))

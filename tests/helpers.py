@@ -109,3 +109,26 @@ def planned(make: "Factory", head: User, planner: User, finance: User, reviewers
     for kind in documents:
         services.upload_document(head, project, kind, f"{kind}.pdf", pdf_bytes(kind))
     return project
+
+
+def at_once(app, call, workers: int = 2) -> list:
+    """Run `call()` in `workers` threads released together, each in an app context of its own (its
+    own database connection, as on separate app servers); returns each result or the exception raised."""
+    import threading
+    start, outcomes = threading.Barrier(workers), []
+
+    def run():
+        with app.app_context():
+            try:
+                start.wait()
+                outcomes.append(call())
+            except Exception as exc:  # returned to the test, never swallowed
+                outcomes.append(exc)
+            finally:
+                db.session.remove()
+    threads = [threading.Thread(target=run) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes

@@ -1,6 +1,5 @@
 """R-ALERT: the deadline scan, its lock, the inbox and mail, on a real database."""
 import socket
-import threading
 import time
 from datetime import date
 
@@ -13,6 +12,8 @@ from govit.auth import services as accounts
 from govit.extensions import db
 from govit.models import Alert, Event, Notification
 from govit.planning import review
+
+from ..helpers import at_once
 
 
 @pytest.fixture
@@ -91,22 +92,8 @@ def test_r_alert_two_concurrent_scans_one_runs(app, w, make, monkeypatch):
         time.sleep(0.5)
         return slow(today)
     monkeypatch.setattr(scanner, "_scan", slow_scan)
-    start, outcomes = threading.Barrier(2), []
-
-    def run():
-        with app.app_context():
-            start.wait()
-            try:
-                outcomes.append(len(scanner.scan(date(2026, 6, 22)).opened))
-            except scanner.ScanBusy:
-                outcomes.append("busy")
-            finally:
-                db.session.remove()
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    outcomes = ["busy" if isinstance(o, scanner.ScanBusy) else o
+                for o in at_once(app, lambda: len(scanner.scan(date(2026, 6, 22)).opened))]
     assert sorted(outcomes, key=str) == [1, "busy"]
     db.session.expire_all()
     assert len(alerts()) == 1

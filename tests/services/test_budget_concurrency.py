@@ -1,5 +1,4 @@
 """R-BUDGET-15 under concurrency: two 10% filings at the same moment never pass 15% together."""
-import threading
 import time
 from decimal import Decimal
 
@@ -7,6 +6,7 @@ from govit.approval import budget
 from govit.extensions import db
 from govit.models import BudgetChange, Project, User
 
+from ..helpers import at_once
 from .test_approval import building, w  # noqa: F401  (the fixture)
 
 
@@ -24,25 +24,13 @@ def test_r_budget_15_two_concurrent_filings_exactly_one_filed(app, w, monkeypatc
         time.sleep(0.5)  # both filers would be inside this window without the lock
         return total
     monkeypatch.setattr(budget, "self_filed_total", self_filed_total)
-    start, results, errors = threading.Barrier(2), [], []
-
     def file_ten_percent():
-        with app.app_context():
-            try:
-                user, target = db.session.get(User, user_id), db.session.get(Project, project_id)
-                start.wait()
-                change = budget.file_budget_change(user, target, Decimal("300000.00"), Decimal("3000000.00"),
-                                                   "optimisation", "并发备案测试")
-                results.append(change.status)
-            except Exception as exc:  # surfaced below, never swallowed
-                errors.append(exc)
-            finally:
-                db.session.remove()
-    threads = [threading.Thread(target=file_ten_percent) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+        user, target = db.session.get(User, user_id), db.session.get(Project, project_id)
+        return budget.file_budget_change(user, target, Decimal("300000.00"), Decimal("3000000.00"),
+                                         "optimisation", "并发备案测试").status
+    outcomes = at_once(app, file_ten_percent)
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    results = [o for o in outcomes if not isinstance(o, Exception)]
     assert errors == []
     print(f"\nconcurrent filings on {db.engine.dialect.name}: {sorted(results)}")
     assert sorted(results) == ["filed", "pending"]
