@@ -4,6 +4,7 @@ import json
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from .domain.errors import Forbidden, GovitError, InvalidInput, NotFound
 from .extensions import csrf, db, login_manager, migrate
@@ -26,7 +27,16 @@ def register_extensions(app: Flask) -> None:
         return db.session.get(User, int(user_id))
 
 
+class RowId(IntegerConverter):
+    """<int:…> in URLs: a database id, so a number beyond 64 bits is no route (404), not an overflow."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = RowId
     from .acceptance.views import bp as acceptance_bp
     from .admin.views import bp as admin_bp
     from .alerts.views import bp as alerts_bp
@@ -43,6 +53,44 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(alerts_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
+    from .auth.permissions import enforce
+    app.before_request(enforce)
+    register_input_guard(app)  # the route × role × scope table, before any view or form runs
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _storable(text: str) -> bool:
+    """Text a database can keep: no NUL (PostgreSQL refuses it) and no lone UTF-16 surrogate."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def register_input_guard(app: Flask) -> None:
+    """Refuse, before any view runs, input no database column could store (400, nothing changed)."""
+
+    @app.before_request
+    def storable_input():
+        sources = [request.args.to_dict(flat=False), request.form.to_dict(flat=False)]
+        if request.is_json:
+            sources.append(request.get_json(silent=True))
+        if not all(_storable(text) for source in sources for text in _strings(source)):
+            raise InvalidInput({"body": "含有无法保存的字符（如 NUL）"}, "输入含有无法保存的字符，请删除后重试")
 
 
 def _wants_json() -> bool:

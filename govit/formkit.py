@@ -41,3 +41,12 @@ def submit(form, call: Callable[[], object], done: str, target: Callable[[object
         return None
     flash(done, "success")
     return redirect(target(result) if callable(target) else target)
+
+
+def row_int(text: str) -> int:
+    """`request.args.get(name, type=row_int)`: an integer a database column holds (32-bit), else
+    ValueError, which makes `get` answer its default, as for text that is no number at all."""
+    value = int(text)
+    if not -2**31 <= value < 2**31:
+        raise ValueError(text)
+    return value

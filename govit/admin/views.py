@@ -9,7 +9,7 @@ from ..auth.access import require_role
 from ..calendar_store import confirmed_years, import_notice, set_day, year_days
 from ..domain.errors import NotFound, RuleViolation
 from ..extensions import db
-from ..formkit import options, submit
+from ..formkit import options, row_int, submit
 from ..models import Department, User
 from .forms import CalendarDayForm, CalendarImportForm, DepartmentForm, PasswordResetForm, UserForm
 
@@ -81,7 +81,7 @@ def reset_password(user_id: int):
 @bp.route("/calendar", methods=["GET", "POST"])
 def calendar():
     """R-CAL: see a year, correct a day, or enter next year's State Council notice."""
-    year = request.args.get("year", type=int) or clock.today().year
+    year = request.args.get("year", type=row_int) or clock.today().year
     day_form, import_form = CalendarDayForm(prefix="day"), CalendarImportForm(prefix="notice")
     if request.method == "POST" and "day-day" in request.form:
         if day_form.validate():

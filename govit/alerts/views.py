@@ -6,6 +6,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..formkit import row_int
 from ..auth.access import load_project, require_role
 from ..domain.deadlines import KINDS
 from ..domain.lifecycle import ACTION_LABELS, STATE_LABELS
@@ -101,10 +102,10 @@ def audit():
     """The auditor's view: is the history intact, and every change, filterable (read only)."""
     require_role(current_user, "auditor", "planner")
     query = select(Event).order_by(Event.seq.desc())
-    if request.args.get("project", type=int):
-        query = query.where(Event.project_id == request.args.get("project", type=int))
+    if request.args.get("project", type=row_int):
+        query = query.where(Event.project_id == request.args.get("project", type=row_int))
     if request.args.get("action"):
         query = query.where(Event.action == request.args["action"])
-    page = paginate(query, request.args.get("page", 1, type=int), per_page=100)
+    page = paginate(query, request.args.get("page", 1, type=row_int), per_page=100)
     return render_template("alerts/audit.html", broken=chain_break(), events=page.items, page=page,
                            args=request.args)

@@ -2,13 +2,13 @@
 from ..acceptance import evaluation, services as construction
 from ..domain.construction import parse_decimal
 from .money import money
-from .resources import ACTIONS, parse_date
+from .resources import ACTIONS, parse_date, parse_id
 
 
 def _incident(project, data) -> int:
     """The incident the order is about: the one given, else the latest without an order."""
     if data.get("incident_id"):
-        return int(data["incident_id"])
+        return parse_id(data, "incident_id")
     open_ones = [i for i in construction.incidents(project) if i.order is None]
     return open_ones[-1].id if open_ones else 0
 

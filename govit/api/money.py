@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from flask import g, jsonify, request
 
+from ..formkit import row_int
 from ..approval import budget, services as approval
 from ..auth.access import load_project, require_role
 from ..domain.errors import InvalidInput
@@ -70,7 +71,7 @@ def list_budget_changes():
     require_role(g.api_user, "finance", "planner", "auditor")
     args = request.args
     found = budget.register(args.get("status") or None, args.get("department") or None,
-                            args.get("year", type=int))
+                            args.get("year", type=row_int))
     return jsonify([change_json(c) for c in found])
 
 

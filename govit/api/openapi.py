@@ -69,7 +69,26 @@ ROUTES = [  # (method, path, summary, request schema or None, success status)
         "project_id": {"type": "integer"}}}, 201),
     ("post", "/plans/{id}/actions/{action}", "计划动作：{plan_actions}", {"type": "object"}, 200),
     ("get", "/plans/{id}/export.xlsx", "导出 Excel（万元）", None, 200),
+    ("get", "/alerts", "预警（R-ALERT，按部门范围）", None, 200),
 ]
+
+
+QUERY = {  # path -> its query parameters (name, JSON type)
+    "/projects": [("state", "string"), ("department", "string"), ("plan_year", "integer"), ("q", "string")],
+    "/alerts": [("project", "integer"), ("kind", "string"), ("status", "string")],
+    "/budget-changes": [("status", "string"), ("department", "string"), ("year", "integer")],
+}
+
+
+def _path_parameters(path: str) -> list[dict]:
+    """{id} is an integer; {action} is one of the actions that path takes."""
+    actions = (["approve", "reject"] if path.startswith("/budget-changes") else
+               list(PLAN_ACTIONS) if path.startswith("/plans") else list(ACTIONS))
+    params = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+    if "{action}" in path:
+        params.append({"name": "action", "in": "path", "required": True, "schema": {"type": "string",
+                                                                                  "enum": actions}})
+    return params if "{id}" in path else []
 
 
 def build_document() -> dict:
@@ -86,8 +105,8 @@ def build_document() -> dict:
             op["requestBody"] = {"content": {"application/json": {"schema": schema}}}
         if path != "/auth/token":
             op["security"] = [{"bearer": []}]
-        params = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
-                  for n in ("id", "action") if "{" + n + "}" in path]
+        params = _path_parameters(path) + [{"name": n, "in": "query", "required": False, "schema": {"type": t}}
+                                           for n, t in QUERY.get(path, []) if method == "get"]
         if params:
             op["parameters"] = params
         paths.setdefault(path, {})[method] = op

@@ -11,7 +11,7 @@ from ..models import Plan
 from ..planning import plans
 from ..reports.plan_export import plan_workbook
 from . import body, bp, optional_body
-from .resources import parse_date, parse_year
+from .resources import parse_date, parse_id, parse_year
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -55,12 +55,12 @@ def get_plan(plan_id: int):
 @bp.post("/plans/<int:plan_id>/items")
 def add_item(plan_id: int):
     plan, data = plans.get_plan(plan_id), body()
-    plans.add_item(g.api_user, plan, load_project(int(data.get("project_id") or 0), g.api_user))
+    plans.add_item(g.api_user, plan, load_project(parse_id(data, "project_id"), g.api_user))
     return jsonify(plan_json(plan)), 201
 
 
 def _project(data: dict):
-    return load_project(int(data.get("project_id") or 0), g.api_user)
+    return load_project(parse_id(data, "project_id"), g.api_user)
 
 
 ACTIONS = {

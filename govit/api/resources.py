@@ -4,9 +4,11 @@ from datetime import date
 from flask import g, jsonify, request
 from sqlalchemy import select
 
+from ..formkit import row_int
 from ..auth import services as accounts
 from ..auth.access import load_project, require_role
 from ..domain.errors import InvalidInput, NotFound
+from ..domain.plan import PLAN_YEARS
 from ..domain.proposal import RongqueItem
 from ..extensions import db
 from ..history import project_events
@@ -26,11 +28,23 @@ def parse_date(data: dict, key: str) -> date:
         raise InvalidInput({key: "日期格式应为 YYYY-MM-DD"}) from None
 
 
+def parse_id(data: dict, key: str) -> int:
+    """A row id named in the body: a positive integer of at most 64 bits."""
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit() \
+            or not 0 < int(value) < 2**63:
+        raise InvalidInput({key: "应为记录编号（正整数）"})
+    return int(value)
+
+
 def parse_year(data: dict) -> int:
     try:
-        return int(data.get("plan_year"))
+        year = int(data.get("plan_year"))
     except (TypeError, ValueError):
         raise InvalidInput({"plan_year": "请填写计划年度，如 2027"}) from None
+    if year not in PLAN_YEARS:
+        raise InvalidInput({"plan_year": f"计划年度应在 {PLAN_YEARS.start}–{PLAN_YEARS.stop - 1} 之间"})
+    return year
 
 
 def _project(project_id: int):
@@ -82,7 +96,7 @@ def create_project():
 @bp.get("/projects")
 def list_projects():
     args = request.args
-    year = args.get("plan_year", type=int)
+    year = args.get("plan_year", type=row_int)
     found = queries.list_projects(g.api_user, args.get("state"), args.get("department"), year, args.get("q"))
     return jsonify([project_json(p, g.api_user) for p in found])
 
@@ -162,7 +176,7 @@ def list_alerts():
         visible = visible | Alert.project_id.is_(None)
     query = select(Alert).where(visible)
     if args.get("project"):
-        query = query.where(Alert.project_id == args.get("project", type=int))
+        query = query.where(Alert.project_id == args.get("project", type=row_int))
     if args.get("kind"):
         query = query.where(Alert.kind == args["kind"])
     if args.get("status"):

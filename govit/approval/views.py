@@ -10,7 +10,7 @@ from ..domain.approval import MERGED_REASONS
 from ..domain.budget import REASON_LABELS, STATUS_LABELS
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.money import MoneyError, parse_money
-from ..formkit import submit
+from ..formkit import row_int, submit
 from ..planning.queries import paginate
 from ..planning.views import render_project
 from . import budget, services
@@ -105,7 +105,7 @@ def decide(change_id: int, decision: str):
 def _filtered():
     args = request.args
     return budget.register(args.get("status") or None, args.get("department") or None,
-                           args.get("year", type=int)), args
+                           args.get("year", type=row_int)), args
 
 
 @bp.get("/budget-changes")
@@ -114,7 +114,7 @@ def register():
     require_role(current_user, "finance", "planner", "auditor")
     args = request.args
     page = paginate(budget.register_query(args.get("status") or None, args.get("department") or None,
-                                          args.get("year", type=int)), args.get("page", 1, type=int))
+                                          args.get("year", type=row_int)), args.get("page", 1, type=row_int))
     return render_template("approval/register.html", rows=budget.register_rows(page.items), args=args,
                            status_labels=STATUS_LABELS, changes=page.items, page=page)
 

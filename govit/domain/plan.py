@@ -19,6 +19,7 @@ PLAN_TRANSITIONS = {
 # a project counts as finished for R-PLAN-BACKLOG once construction is complete
 FINISHED_STATES = frozenset({"completed", "acceptance_review", "in_operation", "self_evaluated",
                              "closed", "terminated"})
+PLAN_YEARS = range(2000, 2101)  # the years a plan or a round may be for
 FLAG_KINDS = {"data_sharing": "未按要求共享数据", "crypto": "密码应用不符合要求", "security": "网络安全不符合要求"}
 
 

@@ -51,3 +51,47 @@ def may_see_project(role: str, user_department: str, lead: str, participants: se
     if sees_all_projects(role):
         return role != ADMIN
     return user_department == lead or user_department in participants
+
+
+# Who may take each step (第九–三十三条); the route table (govit/auth/permissions.py) and the
+# services both refuse anyone else. The design approver is 营商环境局, or 内网办 for an intranet
+# project (R-DESIGN-20WD): the service narrows {planner, intranet} to the one the project needs.
+REVIEWERS = frozenset(AUTHORITY_OF_ROLE)
+DESIGN_APPROVERS = frozenset({PLANNER, INTRANET})
+PROJECT_ACTION_ROLES: dict[str, frozenset[str]] = {
+    "submit": frozenset({DEPT_ADMIN}),  # R-CONSOLIDATE
+    "answer_supplement": DEPARTMENT_ROLES,
+    "call_expert_review": frozenset({PLANNER}), "finish_expert_review": frozenset({PLANNER}),
+    "terminate": frozenset({PLANNER}),
+    "submit_feasibility": DEPARTMENT_ROLES, "approve_feasibility": frozenset({NDRC}),  # R-FEAS-NDRC
+    "submit_design": DEPARTMENT_ROLES,
+    "approve_design": DESIGN_APPROVERS, "return_to_feasibility": DESIGN_APPROVERS,
+    "record_gov_approval": frozenset({PLANNER}),  # R-GOV-APPROVE
+    "file_budget_change": DEPARTMENT_ROLES, "record_settlement": DEPARTMENT_ROLES,
+    "record_surplus_return": frozenset({FINANCE}),  # R-SURPLUS
+    "report_progress": DEPARTMENT_ROLES, "file_performance_report": DEPARTMENT_ROLES,
+    "report_incident": DEPARTMENT_ROLES, "complete": DEPARTMENT_ROLES,
+    "order_rectification": frozenset({PLANNER}), "suspend": frozenset({PLANNER}),
+    "resume": frozenset({PLANNER}),  # R-INCIDENT
+    "request_extension": DEPARTMENT_ROLES, "decide_extension": frozenset({PLANNER}),
+    "apply_acceptance": DEPARTMENT_ROLES, "accept": frozenset({PLANNER}),
+    "self_evaluate": DEPARTMENT_ROLES, "post_evaluate": frozenset({PLANNER}), "close": frozenset({PLANNER}),
+}
+BUDGET_DECIDERS = frozenset({PLANNER, FINANCE})  # R-BUDGET-15
+# the rule a refusal names, where a step has a rule of its own (else R-ROLE)
+ACTION_RULES = {
+    "submit": "R-CONSOLIDATE", "call_expert_review": "R-REVIEW-EXPERT", "finish_expert_review": "R-REVIEW-EXPERT",
+    "approve_feasibility": "R-FEAS-NDRC", "approve_design": "R-DESIGN-20WD", "return_to_feasibility": "R-DESIGN-20WD",
+    "record_gov_approval": "R-GOV-APPROVE", "record_surplus_return": "R-SURPLUS",
+    "order_rectification": "R-INCIDENT", "suspend": "R-INCIDENT", "resume": "R-INCIDENT",
+    "decide_extension": "R-ACCEPT-6M", "accept": "R-ACCEPT-RECORD", "post_evaluate": "R-POST-EVAL",
+    "close": "R-POST-EVAL", "insert_urgent": "R-PLAN-URGENT", "approve_insertion": "R-PLAN-URGENT",
+    "record_insertion": "R-PLAN-URGENT", "approve": "R-BUDGET-15", "reject": "R-BUDGET-15",
+}
+PLAN_ACTION_ROLES: dict[str, frozenset[str]] = {
+    "finance_check": frozenset({FINANCE}), "return_to_draft": frozenset({FINANCE, PLANNER}),
+    "submit": frozenset({PLANNER}), "approve": frozenset({PLANNER}),
+    "insert_urgent": frozenset({PLANNER}), "approve_insertion": frozenset({PLANNER, FINANCE}),
+    "record_insertion": frozenset({PLANNER}),  # R-PLAN-URGENT
+}
+PLAN_READERS = frozenset({PLANNER, FINANCE, NDRC, AUDITOR})

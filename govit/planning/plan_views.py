@@ -7,7 +7,7 @@ from ..auth.access import load_project, require_role
 from ..domain.errors import NotFound, RuleViolation
 from ..domain.plan import FLAG_KINDS, PLAN_STATE_LABELS, compile_due
 from ..extensions import db
-from ..formkit import options, submit
+from ..formkit import options, row_int, submit
 from ..models import Department, DepartmentFlag, Plan, PlanItem, Project
 from ..reports.charts import bar_chart_png
 from ..reports.plan_export import plan_csv, plan_workbook, wan
@@ -91,7 +91,7 @@ def _item(plan: Plan, item_id: int) -> PlanItem:
 def plan_add(plan_id: int):
     plan = plans.get_plan(plan_id)
     try:
-        plans.add_item(current_user, plan, load_project(request.form.get("project_id", type=int) or 0))
+        plans.add_item(current_user, plan, load_project(request.form.get("project_id", type=row_int) or 0))
         flash("已列入计划", "success")
     except RuleViolation as err:
         flash(err.message, "error")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from .. import clock
 from ..auth.access import load_project, require_lead_department, require_role
 from ..domain.errors import InvalidInput, RuleViolation
-from ..formkit import submit
+from ..formkit import row_int, submit
 from ..domain.proposal import RongqueItem
 from ..domain.roles import AUTHORITY_OF_ROLE, DEPARTMENT_ROLES, ROLES, sees_all_projects
 from ..extensions import db
@@ -51,8 +51,8 @@ def home():
 def projects():
     args = request.args
     query = queries.project_query(current_user, args.get("state") or None, args.get("department") or None,
-                                  args.get("plan_year", type=int), args.get("q") or None)
-    page = queries.paginate(query, args.get("page", 1, type=int))
+                                  args.get("plan_year", type=row_int), args.get("q") or None)
+    page = queries.paginate(query, args.get("page", 1, type=row_int))
     return render_template("planning/projects.html", projects=page.items, page=page, args=args)
 
 

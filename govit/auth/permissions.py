@@ -1,0 +1,214 @@
+"""The declared route × role × scope table, and the one hook that enforces it before any view runs.
+
+Every endpoint of the URL map (web and API) has an entry here; an endpoint without one is refused
+(fail closed) and `tests/web/test_permissions.py` fails until it is declared. Views and services keep
+their own finer checks (the lead department, the design approver of an intranet project); this
+table is the outer wall that a new route cannot forget (等保2.0 8.1.4.2 访问控制; ASVS V4.1).
+
+Scopes:
+- PUBLIC: no sign-in.
+- SELF: the caller's own account, inbox or home page.
+- PROVINCE: province-wide records, shown to the roles named only.
+- DEPARTMENT: lists narrowed to the caller's department and the projects it co-builds.
+- PROJECT: one project (the URL's project_id): its lead department, its co-builders and the
+  authorities; anyone else is refused (R-SCOPE).
+"""
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from flask import g, jsonify, request
+from flask_login import current_user
+
+from ..domain.errors import Forbidden
+from ..domain.roles import (ACTION_RULES, ADMIN, AUDITOR, BUDGET_DECIDERS, DEPARTMENT_ROLES, DEPT_ADMIN, FINANCE, NDRC,
+                            PLAN_ACTION_ROLES, PLAN_READERS, PLANNER, PROJECT_ACTION_ROLES, REVIEWERS,
+                            ROLE_LABELS, ROLES)
+
+PUBLIC, SELF, PROVINCE, DEPARTMENT, PROJECT = "public", "self", "province", "department", "project"
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may call one endpoint. `by` names the URL argument that picks the step, and `steps`
+    gives the roles of each step; the endpoint's roles are then their union."""
+    roles: frozenset[str]
+    scope: str
+    rule: str = "R-ROLE"
+    by: str | None = None
+    steps: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def roles_for(self, view_args: Mapping) -> frozenset[str]:
+        if self.by is None:
+            return self.roles
+        # an unknown step keeps the union, so that the view answers 404 (no such step), not 403
+        return self.steps.get(view_args.get(self.by), self.roles)
+
+    def rule_for(self, view_args: Mapping) -> str:
+        return ACTION_RULES.get(view_args.get(self.by), self.rule) if self.by else self.rule
+
+
+def allow(*roles, scope: str, rule: str = "R-ROLE") -> Access:
+    return Access(frozenset().union(*(r if isinstance(r, frozenset) else {r} for r in roles)), scope, rule)
+
+
+def by_step(argument: str, steps: Mapping[str, frozenset[str]], scope: str = PROJECT) -> Access:
+    return Access(frozenset().union(*steps.values()), scope, by=argument, steps=dict(steps))
+
+
+def pick(table: Mapping[str, frozenset[str]], *names: str) -> dict[str, frozenset[str]]:
+    return {name: table[name] for name in names}
+
+
+EVERYONE = frozenset(ROLES)
+STAFF = EVERYONE - {ADMIN}  # everyone who works on projects; the admin runs accounts only
+DEPT = DEPARTMENT_ROLES
+REGISTER_READERS = frozenset({FINANCE, PLANNER, AUDITOR})
+OPEN = Access(frozenset(), PUBLIC)
+
+WEB_APPROVAL_STEPS = pick(PROJECT_ACTION_ROLES, "submit_feasibility", "approve_feasibility", "submit_design",
+                          "return_to_feasibility", "approve_design", "record_gov_approval", "file_budget_change",
+                          "record_settlement", "record_surplus_return")
+WEB_BUILD_STEPS = pick(PROJECT_ACTION_ROLES, "report_progress", "file_performance_report", "report_incident",
+                       "resume", "complete", "request_extension", "decide_extension", "apply_acceptance",
+                       "accept", "self_evaluate", "post_evaluate", "close")
+API_PROJECT_ACTIONS = {name: roles for name, roles in PROJECT_ACTION_ROLES.items() if name != "file_budget_change"}
+
+ROUTES: dict[str, Access | dict[str, Access]] = {
+    "static": OPEN,
+    # sign-in and the caller's own account
+    "auth.login": OPEN,
+    "auth.logout": allow(EVERYONE, scope=SELF),
+    "auth.change_password": allow(EVERYONE, scope=SELF),
+    # accounts, departments and the calendar: the system administrator only
+    "admin.users": allow(ADMIN, scope=PROVINCE),
+    "admin.departments": allow(ADMIN, scope=PROVINCE),
+    "admin.calendar": allow(ADMIN, scope=PROVINCE),
+    "admin.toggle_active": allow(ADMIN, scope=PROVINCE),
+    "admin.reset_password": allow(ADMIN, scope=PROVINCE),
+    # the June round and the proposals
+    "planning.home": allow(EVERYONE, scope=SELF),
+    "planning.projects": allow(STAFF, scope=DEPARTMENT),
+    "planning.new_project": allow(DEPT, scope=DEPARTMENT),
+    "planning.submit_batch": allow(DEPT_ADMIN, scope=DEPARTMENT, rule="R-CONSOLIDATE"),
+    "planning.project": allow(STAFF, scope=PROJECT),
+    "planning.edit_project": allow(DEPT, scope=PROJECT),
+    "planning.upload": allow(DEPT, scope=PROJECT),
+    "planning.download": allow(STAFF, scope=PROJECT),
+    "planning.rounds": {"GET": allow(STAFF, scope=PROVINCE), "POST": allow(PLANNER, scope=PROVINCE)},
+    # the joint review (R-REVIEW-PARALLEL, R-CLOCK, R-REVIEW-EXPERT)
+    "planning.review_queue": allow(REVIEWERS, PLANNER, scope=PROVINCE),
+    "planning.opinion": allow(REVIEWERS, scope=PROJECT, rule="R-REVIEW-PARALLEL"),
+    "planning.answer": allow(PROJECT_ACTION_ROLES["answer_supplement"], scope=PROJECT),
+    "planning.call_expert": allow(PROJECT_ACTION_ROLES["call_expert_review"], scope=PROJECT, rule="R-REVIEW-EXPERT"),
+    "planning.finish_expert": allow(PROJECT_ACTION_ROLES["finish_expert_review"], scope=PROJECT,
+                                    rule="R-REVIEW-EXPERT"),
+    "planning.terminate": allow(PROJECT_ACTION_ROLES["terminate"], scope=PROJECT),
+    # the annual plan: unpublished investment decisions, for the authorities that make them
+    "planning.plan_list": {"GET": allow(PLAN_READERS, scope=PROVINCE), "POST": allow(PLANNER, scope=PROVINCE)},
+    "planning.plan_page": allow(PLAN_READERS, scope=PROVINCE),
+    "planning.plan_candidates": allow(PLAN_READERS, scope=PROVINCE),
+    "planning.plan_chart": allow(PLAN_READERS, scope=PROVINCE),
+    "planning.plan_xlsx": allow(PLAN_READERS, scope=PROVINCE),
+    "planning.plan_csv_export": allow(PLAN_READERS, scope=PROVINCE),
+    "planning.plan_add": allow(PLANNER, scope=PROVINCE),
+    "planning.plan_remove": allow(PLANNER, scope=PROVINCE),
+    "planning.plan_comment": allow(FINANCE, scope=PROVINCE),
+    "planning.plan_action": by_step("action", pick(PLAN_ACTION_ROLES, "finance_check", "return_to_draft",
+                                                   "submit", "approve"), PROVINCE),
+    "planning.plan_override": allow(PLANNER, scope=PROVINCE, rule="R-PLAN-BACKLOG"),
+    "planning.plan_insert": allow(PLAN_ACTION_ROLES["insert_urgent"], scope=PROVINCE, rule="R-PLAN-URGENT"),
+    "planning.plan_insertion_step": by_step("step", {"approve": PLAN_ACTION_ROLES["approve_insertion"],
+                                                     "record": PLAN_ACTION_ROLES["record_insertion"]}),
+    "planning.flags": {"GET": allow(PLANNER, FINANCE, AUDITOR, scope=PROVINCE),
+                       "POST": allow(PLANNER, scope=PROVINCE, rule="R-SHARE-BLOCK")},
+    "planning.clear_flag": allow(PLANNER, scope=PROVINCE, rule="R-SHARE-BLOCK"),
+    # approval and money
+    "approval.step": by_step("step", WEB_APPROVAL_STEPS),
+    "approval.decide": by_step("decision", {"approve": BUDGET_DECIDERS, "reject": BUDGET_DECIDERS}, PROVINCE),
+    "approval.register": allow(REGISTER_READERS, scope=PROVINCE),
+    "approval.register_xlsx": allow(REGISTER_READERS, scope=PROVINCE),
+    # construction to post-evaluation
+    "acceptance.step": by_step("step", WEB_BUILD_STEPS),
+    "acceptance.order": allow(PROJECT_ACTION_ROLES["order_rectification"], scope=PROJECT, rule="R-INCIDENT"),
+    "acceptance.progress_chart": allow(STAFF, scope=PROJECT),
+    # alerts, dashboards and the record
+    "alerts.dashboard_page": allow(STAFF, scope=DEPARTMENT),
+    "alerts.dashboard_chart": allow(PLANNER, AUDITOR, NDRC, scope=PROVINCE),
+    "alerts.inbox": allow(EVERYONE, scope=SELF),
+    "alerts.mark_read": allow(EVERYONE, scope=SELF),
+    "alerts.full_record": allow(STAFF, scope=PROJECT),
+    "alerts.audit": allow(AUDITOR, PLANNER, scope=PROVINCE),
+    # the JSON API (API.md)
+    "api.issue_token": OPEN,
+    "api.openapi": OPEN,
+    "api.me": allow(EVERYONE, scope=SELF),
+    "api.departments": allow(EVERYONE, scope=PROVINCE),
+    "api.create_department": allow(ADMIN, scope=PROVINCE),
+    "api.rounds": allow(STAFF, scope=PROVINCE),
+    "api.open_round": allow(PLANNER, scope=PROVINCE),
+    "api.list_projects": allow(STAFF, scope=DEPARTMENT),
+    "api.create_project": allow(DEPT, scope=DEPARTMENT),
+    "api.get_project": allow(STAFF, scope=PROJECT),
+    "api.patch_project": allow(DEPT, scope=PROJECT),
+    "api.list_documents": allow(STAFF, scope=PROJECT),
+    "api.upload_document": allow(DEPT, scope=PROJECT),
+    "api.post_opinion": allow(REVIEWERS, scope=PROJECT, rule="R-REVIEW-PARALLEL"),
+    "api.project_history": allow(STAFF, scope=PROJECT),
+    "api.project_action": by_step("action", API_PROJECT_ACTIONS),
+    "api.list_alerts": allow(STAFF, scope=DEPARTMENT),
+    "api.file_budget_change": allow(PROJECT_ACTION_ROLES["file_budget_change"], scope=PROJECT),
+    "api.list_budget_changes": allow(REGISTER_READERS, scope=PROVINCE),
+    "api.decide_budget_change": by_step("decision", {"approve": BUDGET_DECIDERS, "reject": BUDGET_DECIDERS},
+                                        PROVINCE),
+    "api.list_plans": allow(PLAN_READERS, scope=PROVINCE),
+    "api.get_plan": allow(PLAN_READERS, scope=PROVINCE),
+    "api.export_plan": allow(PLAN_READERS, scope=PROVINCE),
+    "api.create_plan": allow(PLANNER, scope=PROVINCE),
+    "api.add_item": allow(PLANNER, scope=PROVINCE),
+    "api.plan_action": by_step("action", PLAN_ACTION_ROLES, PROVINCE),
+}
+
+
+def access_for(endpoint: str, method: str) -> Access | None:
+    entry = ROUTES.get(endpoint)
+    if isinstance(entry, dict):
+        return entry.get("GET" if method == "HEAD" else method)
+    return entry
+
+
+def _caller():
+    """The signed-in user: the bearer token's on the API, the session's on web pages."""
+    if request.path.startswith("/api/"):
+        from . import services
+        header = request.headers.get("Authorization", "")
+        user = services.user_for_token(header[7:].strip()) if header.startswith("Bearer ") else None
+        g.api_user = user
+        return user
+    return current_user if current_user.is_authenticated else None
+
+
+def enforce():
+    """Before every request: refuse what the table does not allow, before a view or form runs."""
+    endpoint = request.endpoint
+    if endpoint is None or request.method == "OPTIONS":
+        return None  # 404 / 405 / CORS preflight: nothing is served
+    access = access_for(endpoint, request.method)
+    if access is None:
+        raise Forbidden(f"地址 {request.path} 未在权限表中声明，拒绝访问")
+    if not access.roles:
+        return None
+    user = _caller()
+    if user is None:
+        if request.path.startswith("/api/"):
+            return jsonify({"error": "unauthorized", "message": "缺少或无效的访问令牌"}), 401
+        from ..extensions import login_manager
+        return login_manager.unauthorized()
+    view_args = request.view_args or {}
+    allowed = access.roles_for(view_args)
+    if user.role not in allowed:
+        names = "、".join(ROLE_LABELS[r] for r in ROLES if r in allowed)
+        raise Forbidden(f"此操作仅限：{names}", rule=access.rule_for(view_args))
+    if access.scope == PROJECT and "project_id" in view_args:
+        from .access import load_project
+        load_project(view_args["project_id"], user)  # R-SCOPE: 404 when absent, 403 out of scope
+    return None
