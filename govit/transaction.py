@@ -1,20 +1,61 @@
-"""One service call, one transaction (STYLE.md habit 3): commit once, or roll back and re-raise."""
+"""One service call, one transaction (STYLE.md habit 3): commit once, or roll back and re-raise.
+
+A service that acts on a project (or on a plan, or a budget change of a project) first takes that
+row's write lock and re-reads it, so that concurrent callers on several app servers act one after
+the other on fresh data: no lost update, no rule decided on a stale state. On PostgreSQL the lock
+is the row's; SQLite has one writer at a time, which the same first write claims.
+"""
 from functools import wraps
+
+from sqlalchemy import update
 
 from .extensions import db
 
+LOCKED = "govit_locked"
+
+
+def _subjects(args):
+    from .models import BudgetChange, Plan, Project
+    for arg in args:
+        if isinstance(arg, (Project, Plan)):
+            yield arg
+        elif isinstance(arg, BudgetChange):
+            yield arg.project
+            yield arg
+
+
+def lock_for_update(instance) -> None:
+    """Take the write lock of `instance`'s row for the rest of the transaction and re-read it.
+
+    A no-op UPDATE rather than SELECT … FOR UPDATE: it locks the row on PostgreSQL and claims the
+    single writer on SQLite alike. Changes the caller already made to the object are kept."""
+    locked = db.session.info.setdefault(LOCKED, set())
+    cls = type(instance)
+    key = (cls.__name__, instance.id)
+    if instance.id is None or key in locked:
+        return
+    db.session.execute(update(cls).where(cls.id == instance.id).values({cls.id: cls.id})
+                       .execution_options(synchronize_session=False))
+    if not db.session.is_modified(instance):
+        db.session.refresh(instance)
+    locked.add(key)
+
 
 def transactional(fn):
-    """Commit when the service returns; roll back everything when it raises."""
+    """Lock the rows the service acts on; commit when it returns; roll back everything when it raises."""
 
     @wraps(fn)
     def wrapper(*args, **kwargs):
         try:
+            for subject in _subjects(args):
+                lock_for_update(subject)
             result = fn(*args, **kwargs)
             db.session.commit()
             return result
         except BaseException:
             db.session.rollback()
             raise
+        finally:
+            db.session.info.pop(LOCKED, None)  # the locks end with the transaction
 
     return wrapper

@@ -112,12 +112,18 @@ def planned(make: "Factory", head: User, planner: User, finance: User, reviewers
 
 
 def at_once(app, call, workers: int = 2) -> list:
-    """Run `call()` in `workers` threads released together, each in an app context of its own (its
-    own database connection, as on separate app servers); returns each result or the exception raised."""
-    import threading
-    start, outcomes = threading.Barrier(workers), []
+    """Run `call()` in `workers` threads released together; see all_at_once."""
+    return all_at_once(app, [call] * workers)
 
-    def run():
+
+def all_at_once(app, calls: list) -> list:
+    """Run each of `calls` in a thread of its own, all released together, each in an app context of
+    its own (its own database connection, as on separate app servers); returns each result or the
+    exception raised, in the order the calls finished."""
+    import threading
+    start, outcomes = threading.Barrier(len(calls)), []
+
+    def run(call):
         with app.app_context():
             try:
                 start.wait()
@@ -126,9 +132,9 @@ def at_once(app, call, workers: int = 2) -> list:
                 outcomes.append(exc)
             finally:
                 db.session.remove()
-    threads = [threading.Thread(target=run) for _ in range(workers)]
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=30)
+        thread.join(timeout=60)
     return outcomes
