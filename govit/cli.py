@@ -161,9 +161,44 @@ def calendar_show(year):
         click.echo(f"{row.day:%Y-%m-%d} {kind} {row.name}")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(path):
+    """Write the database and every document to one archive at PATH."""
+    from .backup import backup
+
+    try:
+        manifest = backup(path)
+    except GovitError as err:
+        _fail(_explain(err))
+    rows = sum(manifest["tables"].values())
+    click.echo(f"已备份到 {path}：{len(manifest['tables'])} 张表 {rows} 行，材料 {len(manifest['documents'])} 份，"
+               f"结构版本 {manifest['revision']}")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--replace", is_flag=True, help="覆盖已有数据（不可撤销，会先确认）")
+@click.option("--yes", is_flag=True, help="不再询问（用于脚本）")
+@with_appcontext
+def restore_command(path, replace, yes):
+    """Restore a `govit backup` archive into this database and upload directory."""
+    from .backup import restore
+
+    if replace and not yes:
+        click.confirm("将删除本数据库中的全部数据并以备份替换，确定继续？", abort=True)
+    try:
+        manifest = restore(path, replace=replace)
+    except GovitError as err:
+        _fail(_explain(err))
+    click.echo(f"已从 {path} 恢复：{sum(manifest['tables'].values())} 行，材料 {len(manifest['documents'])} 份"
+               f"（备份于 {manifest['created_at']}）；历史记录链校验通过")
+
+
 def register(app) -> None:
     for command in (init_command, create_user_command, demo_command, verify_audit_command,
-                    scan_deadlines_command, calendar_group):
+                    scan_deadlines_command, calendar_group, backup_command, restore_command):
         app.cli.add_command(command)
 
 

@@ -5,6 +5,7 @@ the session creates a fresh database there and drops it at the end, so runs neve
 """
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from flask.testing import FlaskClient
@@ -24,10 +25,11 @@ PG_SERVER = os.environ.get("GOVIT_TEST_POSTGRES")
 KEEP = {"alembic_version", "calendar_day", "calendar_year", "department", "chain_head", "scan_lock"}
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+@contextmanager
+def fresh_database(tmp_dir):
+    """The URL of a new, empty database of the suite's kind, dropped afterwards."""
     if not PG_SERVER:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'govit.sqlite'}"
+        yield f"sqlite:///{tmp_dir / f'govit-{uuid.uuid4().hex[:8]}.sqlite'}"
         return
     server = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
     name = f"govit_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
@@ -39,6 +41,19 @@ def database_url(tmp_path_factory):
         with server.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         server.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
+@pytest.fixture
+def spare_database_url(tmp_path):
+    """A second database, empty, for restores and for a second app server."""
+    with fresh_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

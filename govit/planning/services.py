@@ -1,7 +1,5 @@
 """Use cases of the June round: rounds, proposals, documents and the consolidated submission."""
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 from flask import current_app
@@ -18,6 +16,7 @@ from ..domain.proposal import (MATERIAL_FIELDS, RongqueItem, check_round, check_
 from ..extensions import db
 from ..models import (AnnualInvestment, Department, Document, Project, ProjectParticipant,
                       RongqueItem as RongqueRow, Round, SubmissionBatch, User)
+from ..storage import store, stored_path
 from ..transaction import transactional
 from .fields import SHARE_FIELDS
 from .review import review_due_for
@@ -165,20 +164,8 @@ def update_project(actor: User, project: Project, values: dict) -> Project:
 
 # ---- documents -------------------------------------------------------------------------
 
-def _store(data: bytes, digest: str) -> None:
-    """Content-addressed: the same bytes are stored once; written atomically."""
-    folder = Path(current_app.config["GOVIT_UPLOAD_DIR"]) / digest[:2]
-    target = folder / digest
-    if target.exists():
-        return
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=folder, delete=False) as tmp:
-        tmp.write(data)
-    os.replace(tmp.name, target)
-
-
 def document_path(document: Document) -> Path:
-    return Path(current_app.config["GOVIT_UPLOAD_DIR"]) / document.sha256[:2] / document.sha256
+    return stored_path(document.sha256)
 
 
 @transactional
@@ -201,7 +188,7 @@ def upload_document(actor: User, project: Project, kind: str, filename: str, dat
                    uploaded_by_id=actor.id, uploaded_at=clock.now())
     db.session.add(doc)
     db.session.flush()
-    _store(data, digest)
+    store(digest, data)
     history.record(actor, "upload_document", project=project, kind=kind, material=material,
                    version=version, filename=safe_name, size=len(data), sha256=digest)
     for item in project.rongque:

@@ -1,0 +1,74 @@
+"""`govit backup PATH` / `govit restore PATH`: a round trip into a new database, documents included;
+refusals change nothing (issue 8, item 7)."""
+import io
+import tarfile
+from decimal import Decimal
+
+from sqlalchemy import create_engine, select
+
+from govit import create_app
+from govit.approval import budget
+from govit.extensions import db
+from govit.history import verify_chain
+from govit.models import Document, Project
+from govit.storage import stored_path
+
+from .test_approval import building, w  # noqa: F401  (the fixture)
+
+
+def _rows(url: str) -> dict[str, list[tuple]]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {t.name: sorted(tuple(r) for r in conn.execute(select(t))) for t in db.metadata.sorted_tables
+                    if t.name != "scan_lock"}
+    finally:
+        engine.dispose()
+
+
+def test_backup_then_restore_into_a_new_database_round_trips(app, app_config, w, runner, tmp_path,  # noqa: F811
+                                                             spare_database_url):
+    project = building(w)
+    budget.file_budget_change(w["head"], project, Decimal("100000.00"), Decimal("3000000.00"), "optimisation", "备份测试")
+    docs = {d.sha256: stored_path(d.sha256).read_bytes() for d in db.session.query(Document)}
+    project_id, name = project.id, project.name  # read here: inside the other app, `project` would
+    # lazy-load through that app's database
+    archive = tmp_path / "backups" / "govit.tar.gz"
+    done = runner.invoke(args=["backup", str(archive)])
+    assert done.exit_code == 0, done.output
+    assert "材料 4 份" in done.output and archive.exists()
+
+    uploads = tmp_path / "uploads2"
+    other = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": spare_database_url,
+                        "GOVIT_UPLOAD_DIR": str(uploads)})
+    with other.app_context():  # the CLI runs in the app context it finds
+        restored = other.test_cli_runner().invoke(args=["restore", str(archive)])
+        assert restored.exit_code == 0, restored.output
+        assert verify_chain() is None and db.session.get(Project, project_id).name == name
+        assert other.test_cli_runner().invoke(args=["verify-audit"]).exit_code == 0
+        for sha, data in docs.items():
+            assert stored_path(sha).read_bytes() == data
+        again = other.test_cli_runner().invoke(args=["restore", str(archive)])
+        assert again.exit_code != 0 and "--replace" in again.output  # refused: the database is in use
+        db.engine.dispose()
+    assert _rows(spare_database_url) == _rows(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def test_restore_refuses_a_damaged_archive_and_changes_nothing(app, w, runner, tmp_path):  # noqa: F811
+    project = building(w)
+    archive, damaged = tmp_path / "ok.tar.gz", tmp_path / "damaged.tar.gz"
+    assert runner.invoke(args=["backup", str(archive)]).exit_code == 0
+    with tarfile.open(archive) as source, tarfile.open(damaged, "w:gz") as target:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()
+            if member.name.startswith("documents/") and b"%PDF" in data:
+                data = data.replace(b"%PDF", b"%PDX", 1)  # one document altered after the backup
+            member.size = len(data)
+            target.addfile(member, io.BytesIO(data))
+    before = _rows(app.config["SQLALCHEMY_DATABASE_URI"])
+    refused = runner.invoke(args=["restore", str(damaged), "--replace", "--yes"])
+    assert refused.exit_code != 0 and "已损坏" in refused.output
+    assert _rows(app.config["SQLALCHEMY_DATABASE_URI"]) == before
+    replaced = runner.invoke(args=["restore", str(archive), "--replace", "--yes"])  # the sound one replaces
+    assert replaced.exit_code == 0, replaced.output
+    assert _rows(app.config["SQLALCHEMY_DATABASE_URI"]) == before and db.session.get(Project, project.id)
