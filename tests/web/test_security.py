@@ -83,3 +83,21 @@ def test_production_refuses_missing_secret_and_fixed_date(monkeypatch):
     monkeypatch.setenv("GOVIT_TODAY", date(2026, 6, 1).isoformat())
     with pytest.raises(ConfigError):
         load_config()
+
+
+def test_upload_names_are_never_paths_and_files_live_outside_static(app, make, tmp_path):
+    """ASVS V12.3.1: a name with ../ is kept as a bare name; the file is stored by its sha256."""
+    from govit.models import Document
+    from govit.planning import services
+    from govit.storage import stored_path
+
+    from ..helpers import pdf_bytes
+    make.department("DEPA")
+    head = make.user("dept_admin", "DEPA")
+    project = make.project(head)
+    services.upload_document(head, project, "data_catalog", "../../../etc/evil.pdf", pdf_bytes("x"))
+    doc = db.session.query(Document).one()
+    path = stored_path(doc.sha256)
+    assert doc.filename == "evil.pdf" and path.exists() and path.name == doc.sha256
+    upload_dir = __import__("pathlib").Path(app.config["GOVIT_UPLOAD_DIR"]).resolve()
+    assert upload_dir in path.resolve().parents and app.static_folder not in str(path.resolve())
