@@ -92,20 +92,28 @@ def verify_audit_command():
 
 @click.command("scan-deadlines")
 @click.option("--today", "today", default=None, help="以该日期扫描（YYYY-MM-DD），默认今天")
+@click.option("--again", is_flag=True, help="当天已扫描过也再扫描一次")
 @with_appcontext
-def scan_deadlines_command(today):
-    """Evaluate every deadline, store and send alerts; one line per new alert and a summary."""
+def scan_deadlines_command(today, again):
+    """Evaluate every deadline, store and send alerts; one line per new alert and a summary.
+    Run daily on every app server: the first start of the day scans, the others skip."""
     from datetime import date
-    from .alerts.scan import ScanBusy, describe, scan
+    from .alerts.scan import ScanBusy, ScanDone, describe, scan
 
     try:
         day = date.fromisoformat(today) if today else None
     except ValueError:
         _fail("--today 须为 YYYY-MM-DD")
     try:
-        result = scan(day)
+        result = scan(day, once_a_day=not again)
+    except ScanDone as err:
+        click.echo(str(err))
+        return
     except ScanBusy as err:
-        _fail(str(err))
+        if again:
+            _fail(str(err))
+        click.echo(f"{err}；今日扫描由该服务器完成，本次跳过")  # the daily job on another server
+        return
     for alert in result.opened + result.escalated:
         click.echo(describe(alert))
     click.echo(f"新增 {len(result.opened)} 条，升级为逾期 {len(result.escalated)} 条，关闭 {len(result.closed)} 条，"

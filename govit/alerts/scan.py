@@ -1,5 +1,6 @@
 """`govit scan-deadlines`: open, escalate and close alerts, one scan at a time (R-ALERT)."""
 import json
+import os
 import socket
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -21,6 +22,10 @@ class ScanBusy(RuntimeError):
     """Another app server is scanning right now."""
 
 
+class ScanDone(RuntimeError):
+    """The daily scan of this day has already run (on this or another app server)."""
+
+
 @dataclass
 class ScanResult:
     opened: list[Alert] = field(default_factory=list)
@@ -29,16 +34,23 @@ class ScanResult:
     still_open: int = 0
 
 
-def acquire_lock(holder: str) -> None:
-    """Take the scan lock in its own committed statement, or raise ScanBusy."""
+def acquire_lock(holder: str, once_for: date | None = None) -> None:
+    """Take the scan lock in its own committed statement, or raise ScanBusy. With `once_for`, also
+    ScanDone when that day was scanned already: one conditional UPDATE decides both, so of several
+    servers starting the daily job at once exactly one runs it."""
     now = clock.now()
-    taken = db.session.execute(update(ScanLock).where(
-        ScanLock.id == 1, or_(ScanLock.locked_until.is_(None), ScanLock.locked_until < now))
-        .values(holder=holder, locked_until=now + timedelta(minutes=LOCK_MINUTES)))
+    free = [ScanLock.id == 1, or_(ScanLock.locked_until.is_(None), ScanLock.locked_until < now)]
+    if once_for is not None:
+        free.append(or_(ScanLock.last_run_on.is_(None), ScanLock.last_run_on < once_for))
+    taken = db.session.execute(update(ScanLock).where(*free).values(
+        holder=holder, locked_until=now + timedelta(minutes=LOCK_MINUTES)))
     db.session.commit()
     if taken.rowcount != 1:
         row = db.session.get(ScanLock, 1)
-        raise ScanBusy(f"另一个扫描正在进行（{row.holder if row else '未知'}），请稍后再试")
+        db.session.refresh(row)
+        if once_for is not None and row.last_run_on is not None and row.last_run_on >= once_for:
+            raise ScanDone(f"{once_for:%Y-%m-%d} 的扫描已由 {row.last_run_by} 完成，本次跳过")
+        raise ScanBusy(f"另一个扫描正在进行（{row.holder or '未知'}），请稍后再试")
 
 
 def release_lock(holder: str) -> None:
@@ -48,13 +60,17 @@ def release_lock(holder: str) -> None:
     db.session.commit()
 
 
-def scan(today: date | None = None) -> ScanResult:
-    """Evaluate every deadline as of `today`; idempotent; safe from several servers at once."""
-    holder = f"{socket.gethostname()}:{id(object())}"
-    acquire_lock(holder)
+def scan(today: date | None = None, once_a_day: bool = False) -> ScanResult:
+    """Evaluate every deadline as of `today`; idempotent; safe from several servers at once.
+    `once_a_day` (the daily job) skips with ScanDone when the day was scanned already."""
+    holder = f"{socket.gethostname()}:{os.getpid()}:{id(object())}"
+    day = today or clock.today()
+    acquire_lock(holder, day if once_a_day else None)
     try:
-        with clock.travel(today or clock.today()):
-            result = _scan(clock.today())
+        with clock.travel(day):
+            result = _scan(day)
+        db.session.execute(update(ScanLock).where(ScanLock.id == 1).values(
+            last_run_on=day, last_run_by=holder))
         db.session.commit()
         return result
     finally:

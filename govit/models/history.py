@@ -74,9 +74,12 @@ class Alert(db.Model):
 
 
 class ScanLock(db.Model):
-    """One row: a deadline scan holds it until done, so two app servers never scan at once."""
+    """One row: a deadline scan holds it until done, so two app servers never scan at once; it
+    remembers the last day scanned, so that the daily job started on every server runs once."""
 
     __tablename__ = "scan_lock"
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     holder: Mapped[str | None] = mapped_column(String(100))
     locked_until: Mapped[datetime | None]
+    last_run_on: Mapped[date | None]
+    last_run_by: Mapped[str | None] = mapped_column(String(100))

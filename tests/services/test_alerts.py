@@ -153,7 +153,9 @@ def test_scan_deadlines_command_prints_new_alerts_and_a_summary(runner, w, make)
     make.submitted(w["head"], w["planner"], on="2026-06-16")
     out = runner.invoke(args=["scan-deadlines", "--today", "2026-06-25"]).output
     assert "【已逾期 1 个工作日】" in out and "联合审核" in out and "新增 1 条" in out
-    again = runner.invoke(args=["scan-deadlines", "--today", "2026-06-25"]).output
+    skipped = runner.invoke(args=["scan-deadlines", "--today", "2026-06-25"])
+    assert skipped.exit_code == 0 and "已由" in skipped.output and "本次跳过" in skipped.output
+    again = runner.invoke(args=["scan-deadlines", "--today", "2026-06-25", "--again"]).output
     assert "新增 0 条" in again
 
 
