@@ -20,4 +20,8 @@ def create_app(config: dict | None = None) -> Flask:
     register_security_headers(app)
     register_template_helpers(app)
     register_commands(app)
+    hops = app.config.get("GOVIT_PROXY_HOPS", 0)
+    if hops:  # the scheme and client address the user's browser used, as told by nginx
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app

@@ -101,3 +101,15 @@ def test_upload_names_are_never_paths_and_files_live_outside_static(app, make, t
     assert doc.filename == "evil.pdf" and path.exists() and path.name == doc.sha256
     upload_dir = __import__("pathlib").Path(app.config["GOVIT_UPLOAD_DIR"]).resolve()
     assert upload_dir in path.resolve().parents and app.static_folder not in str(path.resolve())
+
+
+def test_behind_nginx_the_forwarded_scheme_and_host_are_trusted_only_when_configured(app_config):
+    """GOVIT_PROXY_HOPS=1 (docs/DEPLOY.md): X-Forwarded-Proto/Host from nginx; 0 ignores them."""
+    from flask import request
+    from flask.testing import FlaskClient
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "govit.hlj.gov.cn"}
+    for hops, seen in ((1, ("https", "govit.hlj.gov.cn")), (0, ("http", "localhost"))):
+        app = create_app({**app_config, "GOVIT_PROXY_HOPS": hops})
+        with FlaskClient(app) as client:
+            client.get("/login", headers=headers)
+            assert (request.scheme, request.host) == seen

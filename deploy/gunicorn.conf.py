@@ -1,0 +1,12 @@
+"""gunicorn settings for one govit app server (docs/DEPLOY.md). Start: gunicorn -c deploy/gunicorn.conf.py wsgi:app"""
+import multiprocessing
+import os
+
+bind = os.environ.get("GOVIT_BIND", "127.0.0.1:8000")  # nginx (on this or another VM) proxies here
+workers = int(os.environ.get("GOVIT_WORKERS", multiprocessing.cpu_count() * 2))
+worker_class = "sync"
+timeout = 60  # exports and charts finish well within this
+graceful_timeout = 30  # `systemctl reload govit` lets running requests finish
+max_requests, max_requests_jitter = 2000, 200
+forwarded_allow_ips = os.environ.get("GOVIT_FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog, errorlog = "-", "-"  # to the journal
