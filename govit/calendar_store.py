@@ -3,7 +3,7 @@ import csv
 import io
 from datetime import date
 
-from flask import g, has_request_context
+from flask import g
 from sqlalchemy import delete, extract, select
 
 from . import clock, history
@@ -15,25 +15,31 @@ from .transaction import transactional
 
 
 def load_calendar() -> WorkCalendar:
-    """The calendar as plain sets for the domain, read once per request."""
-    if has_request_context() and "work_calendar" in g:
+    """The calendar as plain sets for the domain, read once per request or command (app context)."""
+    if "work_calendar" in g:
         return g.work_calendar
-    days = db.session.execute(select(CalendarDay)).scalars()
+    days = db.session.execute(select(CalendarDay.day, CalendarDay.is_workday)).all()
     cal = WorkCalendar(confirmed_years=set(db.session.execute(select(CalendarYear.year)).scalars()))
-    for day in days:
-        (cal.makeup_workdays if day.is_workday else cal.holidays).add(day.day)
-    if has_request_context():
-        g.work_calendar = cal
+    for day, is_workday in days:
+        (cal.makeup_workdays if is_workday else cal.holidays).add(day)
+    g.work_calendar = cal
     return cal
 
 
+def _forget() -> None:
+    """The calendar changed: the next load_calendar reads it again."""
+    g.pop("work_calendar", None)
+
+
 def _put_day(day: date, is_workday: bool, name: str, source: str) -> None:
+    _forget()
     row = db.session.get(CalendarDay, day) or CalendarDay(day=day)
     row.is_workday, row.name, row.source = is_workday, name, source
     db.session.add(row)
 
 
 def _confirm(year: int, source: str) -> None:
+    _forget()
     if db.session.get(CalendarYear, year) is None:
         db.session.add(CalendarYear(year=year, source=source, confirmed_at=clock.now()))
 

@@ -78,12 +78,15 @@ def notify(department_id: int, project: Project | None, message: str, kind: str 
     tell_users(users, project, message, kind, department_id)
 
 
-def tell_users(users, project: Project | None, message: str, kind: str, department_id: int | None = None) -> int:
-    """One inbox message per user, and one mail each where they have an address; returns the count."""
+def tell_users(users, project: Project | int | None, message: str, kind: str,
+               department_id: int | None = None) -> int:
+    """One inbox message per user, and one mail each where they have an address; returns the count.
+    `project` may be given by its id."""
+    project_id = project if isinstance(project, int) or project is None else project.id
     count = 0
     for user in users:
         db.session.add(Notification(department_id=department_id or user.department_id, user_id=user.id,
-                                    project_id=project.id if project else None, kind=kind, message=message,
+                                    project_id=project_id, kind=kind, message=message,
                                     created_at=clock.now()))
         mail.queue(db.session, user.email, f"【govit】{message[:40]}", message)
         count += 1

@@ -1,25 +1,26 @@
 """Every deadline of RULES.md that is running today, as plain Deadline values (R-ALERT)."""
 import calendar as stdcal
+from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..acceptance.evaluation import acceptance_due_of
-from ..acceptance.services import performance_reports
-from ..approval.services import design_due, records
+from ..approval.services import design_due
 from ..domain.construction import self_eval_window
 from ..domain.deadlines import Deadline
 from ..domain.plan import compile_due
 from ..domain.roles import AUTHORITY_OF_ROLE
 from ..extensions import db
-from ..models import Plan, Project, RongqueItem, Round
-from ..planning.review import is_final, latest_opinions, review_due_for
+from ..models import ApprovalRecord, PerformanceReport, Plan, Project, RongqueItem, Round
+from ..planning.review import REVIEW_LOADS, is_final, latest_opinions, review_due_for
 
 ROLE_OF_AUTHORITY = {authority: role for role, authority in AUTHORITY_OF_ROLE.items()}
 
 
-def _projects(*states: str) -> list[Project]:
-    return list(db.session.execute(select(Project).where(Project.state.in_(states))).unique().scalars())
+def _projects(*states: str, loads=()) -> list[Project]:
+    return list(db.session.execute(select(Project).where(Project.state.in_(states)).options(*loads))
+                .unique().scalars())
 
 
 def _dept(project: Project) -> str:
@@ -29,18 +30,18 @@ def _dept(project: Project) -> str:
 def joint_reviews(today: date) -> list[Deadline]:
     """R-REVIEW-5WD: the authorities still to give a final opinion; re-armed after each 补正."""
     found = []
-    for p in _projects("joint_review"):
+    for p in _projects("joint_review", loads=REVIEW_LOADS):
         latest = latest_opinions(p)
         waiting = tuple(role for authority, role in ROLE_OF_AUTHORITY.items() if not is_final(latest.get(authority)))
         found.append(Deadline(f"joint_review:{p.id}:{len(p.supplements)}", "joint_review",
-                              review_due_for(p, today).due_on, p.id, notify=(*waiting, "planner")))
+                              review_due_for(p, today).due_on, p.id, subject=p.name, notify=(*waiting, "planner")))
     return found
 
 
 def design_reviews(today: date) -> list[Deadline]:
     """R-DESIGN-20WD: 营商环境局 (内网办 for 内网 projects) within 20 working days."""
     return [Deadline(f"design_review:{p.id}:{p.design_submitted_on}", "design_review", design_due(p).due_on, p.id,
-                     notify=("intranet" if p.network == "intranet" else "planner", "planner"))
+                     subject=p.name, notify=("intranet" if p.network == "intranet" else "planner", "planner"))
             for p in _projects("design_review")]
 
 
@@ -61,35 +62,41 @@ def rongque_documents(today: date) -> list[Deadline]:
     rows = db.session.execute(select(RongqueItem, Project).join(Project, RongqueItem.project_id == Project.id).where(
         RongqueItem.fulfilled_on.is_(None), Project.state != "terminated")).all()
     return [Deadline(f"rongque_document:{item.id}", "rongque_document", item.promised_on, p.id,
-                     notify=(_dept(p), "planner")) for item, p in rows]
-
-
-def _construction_years(project: Project, today: date) -> range:
-    gov = [r for r in records(project) if r.kind == "gov"]
-    start = gov[0].approved_on.year if gov else today.year
-    return range(start, today.year + 1)
+                     subject=p.name, notify=(_dept(p), "planner")) for item, p in rows]
 
 
 def performance_reports_due(today: date) -> list[Deadline]:
-    """R-PERF-REPORT: each construction year's report by 12-31."""
+    """R-PERF-REPORT: each construction year's report by 12-31, from the year of the government's
+    approval; approvals and filed reports of all projects in construction read in one query each."""
+    building = Project.state == "in_construction"
+    started = dict(db.session.execute(
+        select(ApprovalRecord.project_id, func.min(ApprovalRecord.approved_on))
+        .join(Project, ApprovalRecord.project_id == Project.id)
+        .where(building, ApprovalRecord.kind == "gov").group_by(ApprovalRecord.project_id)).all())
+    filed: dict[int, set[int]] = defaultdict(set)
+    for project_id, year in db.session.execute(select(PerformanceReport.project_id, PerformanceReport.year)
+                                               .join(Project, PerformanceReport.project_id == Project.id)
+                                               .where(building)).all():
+        filed[project_id].add(year)
     found = []
     for p in _projects("in_construction"):
-        filed = {r.year for r in performance_reports(p)}
+        first = started[p.id].year if p.id in started else today.year
         found += [Deadline(f"performance_report:{p.id}:{year}", "performance_report", date(year, 12, 31), p.id,
-                           notify=(_dept(p), "planner")) for year in _construction_years(p, today) if year not in filed]
+                           subject=p.name, notify=(_dept(p), "planner")) for year in range(first, today.year + 1)
+                  if year not in filed[p.id]]
     return found
 
 
 def acceptances(today: date) -> list[Deadline]:
     """R-ACCEPT-6M: apply within six months of completion (or the approved extension)."""
     return [Deadline(f"acceptance:{p.id}:{acceptance_due_of(p)}", "acceptance", acceptance_due_of(p), p.id,
-                     notify=(_dept(p), "planner")) for p in _projects("completed")]
+                     subject=p.name, notify=(_dept(p), "planner")) for p in _projects("completed")]
 
 
 def self_evaluations(today: date) -> list[Deadline]:
     """R-SELF-EVAL: due 12 months after going live."""
     return [Deadline(f"self_evaluation:{p.id}", "self_evaluation", self_eval_window(p.live_on)[1], p.id,
-                     notify=(_dept(p), "planner")) for p in _projects("in_operation") if p.live_on]
+                     subject=p.name, notify=(_dept(p), "planner")) for p in _projects("in_operation") if p.live_on]
 
 
 def construction_periods(today: date) -> list[Deadline]:
@@ -100,7 +107,7 @@ def construction_periods(today: date) -> list[Deadline]:
             year, month = map(int, p.end_month.split("-"))
             end = date(year, month, stdcal.monthrange(year, month)[1])
             found.append(Deadline(f"construction_period:{p.id}", "construction_period", end, p.id,
-                                  notify=(_dept(p), "planner")))
+                                  subject=p.name, notify=(_dept(p), "planner")))
     return found
 
 

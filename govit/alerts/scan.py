@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from .. import clock, history
 from ..calendar_store import load_calendar
@@ -81,7 +81,20 @@ def _scan(today: date) -> ScanResult:
     cal, config = load_calendar(), current_app.config
     open_alerts = {a.key: a for a in db.session.execute(select(Alert).where(Alert.status == "open")).scalars()}
     result = ScanResult()
-    for deadline in collect(today):
+    users = list(db.session.execute(select(User).where(User.active.is_(True))).scalars())  # whom to tell
+    deadlines = collect(today)
+    with db.session.no_autoflush:  # one flush at the end: the inserts go in batches
+        _assess_all(deadlines, today, cal, config, open_alerts, users, result)
+    db.session.flush()
+    result.still_open = db.session.scalar(select(func.count()).select_from(Alert).where(Alert.status == "open"))
+    if result.opened or result.escalated or result.closed:
+        history.record(None, "scan_deadlines", today=today, opened=len(result.opened),
+                       escalated=len(result.escalated), closed=len(result.closed))
+    return result
+
+
+def _assess_all(deadlines, today, cal, config, open_alerts, users, result: ScanResult) -> None:
+    for deadline in deadlines:
         status = assess(deadline, today, cal, config["GOVIT_ALERT_LEAD_WORKING_DAYS"], config["GOVIT_ALERT_LEAD_DAYS"])
         alert = open_alerts.pop(deadline.key, None)
         if status.level is None:
@@ -95,20 +108,14 @@ def _scan(today: date) -> ScanResult:
                           opened_on=today)
             db.session.add(alert)
             result.opened.append(alert)
-            _tell(alert, deadline)
+            _tell(alert, deadline, users)
         elif alert.level == DUE_SOON and status.level == OVERDUE:
             alert.level, alert.escalated_on = OVERDUE, today
             result.escalated.append(alert)
-            _tell(alert, deadline)
+            _tell(alert, deadline, users)
         alert.days_late, alert.due_on = status.days_late, deadline.due_on
     for alert in open_alerts.values():  # the step was done, or the project left the state
         _close(alert, today, result)
-    db.session.flush()
-    result.still_open = len(db.session.execute(select(Alert.id).where(Alert.status == "open")).all())
-    if result.opened or result.escalated or result.closed:
-        history.record(None, "scan_deadlines", today=today, opened=len(result.opened),
-                       escalated=len(result.escalated), closed=len(result.closed))
-    return result
 
 
 def _close(alert: Alert, today: date, result: ScanResult) -> None:
@@ -116,11 +123,11 @@ def _close(alert: Alert, today: date, result: ScanResult) -> None:
     result.closed.append(alert)
 
 
-def describe(alert: Alert) -> str:
-    """One line: what, whose, by when, how late."""
+def describe(alert: Alert, name: str | None = None) -> str:
+    """One line: what, whose, by when, how late (`name`: the project's, when the caller has it)."""
     subject = ""
     if alert.project_id:
-        subject = f"项目“{db.session.get(Project, alert.project_id).name}”"
+        subject = f"项目“{name or db.session.get(Project, alert.project_id).name}”"
     elif alert.plan_id:
         subject = f"{db.session.get(Plan, alert.plan_id).plan_year} 年度计划"
     unit = "个工作日" if alert.kind in WORKING_DAY_KINDS else "天"
@@ -128,14 +135,13 @@ def describe(alert: Alert) -> str:
     return f"【{state}】{subject}{KINDS[alert.kind]}，期限 {alert.due_on:%Y-%m-%d}"
 
 
-def _tell(alert: Alert, deadline: Deadline) -> None:
+def _tell(alert: Alert, deadline: Deadline, users: list[User]) -> None:
     """The party that must act and the planner, in their inboxes and by mail."""
-    roles = [r for r in deadline.notify if not r.startswith("dept:")]
-    depts = [int(r.split(":", 1)[1]) for r in deadline.notify if r.startswith("dept:")]
-    users = db.session.execute(select(User).where(User.active.is_(True), or_(
-        User.role.in_(roles), User.department_id.in_(depts) & User.role.in_(("applicant", "dept_admin"))))).scalars()
-    project = db.session.get(Project, alert.project_id) if alert.project_id else None
-    history.tell_users(users, project, describe(alert), "alert")
+    roles = {r for r in deadline.notify if not r.startswith("dept:")}
+    depts = {int(r.split(":", 1)[1]) for r in deadline.notify if r.startswith("dept:")}
+    told = [u for u in users if u.role in roles
+            or (u.department_id in depts and u.role in ("applicant", "dept_admin"))]
+    history.tell_users(told, alert.project_id, describe(alert, deadline.subject), "alert")
 
 
 def alert_json(alert: Alert) -> dict:

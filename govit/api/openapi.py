@@ -74,7 +74,8 @@ ROUTES = [  # (method, path, summary, request schema or None, success status)
 
 
 QUERY = {  # path -> its query parameters (name, JSON type)
-    "/projects": [("state", "string"), ("department", "string"), ("plan_year", "integer"), ("q", "string")],
+    "/projects": [("state", "string"), ("department", "string"), ("plan_year", "integer"), ("q", "string"),
+                  ("page", "integer"), ("per_page", "integer")],
     "/alerts": [("project", "integer"), ("kind", "string"), ("status", "string")],
     "/budget-changes": [("status", "string"), ("department", "string"), ("year", "integer")],
 }

@@ -1,7 +1,7 @@
 """API routes: thin — check the caller, parse, call one service, serialise."""
 from datetime import date
 
-from flask import g, jsonify, request
+from flask import g, jsonify, request, url_for
 from sqlalchemy import select
 
 from ..formkit import row_int
@@ -18,7 +18,7 @@ from ..models import Alert, Department, Project
 from ..planning import queries, review, services
 from ..planning.fields import parse_proposal
 from . import body, bp, optional_body
-from .serialize import document_json, event_json, project_json, user_json
+from .serialize import PROJECT_LOADS, document_json, event_json, open_alerts_of, project_json, user_json
 
 
 def parse_date(data: dict, key: str) -> date:
@@ -95,10 +95,22 @@ def create_project():
 
 @bp.get("/projects")
 def list_projects():
+    """One page (`page`, `per_page` ≤ 200, default 100), newest first; X-Total-Count and Link
+    headers tell the rest. Each relation is loaded for the whole page in one query."""
     args = request.args
-    year = args.get("plan_year", type=row_int)
-    found = queries.list_projects(g.api_user, args.get("state"), args.get("department"), year, args.get("q"))
-    return jsonify([project_json(p, g.api_user) for p in found])
+    query = queries.project_query(g.api_user, args.get("state"), args.get("department"),
+                                  args.get("plan_year", type=row_int), args.get("q")).options(*PROJECT_LOADS)
+    per_page = min(max(args.get("per_page", 100, type=row_int), 1), 200)
+    page = queries.paginate(query, args.get("page", 1, type=row_int), per_page)
+    alerts = open_alerts_of([p.id for p in page.items])
+    response = jsonify([project_json(p, g.api_user, alerts[p.id]) for p in page.items])
+    response.headers["X-Total-Count"] = str(page.total)
+    links = [(n, rel) for n, rel in ((page.number + 1, "next"), (page.number - 1, "prev"))
+             if 1 <= n <= page.pages and n != page.number]
+    if links:
+        response.headers["Link"] = ", ".join(
+            f'<{url_for("api.list_projects", **{**args.to_dict(), "page": n})}>; rel="{rel}"' for n, rel in links)
+    return response
 
 
 @bp.get("/projects/<int:project_id>")

@@ -2,6 +2,7 @@
 import json
 
 from sqlalchemy import select
+from sqlalchemy.orm import subqueryload
 
 from ..acceptance.evaluation import acceptance_due_of
 from ..alerts.scan import alert_json
@@ -12,9 +13,14 @@ from ..domain.money import format_money
 from ..domain.roles import sees_all_projects
 from ..extensions import db
 from ..models import Alert, Event, Project, User
-from ..planning.review import review_due_for
+from ..planning.review import REVIEW_LOADS, review_due_for
 from ..planning.fields import SHARE_FIELDS
 from ..planning.services import SCALAR_FIELDS
+
+
+# everything project_json reads, for a whole page of projects at once
+PROJECT_LOADS = (*REVIEW_LOADS, subqueryload(Project.annual), subqueryload(Project.participants),
+                 subqueryload(Project.similar), subqueryload(Project.rongque))
 
 
 def _iso(value):
@@ -39,7 +45,17 @@ def current_due(project: Project):
     return None
 
 
-def project_json(project: Project, viewer: User | None = None) -> dict:
+def open_alerts_of(project_ids: list[int]) -> dict[int, list]:
+    """The open alerts of many projects in one query."""
+    found: dict[int, list] = {pid: [] for pid in project_ids}
+    for alert in db.session.execute(select(Alert).where(Alert.project_id.in_(project_ids), Alert.status == "open")
+                                    .order_by(Alert.id)).scalars():
+        found[alert.project_id].append(alert)
+    return found
+
+
+def project_json(project: Project, viewer: User | None = None, alerts=None) -> dict:
+    """`alerts`: the project's open alerts when the caller loaded them for a whole page."""
     data = {key: getattr(project, key) for key in SCALAR_FIELDS}
     due = current_due(project)
     data.update(
@@ -56,7 +72,7 @@ def project_json(project: Project, viewer: User | None = None) -> dict:
              "calendar_confirmed": due[1].confirmed} if due else None,
         approved_estimate=format_money(project.approved_estimate),
         approved_investment=format_money(project.approved_investment), merged_reason=project.merged_reason,
-        alerts=[alert_json(a) for a in open_alerts(project.id)],
+        alerts=[alert_json(a) for a in (open_alerts(project.id) if alerts is None else alerts)],
         # R-NO-SPLIT: best first; other departments' projects only to the authorities
         similar_projects=[{"id": m.other_id, "name": m.other.name, "score": m.score} for m in project.similar
                           if viewer is None or sees_all_projects(viewer.role)],

@@ -141,12 +141,20 @@ def cumulative_percent(project: Project) -> Decimal:
     return percent_of(self_filed_total(project.id), project.approved_estimate or Decimal("0"))
 
 
+def self_filed_totals(project_ids) -> dict[int, Decimal]:
+    """self_filed_total of many projects in one query."""
+    found = dict(db.session.execute(select(BudgetChange.project_id, func.sum(BudgetChange.amount)).where(
+        BudgetChange.project_id.in_(set(project_ids)), BudgetChange.status == FILED)
+        .group_by(BudgetChange.project_id)).all())
+    return {pid: found.get(pid) or Decimal("0") for pid in project_ids}
+
+
 def register_rows(changes: list[BudgetChange]) -> list[dict]:
-    percents: dict[int, Decimal] = {}
+    totals = self_filed_totals([c.project_id for c in changes])
+    percents = {c.project_id: percent_of(totals[c.project_id], c.project.approved_estimate or Decimal("0"))
+                for c in changes}
     rows = []
     for c in changes:
-        if c.project_id not in percents:
-            percents[c.project_id] = cumulative_percent(c.project)
         rows.append({"编号": c.id, "建设单位": c.project.department.name, "项目": c.project.name,
                      "备案日期": c.filed_on, "调整金额（元）": c.amount, "调整前（元）": c.total_before,
                      "调整后（元）": c.new_total, "原因": REASON_LABELS.get(c.reason_category, c.reason_category),

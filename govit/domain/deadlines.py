@@ -25,6 +25,7 @@ class Deadline:
     project_id: int | None = None
     plan_id: int | None = None
     notify: tuple[str, ...] = ()  # roles, or "dept:<id>" for a department's own users
+    subject: str = ""  # the project's name, for the message
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from ..domain.errors import Forbidden
 from ..domain.roles import AUTHORITY_OF_ROLE, sees_all_projects
 from ..extensions import db
 from ..models import Department, Project, ProjectParticipant, Round, User
-from .review import IN_REVIEW, is_final, latest_opinions, open_supplements, review_due_for
+from .review import IN_REVIEW, REVIEW_LOADS, is_final, latest_opinions, open_supplements, review_due_for
 
 
 def scoped_projects(user: User):
@@ -59,7 +59,8 @@ def review_queue(user: User) -> list[QueueItem]:
     """R-REVIEW-5WD: the projects awaiting the reviewer's authority, most urgent first."""
     authority = AUTHORITY_OF_ROLE.get(user.role)
     today, cal = clock.today(), load_calendar()
-    projects = db.session.execute(select(Project).where(Project.state.in_(IN_REVIEW))).unique().scalars()
+    projects = db.session.execute(select(Project).where(Project.state.in_(IN_REVIEW))
+                                  .options(*REVIEW_LOADS)).unique().scalars()
     items = []
     for project in projects:
         if authority and is_final(latest_opinions(project).get(authority)):

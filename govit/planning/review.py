@@ -1,4 +1,6 @@
 """Use cases of the joint review (第十条): opinions, 补正, expert evaluation, the result."""
+from sqlalchemy.orm import subqueryload
+
 from .. import clock, history
 from ..auth.access import require_lead_department, require_role
 from ..calendar_store import load_calendar
@@ -13,6 +15,12 @@ from ..models import ExpertReview, Opinion, Project, SupplementRequest, User
 from ..transaction import transactional
 
 IN_REVIEW = (lifecycle.JOINT_REVIEW, lifecycle.SUPPLEMENT_REQUESTED)
+
+
+# What the review's due date and result read: loaded with the projects in one query each, however
+# many projects (subqueryload re-runs the project query once per relationship).
+REVIEW_LOADS = (subqueryload(Project.opinions), subqueryload(Project.supplements),
+                subqueryload(Project.expert_reviews))
 
 
 def pauses_of(project: Project) -> list[Pause]:

@@ -1,0 +1,131 @@
+"""The cost of a page or of the scan grows with the page, not with the database (issue 9): the
+number of SQL statements is the same with few projects and with three times as many."""
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+from sqlalchemy import delete, event, func, select
+
+from govit.alerts import scan as scanner
+from govit.extensions import db
+from govit.models import Alert, Notification
+
+from ..helpers import DOCUMENTS, PASSWORD, passed, pdf_bytes
+
+
+@contextmanager
+def counting(app):
+    """Counts the statements every connection of `app`'s engine sends while the block runs."""
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+@pytest.fixture
+def portfolio(make, reviewers, app):
+    """`grow(n)` adds n projects in joint review and moves n more of nine planned ones into
+    construction (each with a budget change): the kinds of rows the pages and the scan look at."""
+    from decimal import Decimal
+
+    from govit.approval import budget, services as approval
+    from govit.planning import plans, services
+    make.department("DEPA", "省交通运输厅")
+    people = {"head": make.user("dept_admin", "DEPA"), "planner": make.user("planner", "YSHJ"),
+              "finance": make.user("finance", "CZT"), "ndrc": make.user("ndrc", "FGW"), "reviewers": reviewers}
+    head, planner = people["head"], people["planner"]
+    waiting = [passed(make, head, planner, reviewers, name=f"在建项目{i}", online_code=f"2027-230000-65-01-{i:06d}")
+               for i in range(9)]
+    plan = plans.create_plan(planner, 2027)
+    for project in waiting:
+        plans.add_item(planner, plan, project)
+    plans.finance_check(people["finance"], plan)
+    plans.submit_plan(planner, plan)
+    plans.approve_plan(planner, plan, "黑政函〔2026〕88号", date(2026, 10, 28))
+    for project in waiting:
+        for kind in DOCUMENTS:
+            services.upload_document(head, project, kind, f"{kind}.pdf", pdf_bytes(kind))
+    count = {"n": 0}
+
+    def grow(n: int):
+        for _ in range(n):
+            count["n"] += 1
+            make.submitted(head, planner, on="2026-06-16", name=f"联审项目{count['n']}")
+        for project in [waiting.pop() for _ in range(n)]:
+            approval.submit_feasibility(head, project)
+            approval.approve_feasibility(people["ndrc"], project, "黑发改审批〔2026〕12号", date(2026, 11, 10),
+                                         Decimal("3000000"))
+            approval.submit_design(head, project, Decimal("3000000"))
+            approval.approve_design(planner, project, "黑营商函〔2026〕5号", date(2026, 11, 20), Decimal("3000000"))
+            approval.record_gov_approval(planner, project, "黑政审〔2026〕3号", date(2026, 11, 25),
+                                         [("省级财政资金", Decimal("3000000"))])
+            budget.file_budget_change(head, project, Decimal("600000"), Decimal("3600000"), "other", "增加接口")
+    return people, grow
+
+
+def _get(app, user, url):
+    client = app.test_client()
+    assert client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code == 302
+    with counting(app) as seen:
+        res = client.get(url)
+    assert res.status_code == 200, url
+    return len(seen)
+
+
+PAGES = [("planner", "/projects"), ("planner", "/projects?state=joint_review"), ("head", "/projects"),
+         ("planner", "/dashboard"), ("finance", "/dashboard"), ("head", "/dashboard"), ("planner", "/review"),
+         ("finance", "/budget-changes")]
+
+
+def test_pages_issue_the_same_number_of_queries_for_3_and_9_projects(app, portfolio):
+    people, grow = portfolio
+    grow(3)
+    few = {(who, url): _get(app, people[who], url) for who, url in PAGES}
+    grow(6)
+    many = {(who, url): _get(app, people[who], url) for who, url in PAGES}
+    print("\n" + "\n".join(f"{who:8} {url:32} {few[(who, url)]:3} → {many[(who, url)]:3}" for who, url in PAGES))
+    assert many == few
+
+
+def test_api_project_list_issues_the_same_number_of_queries(app, portfolio, client):
+    from govit.auth import services as accounts
+    people, grow = portfolio
+    token = accounts.issue_token(people["planner"])
+    db.session.commit()
+    counts = []
+    for n in (3, 6):
+        grow(n)
+        with counting(app) as seen:
+            assert client.get("/api/v1/projects", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        counts.append(len(seen))
+    assert counts[0] == counts[1], counts
+
+
+def test_scan_issues_the_same_number_of_queries_for_3_and_9_projects(app, portfolio):
+    """Reads and updates are counted; the INSERTs of new alerts and inbox messages are the scan's
+    output (on SQLite one statement per row, on PostgreSQL batched), so they are checked apart:
+    they grow with what the scan opens, never with the projects it reads."""
+    people, grow = portfolio
+    counts, inserts = [], []
+    for n in (3, 6):
+        grow(n)
+        notes = db.session.scalar(select(func.count()).select_from(Notification))
+        with counting(app) as seen:
+            result = scanner.scan(date(2026, 12, 20), once_a_day=False)
+        counts.append(sum(not s.startswith("INSERT") for s in seen))
+        told = db.session.scalar(select(func.count()).select_from(Notification)) - notes
+        written = told + len(result.opened) + 1  # inbox messages, alerts, the history event
+        inserts.append((sum(s.startswith("INSERT") for s in seen), written))
+        db.session.execute(delete(Alert))
+        db.session.execute(delete(Notification))
+        db.session.commit()
+    print(f"\nscan statements without inserts: {counts}; inserts vs rows written: {inserts}")
+    assert counts[0] == counts[1], counts
+    assert all(statements <= rows for statements, rows in inserts)
