@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: install fonts browser-deps run test test-sqlite test-postgres clean
+.PHONY: install fonts browser-deps bench-deps run test test-sqlite test-postgres bench clean
 
 # Charts and exports need a freely licensed CJK font (Debian's Noto CJK); installed when missing.
 fonts:
@@ -45,6 +45,18 @@ test-sqlite: install
 test-postgres: install
 	@echo "==== govit test suite on PostgreSQL ($(GOVIT_TEST_POSTGRES)) ===="
 	$(PY) -m pytest
+
+bench-deps:
+	@command -v wrk >/dev/null || { \
+	  echo "installing Debian wrk (the load generator)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+# The benchmark of issue 9: SQLite and PostgreSQL (GOVIT_BENCH_POSTGRES, default the local server) at
+# 2,000 and 20,000 projects; BENCH_SCALES=2000,20000,200000 adds the largest. Writes docs/PERFORMANCE.md.
+BENCH_SCALES ?= 2000,20000
+BENCH_DATABASES ?= sqlite,postgresql
+bench: install bench-deps
+	$(PY) -m bench.run --databases $(BENCH_DATABASES) --scales $(BENCH_SCALES)
 
 clean:
 	rm -rf $(VENV) instance/govit.sqlite .pytest_cache

@@ -129,7 +129,7 @@ def _in_use() -> bool:
         select(func.count()).select_from(db.metadata.tables[t])).scalar() for t in REAL_DATA)
 
 
-def _reset_sequences() -> None:
+def reset_sequences() -> None:
     """PostgreSQL: each serial id continues after the restored rows."""
     if db.engine.dialect.name != "postgresql":
         return
@@ -170,7 +170,7 @@ def restore(path: str, replace: bool = False) -> dict:
                     for line in data.decode().split("\n")]
             for start in range(0, len(rows), 1000):
                 db.session.execute(table.insert(), rows[start:start + 1000])
-        _reset_sequences()
+        reset_sequences()
         broken = chain_break()
         if broken:
             raise BackupError(f"恢复后的历史记录链在第 {broken[0]} 条断开（{broken[1]}），已撤销恢复")

@@ -50,3 +50,17 @@ def row_int(text: str) -> int:
     if not -2**31 <= value < 2**31:
         raise ValueError(text)
     return value
+
+
+class LazyForms(dict):
+    """The forms of a page, each built when the template first uses it: a page offers only the
+    steps the viewer may take in the project's state, so most forms are never built."""
+
+    def __init__(self, classes: dict, given: dict, prefixed: bool = True):
+        super().__init__({key: form for key, form in given.items() if key in classes and form is not None})
+        self._classes, self._prefixed = classes, prefixed
+
+    def __missing__(self, key):
+        cls = self._classes[key]
+        form = self[key] = cls(prefix=key) if self._prefixed else cls()
+        return form

@@ -7,7 +7,7 @@ from ..auth.access import load_project
 from ..domain.construction import (INCIDENT_KINDS, INCIDENT_ORDERS, missing_prerequisites, parse_decimal,
                                    self_eval_window)
 from ..domain.errors import NotFound
-from ..formkit import submit
+from ..formkit import LazyForms, submit
 from ..planning.views import render_project
 from ..reports.charts import progress_chart_png
 from . import evaluation, services as construction
@@ -33,7 +33,7 @@ def panel_context(project, **given) -> dict:
     """What the construction panel of the project page shows (included by planning.views)."""
     if project.state not in BUILT and project.state != "terminated":
         return {}
-    forms = {key: given.get(key) or cls(prefix=key) for key, cls in FORMS.items()}
+    forms = LazyForms(FORMS, given)
     variances = construction.variances(project)
     return {"build_forms": forms, "variances": variances, "latest_variance": variances[-1][1] if variances else None,
             "performance_reports": construction.performance_reports(project),

@@ -1,12 +1,14 @@
 """What each role's dashboard shows (R-ALERT), with charts cached until the data changes."""
 from collections import Counter, defaultdict
 from decimal import Decimal
+from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
 from ..domain.lifecycle import STATE_LABELS, STATES
 from ..extensions import db
-from ..models import Alert, BudgetChange, ChainHead, Plan, Project, Settlement, UrgentInsertion, User
+from ..models import (Alert, BudgetChange, ChainHead, Department, Plan, Project, Settlement, UrgentInsertion,
+                      User)
 from ..reports.charts import bar_chart_png
 
 _charts: dict[tuple, bytes] = {}
@@ -18,8 +20,9 @@ def data_version() -> int:
     return head.seq if head else 0
 
 
-def cached_chart(name: str, build) -> bytes:
-    """A chart's PNG, drawn again only when the history has moved on."""
+def by_version(name: str, build):
+    """What `build` returns, computed again only when the history has moved on (every change to a
+    project and every scan that changed an alert appends to it), so never older than the data."""
     key = (name, data_version())
     if key not in _charts:
         for old in [k for k in _charts if k[0] == name]:
@@ -28,31 +31,56 @@ def cached_chart(name: str, build) -> bytes:
     return _charts[key]
 
 
+cached_chart = by_version
+
+
+ALERT_COLUMNS = ("kind", "project_id", "plan_id", "due_on", "level", "days_late")
+SHOWN = 100  # open alerts listed on a dashboard, most urgent first; the counts cover all of them
+
+
 def _open_alerts(department_id: int | None = None) -> list[Alert]:
-    query = select(Alert).where(Alert.status == "open").order_by(Alert.level.desc(), Alert.due_on)
+    query = select(Alert).where(Alert.status == "open").order_by(Alert.level.desc(), Alert.due_on, Alert.id)
     if department_id is not None:
         query = query.join(Project, Alert.project_id == Project.id).where(Project.department_id == department_id)
-    return list(db.session.execute(query).scalars())
+    return list(db.session.execute(query.limit(SHOWN)).scalars())
 
 
 def planner_view() -> dict:
-    alerts = _open_alerts()
-    projects = {p.id: p for p in db.session.execute(select(Project)).unique().scalars()}
-    by_stage = Counter((a.kind, a.level) for a in alerts)
-    by_department = Counter((projects[a.project_id].department.name if a.project_id else "（年度计划）", a.level)
-                            for a in alerts)
-    funnel = Counter(p.state for p in projects.values())
-    return {"alerts": alerts, "projects": projects, "by_stage": by_stage, "by_department": by_department,
-            "funnel": [(s, funnel[s]) for s in STATES if funnel[s]], "investment": investment_table()}
+    """Counts by stage, department and state, summed in the database; the most urgent alerts. The
+    sums read every project, so they are kept until the data changes (by_version)."""
+    return by_version("planner_view", _planner_view)
+
+
+def _planner_view() -> dict:
+    alerts = [SimpleNamespace(**{c: getattr(a, c) for c in ALERT_COLUMNS}) for a in _open_alerts()]
+    ids = {a.project_id for a in alerts if a.project_id}
+    names = dict(db.session.execute(select(Project.id, Project.name).where(Project.id.in_(ids))).all()) if ids else {}
+    open_ = Alert.status == "open"
+    by_stage = Counter({(kind, level): n for kind, level, n in db.session.execute(
+        select(Alert.kind, Alert.level, func.count()).where(open_).group_by(Alert.kind, Alert.level))})
+    by_department = Counter({(dept or "（年度计划）", level): n for dept, level, n in db.session.execute(
+        select(Department.name, Alert.level, func.count()).select_from(Alert)
+        .outerjoin(Project, Alert.project_id == Project.id).outerjoin(Department, Project.department_id == Department.id)
+        .where(open_).group_by(Department.name, Alert.level))})
+    funnel = dict(db.session.execute(select(Project.state, func.count()).group_by(Project.state)).all())
+    investment = investment_table()
+    years = sorted({year for row in investment.values() for year in row})
+    wan = [(dept, [f"{row.get(y, Decimal(0)) / 10000:,.2f}" for y in years]) for dept, row in sorted(investment.items())]
+    return {"alerts": alerts, "names": names, "total_alerts": sum(by_stage.values()), "by_stage": by_stage,
+            "by_department": by_department, "funnel": [(s, funnel[s]) for s in STATES if funnel.get(s)],
+            "years": years, "investment_rows": wan}
 
 
 def investment_table() -> dict[str, dict[int, Decimal]]:
-    rows = db.session.execute(select(Project).where(
-        Project.plan_year.is_not(None), Project.state.not_in(("draft", "review_failed", "terminated")))).unique().scalars()
-    table: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for p in rows:
-        table[p.department.name][p.plan_year] += p.total_investment or Decimal("0")
-    return {dept: dict(years) for dept, years in table.items()}
+    rows = db.session.execute(
+        select(Department.name, Project.plan_year, func.sum(Project.total_investment))
+        .join(Department, Project.department_id == Department.id)
+        .where(Project.plan_year.is_not(None), Project.state.not_in(("draft", "review_failed", "terminated")))
+        .group_by(Department.name, Project.plan_year))
+    table: dict[str, dict[int, Decimal]] = defaultdict(dict)
+    for dept, year, total in rows:
+        table[dept][year] = Decimal(total or 0)
+    return dict(table)
 
 
 def department_view(user: User) -> dict:

@@ -2,7 +2,7 @@
 import json
 
 from sqlalchemy import select
-from sqlalchemy.orm import subqueryload
+from sqlalchemy.orm import selectinload
 
 from ..acceptance.evaluation import acceptance_due_of
 from ..alerts.scan import alert_json
@@ -12,15 +12,19 @@ from ..domain.construction import self_eval_window
 from ..domain.money import format_money
 from ..domain.roles import sees_all_projects
 from ..extensions import db
-from ..models import Alert, Event, Project, User
-from ..planning.review import REVIEW_LOADS, review_due_for
+from ..models import Alert, Event, Opinion, Project, SimilarityMatch, User
+from ..planning.review import review_due_for
 from ..planning.fields import SHARE_FIELDS
 from ..planning.services import SCALAR_FIELDS
 
 
-# everything project_json reads, for a whole page of projects at once
-PROJECT_LOADS = (*REVIEW_LOADS, subqueryload(Project.annual), subqueryload(Project.participants),
-                 subqueryload(Project.similar), subqueryload(Project.rongque))
+# everything project_json reads, for a whole page of projects at once: a page holds at most 200
+# projects, within one SELECT … IN batch (500), so one query per relationship
+PROJECT_LOADS = (
+    selectinload(Project.opinions).lazyload(Opinion.reviewer),  # the reviewer's account is not shown
+    selectinload(Project.similar).joinedload(SimilarityMatch.other).load_only(Project.id, Project.name),
+    *(selectinload(rel) for rel in (Project.supplements, Project.expert_reviews, Project.annual,
+                                    Project.participants, Project.rongque)))
 
 
 def _iso(value):

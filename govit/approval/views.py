@@ -10,7 +10,7 @@ from ..domain.approval import MERGED_REASONS
 from ..domain.budget import REASON_LABELS, STATUS_LABELS
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.money import MoneyError, parse_money
-from ..formkit import row_int, submit
+from ..formkit import LazyForms, row_int, submit
 from ..planning.queries import paginate
 from ..planning.views import render_project
 from . import budget, services
@@ -39,7 +39,7 @@ def amount(field) -> object:
 
 def panel_context(project, **given) -> dict:
     """What the approval panel of the project page shows (included by planning.views)."""
-    forms = {key: given.get(key) or cls(prefix=key) for key, cls in FORMS.items()}
+    forms = LazyForms(FORMS, given)
     return {"approval_forms": forms, "baselines": services.baselines(project), "records": services.records(project),
             "funds": services.funds_of(project), "changes": budget.register_for(project),
             "current_total": budget.current_total(project) if project.approved_estimate else None,

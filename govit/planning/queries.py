@@ -31,6 +31,17 @@ def list_projects(user: User, state: str | None = None, department: str | None =
     return list(db.session.execute(project_query(user, state, department, plan_year, q)).unique().scalars())
 
 
+# What a list row shows: a few columns, not 60 columns of 第九条 text per project
+LIST_COLUMNS = (Project.id, Project.name, Project.urgent, Project.plan_year, Project.total_investment, Project.state,
+                select(Department.name).where(Department.id == Project.department_id)
+                .scalar_subquery().label("department_name"))
+
+
+def list_rows(query):
+    """`project_query(...)` narrowed to the columns of a list row."""
+    return query.with_only_columns(*LIST_COLUMNS)
+
+
 def project_query(user: User, state: str | None = None, department: str | None = None,
                   plan_year: int | None = None, q: str | None = None):
     """The scoped, filtered select of projects, newest first."""
@@ -95,10 +106,14 @@ class Page:
     total: int
 
 
-def paginate(query, page: int, per_page: int = 50) -> Page:
-    """Count, then fetch only the rows of `page` (1-based; out-of-range pages clamp)."""
-    total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar()
+def paginate(query, page: int, per_page: int = 50, rows: bool = False) -> Page:
+    """Count, then fetch only the rows of `page` (1-based; out-of-range pages clamp). `rows`: the
+    query selects columns (list_rows), not whole records."""
+    total = db.session.execute(select(func.count()).select_from(
+        query.with_only_columns(Project.id if rows else query.selected_columns[0]).order_by(None).subquery()
+        if rows else query.order_by(None).subquery())).scalar()
     pages = max(1, -(-total // per_page))
     number = min(max(1, page), pages)
-    items = list(db.session.execute(query.limit(per_page).offset((number - 1) * per_page)).unique().scalars())
+    result = db.session.execute(query.limit(per_page).offset((number - 1) * per_page))
+    items = list(result.all() if rows else result.unique().scalars())
     return Page(items, number, pages, total)

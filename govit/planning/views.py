@@ -8,7 +8,7 @@ from sqlalchemy import select
 from .. import clock
 from ..auth.access import load_project, require_lead_department, require_role
 from ..domain.errors import InvalidInput, RuleViolation
-from ..formkit import row_int, submit
+from ..formkit import LazyForms, row_int, submit
 from ..domain.proposal import RongqueItem
 from ..domain.roles import AUTHORITY_OF_ROLE, DEPARTMENT_ROLES, ROLES, sees_all_projects
 from ..extensions import db
@@ -38,7 +38,7 @@ def home():
     if user.role in AUTHORITY_OF_ROLE or user.role == "planner":
         context["queue"] = queries.review_queue(user)
     if user.role in DEPARTMENT_ROLES:
-        context["projects"] = queries.list_projects(user)
+        context["projects"] = queries.paginate(queries.list_rows(queries.project_query(user)), 1, 20, rows=True).items
         context["notes"] = db.session.execute(select(Notification).where(
             Notification.user_id == user.id).order_by(Notification.id.desc()).limit(8)).scalars().all()
     if user.role == "admin":
@@ -52,7 +52,7 @@ def projects():
     args = request.args
     query = queries.project_query(current_user, args.get("state") or None, args.get("department") or None,
                                   args.get("plan_year", type=row_int), args.get("q") or None)
-    page = queries.paginate(query, args.get("page", 1, type=row_int))
+    page = queries.paginate(queries.list_rows(query), args.get("page", 1, type=row_int), rows=True)
     return render_template("planning/projects.html", projects=page.items, page=page, args=args)
 
 
@@ -77,14 +77,14 @@ def edit_project(project_id: int):
     return done or render_template("planning/form.html", form=form, project=project)
 
 
-def render_project(project, status=200, **forms):
+def render_project(project, status=200, **given):
     """The project page, with any refused form passed in so its text is kept."""
-    forms = {"upload": UploadForm(), "opinion": OpinionForm(), "answer": AnswerForm(),
-             "expert": ReasonForm(), "terminate": ReasonForm(), **forms}
+    forms = LazyForms({"upload": UploadForm, "opinion": OpinionForm, "answer": AnswerForm, "expert": ReasonForm,
+                       "terminate": ReasonForm}, given, prefixed=False)
     from ..acceptance.views import panel_context as build_panel  # later stages add their panels
     from ..approval.views import panel_context as approval_panel
     mine = AUTHORITY_OF_ROLE.get(current_user.role)
-    extra = {} if project.state in STAGE_ONE else {**approval_panel(project, **forms), **build_panel(project, **forms)}
+    extra = {} if project.state in STAGE_ONE else {**approval_panel(project, **given), **build_panel(project, **given)}
     return render_template(
         "planning/project.html", project=project, forms=forms, events=project_events(project.id),
         due=review.review_due_for(project) if project.state in review.IN_REVIEW else None,

@@ -1,0 +1,185 @@
+"""`make bench`: govit under gunicorn (2 workers) on loopback, loaded by wrk, at several scales.
+
+    python -m bench.run [--databases sqlite,postgresql] [--scales 2000,20000] [--duration 10]
+
+For each database and scale: a fresh database, `govit init`, bench/seed.py; then requests per second
+and p50/p95 latency with 16 connections for the bare endpoint (the ceiling), the project list, a
+project page, the planner's dashboard and the API list; the deadline scan timed with its SQL
+statements counted; the Excel export of next year's plan; a chart. Results go to
+bench/results/<database>-<scale>.json and the table in docs/PERFORMANCE.md (bench/report.py).
+"""
+import argparse
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+BIN = Path(sys.executable).parent
+TODAY = "2026-11-22"
+CONNECTIONS = 16
+PG_SERVER = os.environ.get("GOVIT_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _database(kind: str, scale: int, work: Path) -> str:
+    """A fresh, empty database of `kind` for this scale."""
+    if kind == "sqlite":
+        path = work / f"govit-{scale}.sqlite"
+        path.unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    from sqlalchemy import create_engine, make_url, text
+    name = f"govit_bench_{scale}"
+    server = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    return make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
+
+
+def _run(args: list[str], env: dict) -> str:
+    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def _serve(env: dict) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    proc = subprocess.Popen([str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+                             "bench.wsgi:app"], cwd=ROOT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            if requests.get(f"{url}/_bench/ceiling", timeout=5).status_code == 200:
+                return proc, url
+        except requests.RequestException:
+            time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def _load(url: str, duration: int, cookie: str = "", token: str = "") -> dict:
+    """wrk with 2 threads and 16 connections after a 2-second warm-up; rps, p50 and p95 in ms."""
+    env = {**os.environ, "BENCH_COOKIE": cookie, "BENCH_TOKEN": token}
+    script = str(ROOT / "bench" / "latency.lua")
+    subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", "-d2s", "-s", script, url], env=env, capture_output=True)
+    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "-s", script, url], env=env,
+                         capture_output=True, text=True).stdout
+    found = dict(re.findall(r"(\w+)=(\d+)", out.split("BENCH", 1)[1]))
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    return {"rps": round(rps, 1), "p50_ms": int(found["p50"]) / 1000, "p95_ms": int(found["p95"]) / 1000,
+            "requests": int(found["requests"]), "errors": int(found["errors"]), "non2xx": int(found["non2xx"])}
+
+
+def _sign_in(url: str) -> tuple[str, str]:
+    session = requests.Session()
+    page = session.get(f"{url}/login").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    res = session.post(f"{url}/login", data={"username": "bench_planner", "password": "Bench@2026x",
+                                             "csrf_token": token}, allow_redirects=False)
+    assert res.status_code == 302, "bench_planner could not sign in"
+    cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+    api = requests.post(f"{url}/api/v1/auth/token", json={"username": "bench_planner", "password": "Bench@2026x"})
+    return cookie, api.json()["token"]
+
+
+def _in_process(env: dict) -> dict:
+    """The scan, the export and a chart, timed inside one process, with the scan's SQL counted."""
+    code = r'''
+import json, time
+from sqlalchemy import event, func, select
+from govit import create_app
+from govit.alerts.scan import scan
+from govit.extensions import db
+from govit.models import Plan, PlanItem, Project
+from govit.reports.charts import bar_chart_png
+from govit.reports.plan_export import plan_workbook
+app = create_app()
+with app.app_context():
+    seen = []
+    event.listen(db.engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+    start = time.perf_counter(); result = scan(); scan_s = time.perf_counter() - start
+    statements = len(seen)
+    plan = db.session.execute(select(Plan).order_by(Plan.plan_year.desc())).scalars().first()
+    items = db.session.scalar(select(func.count()).select_from(PlanItem).where(PlanItem.plan_id == plan.id))
+    start = time.perf_counter(); size = len(plan_workbook(plan)); export_s = time.perf_counter() - start
+    counts = dict(db.session.execute(select(Project.state, func.count()).group_by(Project.state)).all())
+    start = time.perf_counter(); png = bar_chart_png("各阶段项目数", counts, unit="个", decimals=0)
+    chart_s = time.perf_counter() - start
+    print(json.dumps({"scan_s": round(scan_s, 3), "scan_statements": statements, "scan_open": result.still_open,
+                      "export_s": round(export_s, 3), "export_items": items, "export_bytes": size,
+                      "chart_s": round(chart_s, 3)}))
+'''
+    return json.loads(_run([sys.executable, "-c", code], env).strip().splitlines()[-1])
+
+
+def bench(kind: str, scale: int, duration: int, work: Path) -> dict:
+    url_db = _database(kind, scale, work)
+    env = {**os.environ, "GOVIT_DATABASE_URL": url_db, "GOVIT_ENV": "development", "GOVIT_TODAY": TODAY,
+           "GOVIT_SECRET_KEY": "bench-" + "x" * 40, "GOVIT_UPLOAD_DIR": str(work / "uploads")}
+    _run([str(BIN / "govit"), "init"], env)
+    started = time.perf_counter()
+    seeded = _run([sys.executable, "-m", "bench.seed", "--scale", str(scale)], env).strip().splitlines()[-1]
+    seed_s = time.perf_counter() - started
+    print(f"  seeded {kind} {scale}: {seeded} in {seed_s:.0f} s", flush=True)
+    extra = _in_process(env)
+    proc, url = _serve(env)
+    try:
+        cookie, token = _sign_in(url)
+        project_id = _run([sys.executable, "-c", (
+            "from govit import create_app; from govit.extensions import db; from govit.models import Project;"
+            "from sqlalchemy import select; app = create_app(); ctx = app.app_context(); ctx.push();"
+            "print(db.session.scalar(select(Project.id).where(Project.state == 'in_construction')"
+            ".order_by(Project.id.desc()).limit(1)))")], env).strip().splitlines()[-1]
+        targets = {
+            "ceiling": (f"{url}/_bench/ceiling", "", ""),
+            "project list": (f"{url}/projects?state=in_construction", cookie, ""),
+            "project page": (f"{url}/projects/{project_id}", cookie, ""),
+            "dashboard": (f"{url}/dashboard", cookie, ""),
+            "API list": (f"{url}/api/v1/projects?state=in_construction&per_page=50", "", token),
+        }
+        loads = {}
+        for name, (target, c, t) in targets.items():
+            loads[name] = _load(target, duration, c, t)
+            print(f"  {name:13} {loads[name]}", flush=True)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return {"database": kind, "scale": scale, "seed_s": round(seed_s, 1), "loads": loads, **extra,
+            "duration_s": duration, "connections": CONNECTIONS}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="govit benchmark")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--scales", default="2000,20000")
+    parser.add_argument("--duration", type=int, default=10)
+    args = parser.parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="govit-bench-") as tmp:
+        for kind in args.databases.split(","):
+            for scale in map(int, args.scales.split(",")):
+                print(f"== {kind}, {scale} projects", flush=True)
+                result = bench(kind, scale, args.duration, Path(tmp))
+                (RESULTS / f"{kind}-{scale}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    from .report import write
+    print(f"table written to {write()}")
+
+
+if __name__ == "__main__":
+    main()
