@@ -52,6 +52,7 @@ def load_config(overrides: dict | None = None) -> dict:
         # R-NO-SPLIT: TF-IDF cosine at or above this flags a possible split or duplicate project
         "GOVIT_SIMILARITY_THRESHOLD": float(os.environ.get("GOVIT_SIMILARITY_THRESHOLD", "0.45")),
         "SESSION_COOKIE_HTTPONLY": True,
+        "BOOTSTRAP_SERVE_LOCAL": True,  # the extranet has no internet: Bootstrap's files come from govit
         # behind nginx: how many proxies set X-Forwarded-For/-Proto/-Host (0: trust none)
         "GOVIT_PROXY_HOPS": int(os.environ.get("GOVIT_PROXY_HOPS", "0")),
         # 等保 三级: lock an account after repeated failures; end idle sessions

@@ -1,4 +1,5 @@
 """Flask extensions, created unbound and attached in create_app."""
+from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -23,3 +24,4 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+bootstrap = Bootstrap5()  # Bootstrap 5 served by govit itself (BOOTSTRAP_SERVE_LOCAL): no CDN

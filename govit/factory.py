@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
 from .domain.errors import Forbidden, GovitError, InvalidInput, NotFound
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import bootstrap, csrf, db, login_manager, migrate
 
 MIGRATIONS = __import__("pathlib").Path(__file__).resolve().parent.parent / "migrations"
 
@@ -16,6 +16,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
+    bootstrap.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"

@@ -75,6 +75,7 @@ API_PROJECT_ACTIONS = {name: roles for name, roles in PROJECT_ACTION_ROLES.items
 
 ROUTES: dict[str, Access | dict[str, Access]] = {
     "static": OPEN,
+    "bootstrap.static": OPEN,  # Bootstrap 5's CSS and JS, served by govit itself
     # sign-in and the caller's own account
     "auth.login": OPEN,
     "auth.logout": allow(EVERYONE, scope=SELF),

@@ -1,4 +1,6 @@
 """Web pages through the test client: login, scope, forms that keep what was typed, CSRF."""
+import re
+
 import pytest
 
 from govit import create_app
@@ -136,3 +138,15 @@ def test_project_list_is_paginated_and_keeps_the_filters(client, people, make):
     second = client.get("/projects?q=分页测试&page=2").get_data(as_text=True)
     assert "分页测试项目02" in second and "分页测试项目52" not in second
     assert "第 2 / 2 页" in client.get("/projects?q=分页测试&page=9").get_data(as_text=True)  # clamped
+
+
+def test_bootstrap_5_is_served_by_govit_itself(client, people):
+    """Issue 7: one layout on Bootstrap 5 from govit's own server (the extranet has no internet)."""
+    client.post("/login", data={"username": people["head"].username, "password": PASSWORD})
+    html = client.get("/projects").get_data(as_text=True)
+    css = re.search(r'<link rel="stylesheet" href="(/bootstrap/static/css/bootstrap[^"]*\.css)">', html).group(1)
+    js = re.search(r'<script src="(/bootstrap/static/js/bootstrap[^"]*\.js)"', html).group(1)
+    styles = client.get(css)
+    assert styles.status_code == 200 and "Bootstrap  v5." in styles.get_data(as_text=True)[:200]
+    assert client.get(js).status_code == 200 and "https://" not in re.sub(r"<!--.*?-->", "", html)
+    assert 'class="navbar' in html and 'class="table' in html
