@@ -26,14 +26,19 @@ def require_login():
     """Every page needs a signed-in user."""
 
 
+UNREAD_SHOWN = 100
+
+
 @bp.app_context_processor
 def unread_count():
-    """The unread count in the header."""
+    """The unread count in the header; at most UNREAD_SHOWN rows are counted ("99+"), so the
+    header costs the same for any inbox."""
     if not current_user.is_authenticated:
         return {}
-    count = db.session.execute(select(db.func.count(Notification.id)).where(
-        Notification.user_id == current_user.id, Notification.read_at.is_(None))).scalar()
-    return {"unread": count}
+    unread = select(Notification.id).where(Notification.user_id == current_user.id,
+                                           Notification.read_at.is_(None)).limit(UNREAD_SHOWN)
+    count = db.session.execute(select(db.func.count()).select_from(unread.subquery())).scalar()
+    return {"unread": count, "unread_more": count >= UNREAD_SHOWN}
 
 
 @bp.get("/dashboard")

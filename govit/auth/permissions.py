@@ -211,5 +211,6 @@ def enforce():
         raise Forbidden(f"此操作仅限：{names}", rule=access.rule_for(view_args))
     if access.scope == PROJECT and "project_id" in view_args:
         from .access import load_project
-        load_project(view_args["project_id"], user)  # R-SCOPE: 404 when absent, 403 out of scope
+        # R-SCOPE: 404 when absent, 403 out of scope; kept in g so the view's load_project reuses it
+        g.scoped_project = load_project(view_args["project_id"], user)
     return None

@@ -1,7 +1,7 @@
 """The append-only, hash-chained history (R-AUDIT-TRAIL) and the departments' inbox (R-NOTIFY)."""
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, event
+from sqlalchemy import ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -44,6 +44,7 @@ class Notification(db.Model):
     """R-NOTIFY / R-ALERT: one message in one user's in-app inbox."""
 
     __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_unread", "user_id", "read_at"),)  # the header's unread count
     id: Mapped[int] = mapped_column(primary_key=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
