@@ -81,6 +81,9 @@ def write() -> Path:
             misses += [m for m, ok in ((f"{kind} scan", scan_ok), (f"{kind} export", export_ok)) if not ok]
         lines.append("")
     lines += ["## Targets missed", "", *(f"- {m}" for m in misses or ["none"]), ""]
+    analysis = ROOT / "bench" / "ANALYSIS.md"  # kept by hand: why a target is missed, what is next
+    if analysis.exists():
+        lines += [analysis.read_text(encoding="utf-8")]
     TARGET.parent.mkdir(exist_ok=True)
     TARGET.write_text("\n".join(lines), encoding="utf-8")
     return TARGET
