@@ -104,13 +104,14 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "planning.finish_expert": allow(PROJECT_ACTION_ROLES["finish_expert_review"], scope=PROJECT,
                                     rule="R-REVIEW-EXPERT"),
     "planning.terminate": allow(PROJECT_ACTION_ROLES["terminate"], scope=PROJECT),
-    # the annual plan: unpublished investment decisions, for the authorities that make them
-    "planning.plan_list": {"GET": allow(PLAN_READERS, scope=PROVINCE), "POST": allow(PLANNER, scope=PROVINCE)},
-    "planning.plan_page": allow(PLAN_READERS, scope=PROVINCE),
+    # the annual plan: API.md lets any signed-in user read a plan and its export; compiling it (the
+    # candidates, additions, comments, actions) is for the authorities that make it
+    "planning.plan_list": {"GET": allow(STAFF, scope=PROVINCE), "POST": allow(PLANNER, scope=PROVINCE)},
+    "planning.plan_page": allow(STAFF, scope=PROVINCE),
     "planning.plan_candidates": allow(PLAN_READERS, scope=PROVINCE),
-    "planning.plan_chart": allow(PLAN_READERS, scope=PROVINCE),
-    "planning.plan_xlsx": allow(PLAN_READERS, scope=PROVINCE),
-    "planning.plan_csv_export": allow(PLAN_READERS, scope=PROVINCE),
+    "planning.plan_chart": allow(STAFF, scope=PROVINCE),
+    "planning.plan_xlsx": allow(STAFF, scope=PROVINCE),
+    "planning.plan_csv_export": allow(STAFF, scope=PROVINCE),
     "planning.plan_add": allow(PLANNER, scope=PROVINCE),
     "planning.plan_remove": allow(PLANNER, scope=PROVINCE),
     "planning.plan_comment": allow(FINANCE, scope=PROVINCE),
@@ -161,9 +162,9 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "api.list_budget_changes": allow(REGISTER_READERS, scope=PROVINCE),
     "api.decide_budget_change": by_step("decision", {"approve": BUDGET_DECIDERS, "reject": BUDGET_DECIDERS},
                                         PROVINCE),
-    "api.list_plans": allow(PLAN_READERS, scope=PROVINCE),
-    "api.get_plan": allow(PLAN_READERS, scope=PROVINCE),
-    "api.export_plan": allow(PLAN_READERS, scope=PROVINCE),
+    "api.list_plans": allow(EVERYONE, scope=PROVINCE),  # API.md: any
+    "api.get_plan": allow(EVERYONE, scope=PROVINCE),
+    "api.export_plan": allow(EVERYONE, scope=PROVINCE),
     "api.create_plan": allow(PLANNER, scope=PROVINCE),
     "api.add_item": allow(PLANNER, scope=PROVINCE),
     "api.plan_action": by_step("action", PLAN_ACTION_ROLES, PROVINCE),
