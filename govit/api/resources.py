@@ -104,7 +104,8 @@ def list_projects():
     page = queries.paginate(query, args.get("page", 1, type=row_int), per_page)
     alerts = open_alerts_of([p.id for p in page.items])
     response = jsonify([project_json(p, g.api_user, alerts[p.id]) for p in page.items])
-    response.headers["X-Total-Count"] = str(page.total)
+    # X-Total-Count when counted in full; past COUNT_CAP rows only the lower bound is told
+    response.headers["X-Total-At-Least" if page.capped else "X-Total-Count"] = str(page.total)
     links = [(n, rel) for n, rel in ((page.number + 1, "next"), (page.number - 1, "prev"))
              if 1 <= n <= page.pages and n != page.number]
     if links:

@@ -98,22 +98,29 @@ def rongque_days_left(promised_on: date) -> int:
 
 @dataclass
 class Page:
-    """One page of a long list."""
+    """One page of a long list. `capped`: there are more than `total` rows (COUNT_CAP), not counted."""
 
     items: list
     number: int
     pages: int
     total: int
+    capped: bool = False
+
+
+COUNT_CAP = 10_000  # a count reads at most this many index entries: a page costs the same at any size
 
 
 def paginate(query, page: int, per_page: int = 50, rows: bool = False) -> Page:
-    """Count, then fetch only the rows of `page` (1-based; out-of-range pages clamp). `rows`: the
-    query selects columns (list_rows), not whole records."""
-    total = db.session.execute(select(func.count()).select_from(
-        query.with_only_columns(Project.id if rows else query.selected_columns[0]).order_by(None).subquery()
-        if rows else query.order_by(None).subquery())).scalar()
+    """Count (up to COUNT_CAP), then fetch only the rows of `page` (1-based; out-of-range pages
+    clamp). `rows`: the query selects columns (list_rows), not whole records."""
+    ids = query.with_only_columns(query.selected_columns[0]).order_by(None).limit(COUNT_CAP + 1)
+    counted = db.session.execute(select(func.count()).select_from(ids.subquery())).scalar()
+    capped = counted > COUNT_CAP
+    total = min(counted, COUNT_CAP)
     pages = max(1, -(-total // per_page))
-    number = min(max(1, page), pages)
+    number = max(1, page) if capped else min(max(1, page), pages)
     result = db.session.execute(query.limit(per_page).offset((number - 1) * per_page))
     items = list(result.all() if rows else result.unique().scalars())
-    return Page(items, number, pages, total)
+    if capped and len(items) == per_page:
+        pages = max(pages, number + 1)  # beyond the counted rows: one more page while pages are full
+    return Page(items, number, max(pages, number), total, capped)

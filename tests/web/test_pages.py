@@ -150,3 +150,21 @@ def test_bootstrap_5_is_served_by_govit_itself(client, people):
     assert styles.status_code == 200 and "Bootstrap  v5." in styles.get_data(as_text=True)[:200]
     assert client.get(js).status_code == 200 and "https://" not in re.sub(r"<!--.*?-->", "", html)
     assert 'class="navbar' in html and 'class="table' in html
+
+
+def test_counts_stop_at_the_cap_and_the_pager_still_moves_on(client, people, make, monkeypatch):
+    """Issue 9: a count reads at most COUNT_CAP rows, so a page costs the same at any size; past
+    the cap the pager still offers the next page while pages are full."""
+    from sqlalchemy import select
+
+    from govit.planning import queries
+    monkeypatch.setattr(queries, "COUNT_CAP", 3)
+    for i in range(5):
+        make.project(people["applicant"], name=f"计数项目{i}")
+    newest = queries.list_rows(select(Project).order_by(Project.id.desc()))
+    first = queries.paginate(newest, 1, per_page=2, rows=True)
+    assert first.capped and first.total == 3 and first.pages == 2 and len(first.items) == 2
+    last = queries.paginate(newest, 3, per_page=2, rows=True)
+    assert last.number == 3 and len(last.items) == 1 and last.pages == 3
+    client.post("/login", data={"username": people["planner"].username, "password": PASSWORD})
+    assert "共 3 条以上" in client.get("/projects").get_data(as_text=True)
