@@ -31,8 +31,6 @@ def by_version(name: str, build):
     return _charts[key]
 
 
-cached_chart = by_version
-
 
 ALERT_COLUMNS = ("kind", "project_id", "plan_id", "due_on", "level", "days_late")
 SHOWN = 100  # open alerts listed on a dashboard, most urgent first; the counts cover all of them
@@ -105,11 +103,11 @@ def funnel_png() -> bytes:
         counts = dict(db.session.execute(select(Project.state, func.count(Project.id)).group_by(Project.state)).all())
         return bar_chart_png("各阶段项目数", {STATE_LABELS[s]: Decimal(counts[s]) for s in STATES if counts.get(s)},
                              unit="个", decimals=0, keep_order=True)
-    return cached_chart("funnel", build)
+    return by_version("funnel", build)
 
 
 def investment_png() -> bytes:
     def build():
         totals = {dept: sum(years.values(), Decimal("0")) / 10000 for dept, years in investment_table().items()}
         return bar_chart_png("各部门计划内项目总投资", totals)
-    return cached_chart("investment", build)
+    return by_version("investment", build)

@@ -31,11 +31,6 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
-def open_alerts(project_id: int):
-    return db.session.execute(select(Alert).where(Alert.project_id == project_id, Alert.status == "open")
-                              .order_by(Alert.id)).scalars()
-
-
 def current_due(project: Project):
     """The deadline the project waits on now: (alert kind, Due) or None."""
     if project.state in ("joint_review", "supplement_requested"):
@@ -76,7 +71,7 @@ def project_json(project: Project, viewer: User | None = None, alerts=None) -> d
              "calendar_confirmed": due[1].confirmed} if due else None,
         approved_estimate=format_money(project.approved_estimate),
         approved_investment=format_money(project.approved_investment), merged_reason=project.merged_reason,
-        alerts=[alert_json(a) for a in (open_alerts(project.id) if alerts is None else alerts)],
+        alerts=[alert_json(a) for a in (open_alerts_of([project.id])[project.id] if alerts is None else alerts)],
         # R-NO-SPLIT: best first; other departments' projects only to the authorities
         similar_projects=[{"id": m.other_id, "name": m.other.name, "score": m.score} for m in project.similar
                           if viewer is None or sees_all_projects(viewer.role)],

@@ -22,8 +22,7 @@ SETTLEABLE = frozenset({"in_construction", "suspended", "completed", "acceptance
 
 
 def self_filed_total(project_id: int) -> Decimal:
-    return db.session.execute(select(func.coalesce(func.sum(BudgetChange.amount), 0)).where(
-        BudgetChange.project_id == project_id, BudgetChange.status == FILED)).scalar() or Decimal("0")
+    return self_filed_totals([project_id])[project_id]
 
 
 def current_total(project: Project) -> Decimal:
@@ -136,9 +135,11 @@ def register_for(project: Project) -> list[BudgetChange]:
                                    .order_by(BudgetChange.id)).scalars())
 
 
-def cumulative_percent(project: Project) -> Decimal:
-    """The project's self-filed changes as a percentage of its approved 概算 (limit 15%)."""
-    return percent_of(self_filed_total(project.id), project.approved_estimate or Decimal("0"))
+def cumulative_percent(project: Project, filed: Decimal | None = None) -> Decimal:
+    """The project's self-filed changes as a percentage of its approved 概算 (limit 15%); `filed`:
+    their total, when the caller read it for many projects at once."""
+    filed = self_filed_total(project.id) if filed is None else filed
+    return percent_of(filed, project.approved_estimate or Decimal("0"))
 
 
 def self_filed_totals(project_ids) -> dict[int, Decimal]:
@@ -151,8 +152,7 @@ def self_filed_totals(project_ids) -> dict[int, Decimal]:
 
 def register_rows(changes: list[BudgetChange]) -> list[dict]:
     totals = self_filed_totals([c.project_id for c in changes])
-    percents = {c.project_id: percent_of(totals[c.project_id], c.project.approved_estimate or Decimal("0"))
-                for c in changes}
+    percents = {c.project_id: cumulative_percent(c.project, totals[c.project_id]) for c in changes}
     rows = []
     for c in changes:
         rows.append({"编号": c.id, "建设单位": c.project.department.name, "项目": c.project.name,

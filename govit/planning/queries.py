@@ -26,11 +26,6 @@ def scoped_projects(user: User):
     return query
 
 
-def list_projects(user: User, state: str | None = None, department: str | None = None,
-                  plan_year: int | None = None, q: str | None = None) -> list[Project]:
-    return list(db.session.execute(project_query(user, state, department, plan_year, q)).unique().scalars())
-
-
 # What a list row shows: a few columns, not 60 columns of 第九条 text per project
 LIST_COLUMNS = (Project.id, Project.name, Project.urgent, Project.plan_year, Project.total_investment, Project.state,
                 select(Department.name).where(Department.id == Project.department_id)

@@ -1,6 +1,5 @@
 """The five journeys of the people who use govit, in a real browser (CSRF on, as users meet it)."""
 from datetime import date
-from decimal import Decimal
 
 import pytest
 

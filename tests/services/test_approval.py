@@ -32,7 +32,11 @@ def feasibility(w, project, merged=None, investment="3000000.00"):
 
 
 def building(w, estimate="3000000.00", **kw):
-    project = w["planned"](**kw)
+    return to_construction(w, w["planned"](**kw), estimate)
+
+
+def to_construction(w, project, estimate="3000000.00"):
+    """A planned project through feasibility, design and the government's approval."""
     feasibility(w, project)
     approval.submit_design(w["head"], project, D(estimate))
     approval.approve_design(w["planner"], project, "黑营商函〔2026〕5号", date(2026, 11, 20), D(estimate))

@@ -11,6 +11,7 @@ from govit.extensions import db
 from govit.models import Alert, Notification
 
 from ..helpers import DOCUMENTS, PASSWORD, passed, pdf_bytes
+from ..services.test_approval import to_construction
 
 
 @contextmanager
@@ -35,7 +36,7 @@ def portfolio(make, reviewers, app):
     construction (each with a budget change): the kinds of rows the pages and the scan look at."""
     from decimal import Decimal
 
-    from govit.approval import budget, services as approval
+    from govit.approval import budget
     from govit.planning import plans, services
     make.department("DEPA", "省交通运输厅")
     people = {"head": make.user("dept_admin", "DEPA"), "planner": make.user("planner", "YSHJ"),
@@ -59,13 +60,7 @@ def portfolio(make, reviewers, app):
             count["n"] += 1
             make.submitted(head, planner, on="2026-06-16", name=f"联审项目{count['n']}")
         for project in [waiting.pop() for _ in range(n)]:
-            approval.submit_feasibility(head, project)
-            approval.approve_feasibility(people["ndrc"], project, "黑发改审批〔2026〕12号", date(2026, 11, 10),
-                                         Decimal("3000000"))
-            approval.submit_design(head, project, Decimal("3000000"))
-            approval.approve_design(planner, project, "黑营商函〔2026〕5号", date(2026, 11, 20), Decimal("3000000"))
-            approval.record_gov_approval(planner, project, "黑政审〔2026〕3号", date(2026, 11, 25),
-                                         [("省级财政资金", Decimal("3000000"))])
+            to_construction(people, project)
             budget.file_budget_change(head, project, Decimal("600000"), Decimal("3600000"), "other", "增加接口")
     return people, grow
 
