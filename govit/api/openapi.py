@@ -31,6 +31,14 @@ PROJECT_OUT = {"allOf": [PROJECT_IN, {"type": "object", "properties": {
     "similar_projects": {"type": "array"}, "alerts": {"type": "array"},
     "approved_estimate": {"type": ["string", "null"]}, "approved_investment": {"type": ["string", "null"]}}}]}
 
+# GET /projects: one page of summaries (view=full: whole Project records)
+PROJECT_SUMMARY = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "name": {"type": ["string", "null"]}, "department": {"type": "string"},
+    "state": {"type": "string", "enum": STATES}, "plan_year": {"type": ["integer", "null"]},
+    "urgent": {"type": "boolean"}, "total_investment": {"type": ["string", "null"]},
+    "approved_estimate": {"type": ["string", "null"]}, "submitted_on": {"type": ["string", "null"]},
+    "updated_at": {"type": ["string", "null"]}, "due": {"type": ["object", "null"]}, "alerts": {"type": "array"}}}
+
 ROUTES = [  # (method, path, summary, request schema or None, success status)
     ("post", "/auth/token", "取得访问令牌", {"type": "object", "required": ["username", "password"],
                                        "properties": {"username": {"type": "string"},
@@ -43,7 +51,7 @@ ROUTES = [  # (method, path, summary, request schema or None, success status)
     ("post", "/rounds", "开启需求征集（planner）", {"type": "object", "properties": {
         "plan_year": {"type": "integer"}, "opens_on": {"type": "string", "format": "date"},
         "closes_on": {"type": "string", "format": "date"}}}, 201),
-    ("get", "/projects", "项目列表（按部门范围）", None, 200),
+    ("get", "/projects", "项目列表（按部门范围，分页；每项为摘要，view=full 为完整记录）", None, 200),
     ("post", "/projects", "创建项目草稿", PROJECT_IN, 201),
     ("get", "/projects/{id}", "项目详情", None, 200),
     ("patch", "/projects/{id}", "修改项目（草稿或待补正）", PROJECT_IN, 200),
@@ -75,7 +83,7 @@ ROUTES = [  # (method, path, summary, request schema or None, success status)
 
 QUERY = {  # path -> its query parameters (name, JSON type)
     "/projects": [("state", "string"), ("department", "string"), ("plan_year", "integer"), ("q", "string"),
-                  ("page", "integer"), ("per_page", "integer")],
+                  ("page", "integer"), ("per_page", "integer"), ("view", "string")],
     "/alerts": [("project", "integer"), ("kind", "string"), ("status", "string")],
     "/budget-changes": [("status", "string"), ("department", "string"), ("year", "integer")],
 }
@@ -98,7 +106,8 @@ def build_document() -> dict:
     for method, path, summary, schema, status in ROUTES:
         op = {"summary": summary.format(**names), "responses": {
             str(status): {"description": "成功", "content": {"application/json": {"schema": (
-                PROJECT_OUT if path.startswith("/projects/{id}") and method != "get" else {})}}},
+                PROJECT_OUT if path.startswith("/projects/{id}") and method != "get" else
+                {"type": "array", "items": PROJECT_SUMMARY} if (method, path) == ("get", "/projects") else {})}}},
             **{str(s): {"description": d, "content": {"application/json": {"schema": ERROR}}}
                for s, d in ((400, "输入有误"), (401, "未认证"), (403, "无权"), (404, "不存在"),
                             (409, "状态不符或规则阻止"))}}}
@@ -115,7 +124,7 @@ def build_document() -> dict:
             "info": {"title": "govit API", "version": "1", "description": "黑龙江省政务信息化项目管理系统"},
             "servers": [{"url": "/api/v1"}], "paths": paths,
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-                           "schemas": {"Error": ERROR, "Project": PROJECT_OUT,
+                           "schemas": {"Error": ERROR, "Project": PROJECT_OUT, "ProjectSummary": PROJECT_SUMMARY,
                                        "DocumentKind": {"type": "string", "enum": list(DOCUMENT_KINDS)}}}}
 
 

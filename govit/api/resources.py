@@ -18,7 +18,8 @@ from ..models import Alert, Department, Project
 from ..planning import queries, review, services
 from ..planning.fields import parse_proposal
 from . import body, bp, optional_body
-from .serialize import PROJECT_LOADS, document_json, event_json, open_alerts_of, project_json, user_json
+from .serialize import (PROJECT_LOADS, SUMMARY_COLUMNS, document_json, event_json, open_alerts_of, project_json,
+                        project_summaries, user_json)
 
 
 def parse_date(data: dict, key: str) -> date:
@@ -96,14 +97,22 @@ def create_project():
 @bp.get("/projects")
 def list_projects():
     """One page (`page`, `per_page` ≤ 200, default 100), newest first; X-Total-Count and Link
-    headers tell the rest. Each relation is loaded for the whole page in one query."""
+    headers tell the rest. Items are summaries (id, name, department, state, money, due, alerts);
+    `view=full` gives whole records, each relation loaded for the whole page in one query."""
     args = request.args
+    view = args.get("view", "summary")
+    if view not in ("summary", "full"):
+        raise InvalidInput({"view": "应为 summary（默认，摘要）或 full（完整记录）"})
     query = queries.project_query(g.api_user, args.get("state"), args.get("department"),
-                                  args.get("plan_year", type=row_int), args.get("q")).options(*PROJECT_LOADS)
+                                  args.get("plan_year", type=row_int), args.get("q"))
+    query = query.options(*PROJECT_LOADS) if view == "full" else query.with_only_columns(*SUMMARY_COLUMNS)
     per_page = min(max(args.get("per_page", 100, type=row_int), 1), 200)
-    page = queries.paginate(query, args.get("page", 1, type=row_int), per_page)
-    alerts = open_alerts_of([p.id for p in page.items])
-    response = jsonify([project_json(p, g.api_user, alerts[p.id]) for p in page.items])
+    page = queries.paginate(query, args.get("page", 1, type=row_int), per_page, rows=view != "full")
+    if view == "full":
+        alerts = open_alerts_of([p.id for p in page.items])
+        response = jsonify([project_json(p, g.api_user, alerts[p.id]) for p in page.items])
+    else:
+        response = jsonify(project_summaries(page.items))
     # X-Total-Count when counted in full; past COUNT_CAP rows only the lower bound is told
     response.headers["X-Total-At-Least" if page.capped else "X-Total-Count"] = str(page.total)
     links = [(n, rel) for n, rel in ((page.number + 1, "next"), (page.number - 1, "prev"))

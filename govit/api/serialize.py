@@ -12,8 +12,8 @@ from ..domain.construction import self_eval_window
 from ..domain.money import format_money
 from ..domain.roles import sees_all_projects
 from ..extensions import db
-from ..models import Alert, Event, Opinion, Project, SimilarityMatch, User
-from ..planning.review import review_due_for
+from ..models import Alert, Department, Event, Opinion, Project, SimilarityMatch, User
+from ..planning.review import IN_REVIEW, pauses_by_project, review_due_for
 from ..planning.fields import SHARE_FIELDS
 from ..planning.services import SCALAR_FIELDS
 
@@ -31,10 +31,11 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
-def current_due(project: Project):
-    """The deadline the project waits on now: (alert kind, Due) or None."""
-    if project.state in ("joint_review", "supplement_requested"):
-        return "joint_review", review_due_for(project)
+def current_due(project: Project, pauses=None):
+    """The deadline the project waits on now: (alert kind, Due) or None. `pauses`: the review's
+    pauses when read for a whole page (pauses_by_project)."""
+    if project.state in IN_REVIEW:
+        return "joint_review", review_due_for(project, pauses=pauses)
     if project.state == "design_review":
         return "design_review", design_due(project)
     if project.state == "completed" and project.completed_on:  # R-ACCEPT-6M: calendar months
@@ -45,12 +46,42 @@ def current_due(project: Project):
 
 
 def open_alerts_of(project_ids: list[int]) -> dict[int, list]:
-    """The open alerts of many projects in one query."""
+    """The open alerts of many projects in one query, as rows for alert_json."""
     found: dict[int, list] = {pid: [] for pid in project_ids}
-    for alert in db.session.execute(select(Alert).where(Alert.project_id.in_(project_ids), Alert.status == "open")
-                                    .order_by(Alert.id)).scalars():
+    for alert in db.session.execute(select(*Alert.__table__.c).where(
+            Alert.project_id.in_(project_ids), Alert.status == "open").order_by(Alert.id)):
         found[alert.project_id].append(alert)
     return found
+
+
+def _due_json(due) -> dict | None:
+    return {"kind": due[0], "due_on": due[1].due_on.isoformat(), "calendar_confirmed": due[1].confirmed} if due else None
+
+
+# A list item: what a caller needs to pick a project and see what it waits on; the whole record
+# (第九条 texts, opinions, participants…) is GET /projects/{id}, or the list with view=full
+SUMMARY_COLUMNS = (Project.id, Project.name, Project.state, Project.plan_year, Project.urgent,
+                   Project.total_investment, Project.approved_estimate, Project.submitted_on, Project.concluded_on,
+                   Project.design_submitted_on, Project.completed_on, Project.acceptance_extended_until,
+                   Project.live_on, Project.updated_at,
+                   select(Department.code).where(Department.id == Project.department_id)
+                   .correlate(Project).scalar_subquery().label("department_code"))
+
+
+def project_summaries(projects) -> list[dict]:
+    """The list items of a page of project rows (SUMMARY_COLUMNS, read as plain rows: the deadline
+    rules read the same attributes of a row as of a Project); their open alerts and review pauses
+    are read in one query each."""
+    ids = [p.id for p in projects]
+    alerts = open_alerts_of(ids)
+    reviewing = [p.id for p in projects if p.state in IN_REVIEW]
+    pauses = pauses_by_project(reviewing) if reviewing else {}
+    return [{"id": p.id, "name": p.name, "department": p.department_code, "state": p.state,
+             "plan_year": p.plan_year, "urgent": p.urgent, "total_investment": format_money(p.total_investment),
+             "approved_estimate": format_money(p.approved_estimate), "submitted_on": _iso(p.submitted_on),
+             "updated_at": p.updated_at.isoformat(timespec="seconds") if p.updated_at else None,
+             "due": _due_json(current_due(p, pauses.get(p.id))), "alerts": [alert_json(a) for a in alerts[p.id]]}
+            for p in projects]
 
 
 def project_json(project: Project, viewer: User | None = None, alerts=None) -> dict:
@@ -67,8 +98,7 @@ def project_json(project: Project, viewer: User | None = None, alerts=None) -> d
         submitted_on=_iso(project.submitted_on), conditions=project.conditions,
         completed_on=_iso(project.completed_on), accepted_on=_iso(project.accepted_on),
         live_on=_iso(project.live_on),
-        due={"kind": due[0], "due_on": due[1].due_on.isoformat(),
-             "calendar_confirmed": due[1].confirmed} if due else None,
+        due=_due_json(due),
         approved_estimate=format_money(project.approved_estimate),
         approved_investment=format_money(project.approved_investment), merged_reason=project.merged_reason,
         alerts=[alert_json(a) for a in (open_alerts_of([project.id])[project.id] if alerts is None else alerts)],

@@ -59,6 +59,7 @@ class Alert(db.Model):
     """R-ALERT: a watched deadline that is due soon or overdue; closed when its step is done."""
 
     __tablename__ = "alert"
+    __table_args__ = (Index("ix_alert_project_status", "project_id", "status"),)  # a page's projects' open alerts
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100), index=True)
     kind: Mapped[str] = mapped_column(String(32), index=True)

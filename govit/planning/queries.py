@@ -29,7 +29,7 @@ def scoped_projects(user: User):
 # What a list row shows: a few columns, not 60 columns of 第九条 text per project
 LIST_COLUMNS = (Project.id, Project.name, Project.urgent, Project.plan_year, Project.total_investment, Project.state,
                 select(Department.name).where(Department.id == Project.department_id)
-                .scalar_subquery().label("department_name"))
+                .correlate(Project).scalar_subquery().label("department_name"))
 
 
 def list_rows(query):

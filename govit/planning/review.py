@@ -1,4 +1,5 @@
 """Use cases of the joint review (第十条): opinions, 补正, expert evaluation, the result."""
+from sqlalchemy import select
 from sqlalchemy.orm import subqueryload
 
 from .. import clock, history
@@ -29,14 +30,26 @@ def pauses_of(project: Project) -> list[Pause]:
             + [Pause(e.started_on, e.finished_on) for e in project.expert_reviews])
 
 
-def review_due_for(project: Project, today=None) -> Due | None:
-    """R-REVIEW-5WD: the joint review's due date as of today (None before submission)."""
+def pauses_by_project(project_ids: list[int]) -> dict[int, list[Pause]]:
+    """pauses_of for many projects in two queries (supplements, expert reviews), for list pages."""
+    found: dict[int, list[Pause]] = {pid: [] for pid in project_ids}
+    for model, start, end in ((SupplementRequest, SupplementRequest.requested_on, SupplementRequest.answered_on),
+                              (ExpertReview, ExpertReview.started_on, ExpertReview.finished_on)):
+        for pid, began, ended in db.session.execute(select(model.project_id, start, end).where(
+                model.project_id.in_(project_ids)).order_by(model.id)):
+            found[pid].append(Pause(began, ended))
+    return found
+
+
+def review_due_for(project: Project, today=None, pauses: list[Pause] | None = None) -> Due | None:
+    """R-REVIEW-5WD: the joint review's due date as of today (None before submission). `pauses`:
+    the project's pauses when the caller read them for many projects at once (pauses_by_project)."""
     if project.submitted_on is None:
         return None
     today = today or clock.today()
     if project.concluded_on:
         today = project.concluded_on
-    return review_due(load_calendar(), project.submitted_on, pauses_of(project), today)
+    return review_due(load_calendar(), project.submitted_on, pauses_of(project) if pauses is None else pauses, today)
 
 
 def latest_opinions(project: Project) -> dict[str, Opinion]:

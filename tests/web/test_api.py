@@ -189,3 +189,27 @@ def test_r_full_record_marks_steps_taken_after_their_due_date(world, today):
     assert [(s["detail"]["authority"], s["due_on"], s["late"]) for s in opinions] == [
         ("cyber", "2026-06-24", False), ("crypto", "2026-06-24", True)]
     assert opinions[1]["role"] == "reviewer_crypto" and opinions[1]["at"].startswith("2026-06-26")
+
+
+def test_project_list_items_are_summaries_and_view_full_gives_records(world):
+    """A list item says what a project is and what it waits on; view=full gives whole records;
+    the department filter works with either."""
+    open_round(world)
+    pid = create(world)["id"]
+    world["head"].post(f"/projects/{pid}/actions/submit")
+    item = next(p for p in world["planner"].get("/projects?department=DEPA").json if p["id"] == pid)
+    assert set(item) == {"id", "name", "department", "state", "plan_year", "urgent", "total_investment",
+                         "approved_estimate", "submitted_on", "updated_at", "due", "alerts"}
+    record = world["planner"].get(f"/projects/{pid}").json
+    assert item["state"] == "joint_review" and item["department"] == "DEPA"
+    assert item["due"] == record["due"] and item["due"]["kind"] == "joint_review"  # R-REVIEW-5WD
+    assert item["total_investment"] == record["total_investment"]
+    full = world["planner"].get("/projects?view=full&department=DEPA").json
+    assert next(p for p in full if p["id"] == pid) == record
+    # R-CLOCK: a 补正 pauses the clock; the list reads the pauses of a whole page at once
+    assert world["cyber"].post(f"/projects/{pid}/opinions", json={"verdict": "supplement", "text": "补充"}).status_code == 201
+    paused = next(p for p in world["planner"].get("/projects").json if p["id"] == pid)
+    assert paused["state"] == "supplement_requested" and paused["due"] == world["planner"].get(f"/projects/{pid}").json["due"]
+    bad = world["planner"].get("/projects?view=everything")
+    assert bad.status_code == 400 and "view" in bad.json["fields"]
+    assert world["planner"].get("/projects?department=DEPB").json == []

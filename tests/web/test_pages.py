@@ -168,3 +168,29 @@ def test_counts_stop_at_the_cap_and_the_pager_still_moves_on(client, people, mak
     assert last.number == 3 and len(last.items) == 1 and last.pages == 3
     client.post("/login", data={"username": people["planner"].username, "password": PASSWORD})
     assert "共 3 条以上" in client.get("/projects").get_data(as_text=True)
+
+
+def test_project_list_filtered_by_department(client, people, make):
+    """The department filter joins the department table: the row's department name still shows."""
+    make.project(people["applicant"], name="交通厅的项目")
+    make.project(people["outsider"], name="水利厅的项目")
+    login(client, people["planner"])
+    page = client.get("/projects?department=DEPA")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "交通厅的项目" in text and "省交通运输厅" in text and "水利厅的项目" not in text
+
+
+def test_project_page_shows_the_latest_events_and_all_on_request(client, people, make):
+    """A long history: the page shows the latest RECENT_EVENTS steps and links to the whole record."""
+    from govit.history import RECENT_EVENTS
+    from govit.planning import services
+    project = make.project(people["applicant"], name="记录很长的项目")
+    for n in range(RECENT_EVENTS + 5):
+        services.update_project(people["applicant"], project, {"content_scale": f"第 {n} 次修改"})
+    login(client, people["applicant"])
+    short = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    full = client.get(f"/projects/{project.id}?record=all").get_data(as_text=True)
+    steps = re.compile(r"<li><strong>")
+    assert len(steps.findall(short)) == RECENT_EVENTS and "显示全部记录" in short
+    assert len(steps.findall(full)) == RECENT_EVENTS + 6 and "显示全部记录" not in full  # + the creation
