@@ -98,6 +98,18 @@ def project_events(project_id: int) -> list[Event]:
         select(Event).where(Event.project_id == project_id).order_by(Event.seq)).scalars())
 
 
+RECENT_EVENTS = 20  # the project page's timeline; the whole record is one click (or the Excel) away
+
+
+def recent_events(project_id: int, limit: int | None = RECENT_EVENTS) -> tuple[list, bool]:
+    """The project's last `limit` events (all with None), oldest first, as rows (the page only reads
+    them), and whether older ones were left out."""
+    query = select(*Event.__table__.c).where(Event.project_id == project_id).order_by(Event.seq.desc())
+    rows = db.session.execute(query if limit is None else query.limit(limit + 1)).all()
+    more = limit is not None and len(rows) > limit
+    return rows[:limit][::-1] if more else rows[::-1], more
+
+
 @transactional
 def mark_all_read(user: User) -> None:
     """The reader's own inbox state."""

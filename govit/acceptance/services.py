@@ -28,10 +28,12 @@ def progress_reports(project: Project) -> list[ProgressReport]:
                                    .order_by(ProgressReport.period)).scalars())
 
 
-def variances(project: Project) -> list[tuple[ProgressReport, Variance]]:
-    """Schedule and cost variance of every progress report against the baseline."""
+def variances(project: Project, total: Decimal | None = None) -> list[tuple[ProgressReport, Variance]]:
+    """Schedule and cost variance of every progress report against the baseline; `total`: the
+    current budget when the caller has read it already."""
     from ..approval.budget import current_total
-    total = current_total(project) if project.approved_estimate else Decimal("0")
+    if total is None:
+        total = current_total(project) if project.approved_estimate else Decimal("0")
     if not (project.start_month and project.end_month):
         return []
     return [(r, variance(total, planned_percent(project.start_month, project.end_month, r.period),

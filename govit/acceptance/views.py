@@ -29,20 +29,27 @@ def require_login():
     """Every page needs a signed-in user."""
 
 
-def panel_context(project, **given) -> dict:
-    """What the construction panel of the project page shows (included by planning.views)."""
+# what exists only from a stage on: extensions are asked for (and shown) while completed; evaluations
+# are filed from operation on (a terminated project keeps what it had)
+EXTENDING = frozenset({"completed"})
+EVALUATED = frozenset({"in_operation", "self_evaluated", "closed", "terminated"})
+
+
+def panel_context(project, current_total=None, **given) -> dict:
+    """What the construction panel of the project page shows (included by planning.views);
+    `current_total`: the budget the approval panel read already."""
     if project.state not in BUILT and project.state != "terminated":
         return {}
     forms = LazyForms(FORMS, given)
-    variances = construction.variances(project)
+    variances = construction.variances(project, current_total)
     return {"build_forms": forms, "variances": variances, "latest_variance": variances[-1][1] if variances else None,
             "performance_reports": construction.performance_reports(project),
             "incidents": construction.incidents(project), "incident_kinds": INCIDENT_KINDS,
             "incident_orders": INCIDENT_ORDERS, "acceptance_due": evaluation.acceptance_due_of(project),
-            "extensions": evaluation.extensions(project),
+            "extensions": evaluation.extensions(project) if project.state in EXTENDING else [],
             "missing_prereqs": missing_prerequisites({d.kind for d in project.documents}, project.classified),
             "self_window": self_eval_window(project.live_on) if project.live_on else None,
-            "evaluations": evaluation.evaluations(project)}
+            "evaluations": evaluation.evaluations(project) if project.state in EVALUATED else {}}
 
 
 def _goals(form) -> list[dict]:

@@ -12,7 +12,7 @@ from ..formkit import LazyForms, row_int, submit
 from ..domain.proposal import RongqueItem
 from ..domain.roles import AUTHORITY_OF_ROLE, DEPARTMENT_ROLES, ROLES, sees_all_projects
 from ..extensions import db
-from ..history import project_events
+from ..history import RECENT_EVENTS, recent_events
 from ..models import Document, Notification
 from . import queries, review, services
 from .fields import parse_proposal
@@ -84,14 +84,20 @@ def render_project(project, status=200, **given):
     from ..acceptance.views import panel_context as build_panel  # later stages add their panels
     from ..approval.views import panel_context as approval_panel
     mine = AUTHORITY_OF_ROLE.get(current_user.role)
-    extra = {} if project.state in STAGE_ONE else {**approval_panel(project, **given), **build_panel(project, **given)}
+    extra = {}
+    if project.state not in STAGE_ONE:
+        extra = approval_panel(project, **given)
+        extra.update(build_panel(project, extra["current_total"], **given))
+    reviewing = project.state in review.IN_REVIEW
+    supplements = review.open_supplements(project) if reviewing else []
+    events, more_events = recent_events(project.id, None if request.args.get("record") == "all" else RECENT_EVENTS)
     return render_template(
-        "planning/project.html", project=project, forms=forms, events=project_events(project.id),
-        due=review.review_due_for(project) if project.state in review.IN_REVIEW else None,
+        "planning/project.html", project=project, forms=forms, events=events, more_events=more_events,
+        due=review.review_due_for(project) if reviewing else None,
         latest=review.latest_opinions(project), my_authority=mine,
-        waiting_me=any(s.authority == mine for s in review.open_supplements(project)),
-        open_supplements=review.open_supplements(project),
-        expert_running=any(e.finished_on is None for e in project.expert_reviews),
+        # 补正 and expert reviews pause the joint review: the page shows them only while it runs
+        waiting_me=any(s.authority == mine for s in supplements), open_supplements=supplements,
+        expert_running=reviewing and any(e.finished_on is None for e in project.expert_reviews),
         # R-NO-SPLIT: the matches are for the reviewers and the planner, not other departments' eyes
         similar=project.similar if sees_all_projects(current_user.role) else [],
         threshold=current_app.config["GOVIT_SIMILARITY_THRESHOLD"],

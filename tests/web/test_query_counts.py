@@ -124,3 +124,19 @@ def test_scan_issues_the_same_number_of_queries_for_3_and_9_projects(app, portfo
     print(f"\nscan statements without inserts: {counts}; inserts vs rows written: {inserts}")
     assert counts[0] == counts[1], counts
     assert all(statements <= rows for statements, rows in inserts)
+
+
+def test_project_page_queries_do_not_grow_with_its_history(app, portfolio):
+    """A project page reads each kind of record once, however long the project's history and
+    however many documents it holds; its timeline shows the latest steps (history.RECENT_EVENTS)."""
+    from govit.models import Project
+    from govit.planning import services
+    people, grow = portfolio
+    grow(3)
+    project = db.session.scalar(select(Project).where(Project.state == "in_construction").limit(1))
+    url = f"/projects/{project.id}"
+    before = [_get(app, people[who], url) for who in ("head", "planner", "finance")]
+    for n in range(25):
+        services.upload_document(people["head"], project, "other", f"补充{n}.pdf", pdf_bytes(f"补充{n}"))
+    after = [_get(app, people[who], url) for who in ("head", "planner", "finance")]
+    assert after == before, (before, after)
