@@ -24,8 +24,16 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        """The signed-in user and the header's unread count in one query."""
+        from sqlalchemy import select
+        from .alerts.views import unread_count
         from .models import User
-        return db.session.get(User, int(user_id))
+        found = db.session.execute(select(User, unread_count(int(user_id)).scalar_subquery())
+                                   .where(User.id == int(user_id))).first()
+        if found is None:
+            return None
+        user, user.unread = found
+        return user
 
 
 class RowId(IntegerConverter):

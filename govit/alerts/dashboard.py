@@ -3,8 +3,11 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from types import SimpleNamespace
 
+from flask import render_template
+from markupsafe import Markup
 from sqlalchemy import func, select
 
+from ..domain.deadlines import KINDS
 from ..domain.lifecycle import STATE_LABELS, STATES
 from ..extensions import db
 from ..models import (Alert, BudgetChange, ChainHead, Department, Plan, Project, Settlement, UrgentInsertion,
@@ -43,10 +46,12 @@ def _open_alerts(department_id: int | None = None) -> list[Alert]:
     return list(db.session.execute(query.limit(SHOWN)).scalars())
 
 
-def planner_view() -> dict:
-    """Counts by stage, department and state, summed in the database; the most urgent alerts. The
-    sums read every project, so they are kept until the data changes (by_version)."""
-    return by_version("planner_view", _planner_view)
+def province_html() -> Markup:
+    """The province dashboard (planner, auditor, 发改委): counts by stage, department and state,
+    summed in the database, and the most urgent alerts. Every viewer sees the same, and the sums
+    read every project, so it is rendered once and kept until the data changes (by_version)."""
+    return by_version("province_html", lambda: Markup(render_template(
+        "alerts/_province.html", kinds=KINDS, **_planner_view())))
 
 
 def _planner_view() -> dict:

@@ -35,10 +35,17 @@ def unread_count():
     header costs the same for any inbox."""
     if not current_user.is_authenticated:
         return {}
-    unread = select(Notification.id).where(Notification.user_id == current_user.id,
-                                           Notification.read_at.is_(None)).limit(UNREAD_SHOWN)
-    count = db.session.execute(select(db.func.count()).select_from(unread.subquery())).scalar()
+    count = getattr(current_user._get_current_object(), "unread", None)  # read with the user (load_user)
+    if count is None:
+        count = db.session.execute(unread_count(current_user.id)).scalar()
     return {"unread": count, "unread_more": count >= UNREAD_SHOWN}
+
+
+def unread_count(user_id: int):
+    """The select of a user's unread count, at most UNREAD_SHOWN (a scalar subquery for load_user)."""
+    unread = select(Notification.id).where(Notification.user_id == user_id,
+                                           Notification.read_at.is_(None)).limit(UNREAD_SHOWN)
+    return select(db.func.count()).select_from(unread.subquery())
 
 
 @bp.get("/dashboard")
@@ -46,7 +53,7 @@ def dashboard_page():
     role = current_user.role
     context = {"kinds": KINDS}
     if role in ("planner", "auditor", "ndrc"):
-        context.update(dashboard.planner_view())
+        context["province"] = dashboard.province_html()
     elif role == "finance":
         context.update(dashboard.finance_view(), finance=True)
     elif role in DEPARTMENT_ROLES:
