@@ -157,9 +157,9 @@ def seed(scale: int, today: date, rng: random.Random) -> dict:
     db.session.execute(update(ChainHead).where(ChainHead.id == 1).values(seq=seq, hash=prev))
     reset_sequences()
     db.session.commit()
-    _analyze()
     seeded = time.perf_counter() - started
     result = scan(today)  # the alerts a province of this size has open
+    _analyze()  # after the scan, so the planner knows the alerts too
     return {"projects": scale, "events": seq, "seconds": round(seeded, 1), "alerts_opened": len(result.opened),
             "planner_id": planner_id}
 
