@@ -20,6 +20,8 @@ def create_app(config: dict | None = None) -> Flask:
     register_security_headers(app)
     register_template_helpers(app)
     register_commands(app)
+    from .transaction import register_read_only_requests
+    register_read_only_requests(app)
     hops = app.config.get("GOVIT_PROXY_HOPS", 0)
     if hops:  # the scheme and client address the user's browser used, as told by nginx
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -59,3 +59,43 @@ def transactional(fn):
             db.session.info.pop(LOCKED, None)  # the locks end with the transaction
 
     return wrapper
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+
+
+class WriteInSafeRequest(RuntimeError):
+    """A GET or HEAD tried to change the database: a programming error, refused before it runs."""
+
+
+def _safe_request() -> bool:
+    from flask import has_request_context, request
+    return has_request_context() and request.method in SAFE_METHODS
+
+
+def register_read_only_requests(app) -> None:
+    """GET and HEAD change nothing (HTTP's safe methods, and CSRF guards only the others): a write
+    they attempt is refused before it reaches the database. On PostgreSQL their statements run
+    without a transaction: no BEGIN and ROLLBACK round trips per page, and each SELECT sees what was
+    committed before it, as it would under READ COMMITTED inside a transaction."""
+    from sqlalchemy import event
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def refuse_writes(conn, cursor, statement, parameters, context, executemany):
+        if _safe_request() and not statement.lstrip()[:6].upper() == "SELECT":
+            raise WriteInSafeRequest(f"{statement.split(None, 1)[0]} in a {SAFE_METHODS} request")
+
+    if engine.dialect.name != "postgresql":
+        return  # pysqlite begins a transaction only before a write: reads already run without one
+
+    @event.listens_for(engine, "begin")
+    def reads_without_transaction(conn):
+        if _safe_request():
+            conn.connection.dbapi_connection.autocommit = True
+
+    @event.listens_for(engine, "checkin")
+    def back_to_transactions(dbapi_connection, record):
+        if dbapi_connection is not None and dbapi_connection.autocommit:
+            dbapi_connection.autocommit = False
