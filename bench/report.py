@@ -41,7 +41,10 @@ def write() -> Path:
     misses = []
     for kind in sorted({r["database"] for r in runs}):
         mine = sorted((r for r in runs if r["database"] == kind), key=lambda r: r["scale"])
-        lines += [f"## {kind}", "", "| projects | endpoint | req/s | share of ceiling | p50 ms | p95 ms | target |",
+        measured = ", ".join(f"{r['scale']:,} projects at {r.get('commit', 'an earlier commit')}"
+                             f"{' on ' + r['measured_on'] if r.get('measured_on') else ''}" for r in mine)
+        lines += [f"## {kind}", "", f"Measured: {measured}.", "",
+                  "| projects | endpoint | req/s | share of ceiling | p50 ms | p95 ms | target |",
                   "|---:|---|---:|---:|---:|---:|---|"]
         for run in mine:
             ceiling = run["loads"]["ceiling"]["rps"]

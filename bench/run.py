@@ -160,8 +160,10 @@ def bench(kind: str, scale: int, duration: int, work: Path) -> dict:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     return {"database": kind, "scale": scale, "seed_s": round(seed_s, 1), "loads": loads, **extra,
-            "duration_s": duration, "connections": CONNECTIONS}
+            "duration_s": duration, "connections": CONNECTIONS, "commit": commit.stdout.strip() or "unknown",
+            "measured_on": time.strftime("%Y-%m-%d %H:%M")}
 
 
 def main() -> None:
