@@ -2,7 +2,6 @@
 import json
 
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
@@ -168,13 +167,14 @@ def register_template_helpers(app: Flask) -> None:
     from .domain.proposal import CORE_FIELDS
     from .domain.review import VERDICTS
     from .domain.roles import AUTHORITY_LABELS, ROLE_LABELS
+    from .navigation import menu_for
 
     @app.context_processor
     def labels():
         return {"STATE_LABELS": STATE_LABELS, "ROLE_LABELS": ROLE_LABELS, "VERDICTS": VERDICTS,
                 "AUTHORITY_LABELS": AUTHORITY_LABELS, "DOCUMENT_KINDS": DOCUMENT_KINDS,
                 "CORE_FIELDS": CORE_FIELDS, "ACTION_LABELS": ACTION_LABELS, "today": clock.today(),
-                "current_user": current_user, "zip": zip}
+                "menu_for": menu_for, "zip": zip}  # current_user: Flask-Login's processor gives the user itself
 
     @app.template_filter("fromjson")
     def fromjson(text):
