@@ -1,10 +1,11 @@
 """`make bench`: govit under gunicorn (2 workers) on loopback, loaded by wrk, at several scales.
 
-    python -m bench.run [--databases sqlite,postgresql] [--scales 2000,20000] [--duration 10]
+    python -m bench.run [--databases sqlite,postgresql] [--scales 2000,20000] [--duration 10] [--repeat 3]
 
 For each database and scale: a fresh database, `govit init`, bench/seed.py; then requests per second
 and p50/p95 latency with 16 connections for the bare endpoint (the ceiling), the project list, a
-project page, the planner's dashboard and the API list; the deadline scan timed with its SQL
+project page, the planner's dashboard and the API list, each measured `--repeat` times (3) in rounds
+and reported by its median run (this machine's runs of one page differ by up to 15%); the deadline scan timed with its SQL
 statements counted; the Excel export of next year's plan; a chart. Results go to
 bench/results/<database>-<scale>.json and the table in docs/PERFORMANCE.md (bench/report.py).
 """
@@ -128,7 +129,12 @@ with app.app_context():
     return json.loads(_run([sys.executable, "-c", code], env).strip().splitlines()[-1])
 
 
-def bench(kind: str, scale: int, duration: int, work: Path) -> dict:
+def _median(found: list[dict]) -> dict:
+    """The run with the median requests per second (its latencies with it)."""
+    return sorted(found, key=lambda r: r["rps"])[len(found) // 2]
+
+
+def bench(kind: str, scale: int, duration: int, work: Path, repeat: int = 3) -> dict:
     url_db = _database(kind, scale, work)
     env = {**os.environ, "GOVIT_DATABASE_URL": url_db, "GOVIT_ENV": "development", "GOVIT_TODAY": TODAY,
            "GOVIT_SECRET_KEY": "bench-" + "x" * 40, "GOVIT_UPLOAD_DIR": str(work / "uploads")}
@@ -153,16 +159,18 @@ def bench(kind: str, scale: int, duration: int, work: Path) -> dict:
             "dashboard": (f"{url}/dashboard", cookie, ""),
             "API list": (f"{url}/api/v1/projects?state=in_construction&per_page=50", "", token),
         }
-        loads = {}
-        for name, (target, c, t) in targets.items():
-            loads[name] = _load(target, duration, c, t)
-            print(f"  {name:13} {loads[name]}", flush=True)
+        runs: dict[str, list[dict]] = {name: [] for name in targets}
+        for round_ in range(1, repeat + 1):  # rounds over every endpoint, so drift hits them alike
+            for name, (target, c, t) in targets.items():
+                runs[name].append(_load(target, duration, c, t))
+                print(f"  {round_}/{repeat} {name:13} {runs[name][-1]}", flush=True)
+        loads = {name: {**_median(found), "rps_each_run": [r["rps"] for r in found]} for name, found in runs.items()}
     finally:
         proc.terminate()
         proc.wait(timeout=30)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     return {"database": kind, "scale": scale, "seed_s": round(seed_s, 1), "loads": loads, **extra,
-            "duration_s": duration, "connections": CONNECTIONS, "commit": commit.stdout.strip() or "unknown",
+            "duration_s": duration, "repeat": repeat, "connections": CONNECTIONS, "commit": commit.stdout.strip() or "unknown",
             "measured_on": time.strftime("%Y-%m-%d %H:%M")}
 
 
@@ -171,13 +179,14 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--scales", default="2000,20000")
     parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per endpoint; the median is reported")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="govit-bench-") as tmp:
         for kind in args.databases.split(","):
             for scale in map(int, args.scales.split(",")):
                 print(f"== {kind}, {scale} projects", flush=True)
-                result = bench(kind, scale, args.duration, Path(tmp))
+                result = bench(kind, scale, args.duration, Path(tmp), args.repeat)
                 (RESULTS / f"{kind}-{scale}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
     from .report import write
     print(f"table written to {write()}")
