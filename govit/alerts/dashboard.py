@@ -3,7 +3,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from types import SimpleNamespace
 
-from flask import render_template
+from flask import render_template, request
 from markupsafe import Markup
 from sqlalchemy import func, select
 
@@ -17,18 +17,19 @@ from ..reports.charts import bar_chart_png
 _charts: dict[tuple, bytes] = {}
 
 
-def data_version() -> int:
-    """Every change and every scan that changed an alert appends to the history: its head is the version."""
+def data_version() -> tuple:
+    """Every change and every scan that changed an alert appends to the history: its head (sequence
+    and hash, so a history restored or started again never passes for an older one) is the version."""
     head = db.session.get(ChainHead, 1)
-    return head.seq if head else 0
+    return (head.seq, head.hash) if head else (0, "")
 
 
 def by_version(name: str, build):
     """What `build` returns, computed again only when the history has moved on (every change to a
     project and every scan that changed an alert appends to it), so never older than the data."""
-    key = (name, data_version())
+    key = (name, db.engine.url, data_version())  # the database too: tests run several apps in one process
     if key not in _charts:
-        for old in [k for k in _charts if k[0] == name]:
+        for old in [k for k in _charts if k[:2] == key[:2]]:
             del _charts[old]
         _charts[key] = build()
     return _charts[key]
@@ -50,8 +51,8 @@ def province_html() -> Markup:
     """The province dashboard (planner, auditor, 发改委): counts by stage, department and state,
     summed in the database, and the most urgent alerts. Every viewer sees the same, and the sums
     read every project, so it is rendered once and kept until the data changes (by_version)."""
-    return by_version("province_html", lambda: Markup(render_template(
-        "alerts/_province.html", kinds=KINDS, **_planner_view())))
+    return by_version(f"province_html{request.script_root}", lambda: Markup(render_template(
+        "alerts/_province.html", kinds=KINDS, **_planner_view())))  # its links hold the mount point
 
 
 def _planner_view() -> dict:

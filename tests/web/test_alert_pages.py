@@ -76,3 +76,26 @@ def test_finance_dashboard_lists_what_waits_for_it(app, w):
     from govit.planning import plans
     plans.create_plan(w["planner"], 2027)
     assert "年度计划待审核" in as_user(app, w["finance"]).get("/dashboard").get_data(as_text=True)
+
+
+def test_what_is_kept_by_data_version_is_kept_apart_per_database(app, app_config, spare_database_url):
+    """by_version keys on the database and the history's head (sequence and hash): two databases at
+    the same point of their histories never share what was built from one of them."""
+    from flask_migrate import upgrade
+
+    from govit import create_app
+    from govit.extensions import db
+    from govit.models import ChainHead
+    other = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": spare_database_url})
+    with app.app_context():
+        head = db.session.get(ChainHead, 1)
+        seq, digest = head.seq, head.hash
+        assert dashboard.by_version("probe", lambda: "first database") == "first database"
+    with other.app_context():
+        upgrade()
+        db.session.merge(ChainHead(id=1, seq=seq, hash=digest))  # the same head as the first database
+        db.session.commit()
+        assert dashboard.by_version("probe", lambda: "second database") == "second database"
+        db.engine.dispose()
+    with app.app_context():
+        assert dashboard.by_version("probe", lambda: "built again") == "first database"
