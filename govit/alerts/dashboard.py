@@ -1,7 +1,6 @@
 """What each role's dashboard shows (R-ALERT), with charts cached until the data changes."""
 from collections import Counter, defaultdict
 from decimal import Decimal
-from types import SimpleNamespace
 
 from flask import render_template, request
 from markupsafe import Markup
@@ -35,8 +34,6 @@ def by_version(name: str, build):
     return _charts[key]
 
 
-
-ALERT_COLUMNS = ("kind", "project_id", "plan_id", "due_on", "level", "days_late")
 SHOWN = 100  # open alerts listed on a dashboard, most urgent first; the counts cover all of them
 
 
@@ -56,7 +53,7 @@ def province_html() -> Markup:
 
 
 def _planner_view() -> dict:
-    alerts = [SimpleNamespace(**{c: getattr(a, c) for c in ALERT_COLUMNS}) for a in _open_alerts()]
+    alerts = _open_alerts()  # rendered at once: what is kept is the page, not these records
     ids = {a.project_id for a in alerts if a.project_id}
     names = dict(db.session.execute(select(Project.id, Project.name).where(Project.id.in_(ids))).all()) if ids else {}
     open_ = Alert.status == "open"

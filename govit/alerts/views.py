@@ -30,7 +30,7 @@ UNREAD_SHOWN = 100
 
 
 @bp.app_context_processor
-def unread_count():
+def header_unread():
     """The unread count in the header; at most UNREAD_SHOWN rows are counted ("99+"), so the
     header costs the same for any inbox."""
     if not current_user.is_authenticated:
