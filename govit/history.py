@@ -101,13 +101,12 @@ def project_events(project_id: int) -> list[Event]:
 RECENT_EVENTS = 20  # the project page's timeline; the whole record is one click (or the Excel) away
 
 
-def recent_events(project_id: int, limit: int | None = RECENT_EVENTS) -> tuple[list, bool]:
-    """The project's last `limit` events (all with None), oldest first, as rows (the page only reads
-    them), and whether older ones were left out."""
-    query = select(*Event.__table__.c).where(Event.project_id == project_id).order_by(Event.seq.desc())
-    rows = db.session.execute(query if limit is None else query.limit(limit + 1)).all()
-    more = limit is not None and len(rows) > limit
-    return rows[:limit][::-1] if more else rows[::-1], more
+def recent_events(project_id: int, limit: int = RECENT_EVENTS) -> tuple[list, bool]:
+    """The project's last `limit` events, oldest first, as rows (the page only reads them), and
+    whether older ones were left out."""
+    rows = db.session.execute(select(*Event.__table__.c).where(Event.project_id == project_id)
+                              .order_by(Event.seq.desc()).limit(limit + 1)).all()
+    return rows[:limit][::-1], len(rows) > limit
 
 
 @transactional

@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import Alert, Department, Event, Opinion, Project, SimilarityMatch, User
 from ..planning.review import IN_REVIEW, pauses_by_project, review_due_for
 from ..planning.fields import SHARE_FIELDS
+from ..planning.queries import of_department
 from ..planning.services import SCALAR_FIELDS
 
 
@@ -63,9 +64,7 @@ def _due_json(due) -> dict | None:
 SUMMARY_COLUMNS = (Project.id, Project.name, Project.state, Project.plan_year, Project.urgent,
                    Project.total_investment, Project.approved_estimate, Project.submitted_on, Project.concluded_on,
                    Project.design_submitted_on, Project.completed_on, Project.acceptance_extended_until,
-                   Project.live_on, Project.updated_at,
-                   select(Department.code).where(Department.id == Project.department_id)
-                   .correlate(Project).scalar_subquery().label("department_code"))
+                   Project.live_on, Project.updated_at, of_department(Department.code, "department_code"))
 
 
 def project_summaries(projects) -> list[dict]:

@@ -26,10 +26,16 @@ def scoped_projects(user: User):
     return query
 
 
+def of_department(column, label: str):
+    """A column of the project's department in a row query; correlated to the project alone, so a
+    filter that joins the department table leaves it intact."""
+    return (select(column).where(Department.id == Project.department_id).correlate(Project)
+            .scalar_subquery().label(label))
+
+
 # What a list row shows: a few columns, not 60 columns of 第九条 text per project
 LIST_COLUMNS = (Project.id, Project.name, Project.urgent, Project.plan_year, Project.total_investment, Project.state,
-                select(Department.name).where(Department.id == Project.department_id)
-                .correlate(Project).scalar_subquery().label("department_name"))
+                of_department(Department.name, "department_name"))
 
 
 def list_rows(query):

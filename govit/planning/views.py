@@ -12,7 +12,7 @@ from ..formkit import LazyForms, row_int, submit
 from ..domain.proposal import RongqueItem
 from ..domain.roles import AUTHORITY_OF_ROLE, DEPARTMENT_ROLES, ROLES, sees_all_projects
 from ..extensions import db
-from ..history import RECENT_EVENTS, recent_events
+from ..history import project_events, recent_events
 from ..models import Document, Notification
 from . import queries, review, services
 from .fields import parse_proposal
@@ -90,7 +90,8 @@ def render_project(project, status=200, **given):
         extra.update(build_panel(project, extra["current_total"], **given))
     reviewing = project.state in review.IN_REVIEW
     supplements = review.open_supplements(project) if reviewing else []
-    events, more_events = recent_events(project.id, None if request.args.get("record") == "all" else RECENT_EVENTS)
+    events, more_events = ((project_events(project.id), False) if request.args.get("record") == "all"
+                           else recent_events(project.id))
     return render_template(
         "planning/project.html", project=project, forms=forms, events=events, more_events=more_events,
         due=review.review_due_for(project) if reviewing else None,
