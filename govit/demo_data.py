@@ -8,6 +8,7 @@ LOGINS = [  # username, role, department, display name
     ("reviewer_crypto", "reviewer_crypto", "MMJ", "孙审核（密码管理局）"),
     ("ndrc", "ndrc", "FGW", "周处长（发改委）"), ("finance", "finance", "CZT", "吴处长（财政厅）"),
     ("intranet", "intranet", "NWB", "郑处长（内网办）"), ("auditor", "auditor", "SJT", "冯审计（审计厅）"),
+    ("police", "police", "GAT", "马警官（公安厅）"), ("secrecy", "secrecy", "BMB", "秦处长（保密办）"),
     ("jyt_applicant", "applicant", "JYT", "陈经办（教育厅）"), ("jyt_head", "dept_admin", "JYT", "刘主任（教育厅）"),
     ("wjw_applicant", "applicant", "WJW", "杨经办（卫健委）"), ("wjw_head", "dept_admin", "WJW", "黄主任（卫健委）"),
     ("rst_applicant", "applicant", "RST", "何经办（人社厅）"), ("rst_head", "dept_admin", "RST", "林主任（人社厅）"),

@@ -10,12 +10,15 @@ FINANCE = "finance"
 INTRANET = "intranet"
 AUDITOR = "auditor"
 ADMIN = "admin"
+POLICE = "police"  # 省公安厅: 等级保护 (第四条, 第二十九条)
+SECRECY = "secrecy"  # 省委保密办: 涉密 status and grade (第四条, 第二十九条, 第三十二条)
 
 ROLE_LABELS = {
     APPLICANT: "项目建设单位经办人", DEPT_ADMIN: "部门负责人（统一申报）",
     REVIEWER_BUSINESS: "营商环境局审核专家", REVIEWER_CYBER: "网信办审核人",
     REVIEWER_CRYPTO: "密码管理局审核人", PLANNER: "营商环境局（统筹）", NDRC: "发改委",
-    FINANCE: "财政厅", INTRANET: "内网办", AUDITOR: "审计厅（只读）", ADMIN: "系统管理员",
+    FINANCE: "财政厅", INTRANET: "内网办", AUDITOR: "审计厅（只读）", POLICE: "公安厅（等级保护）",
+    SECRECY: "保密办（涉密）", ADMIN: "系统管理员",
 }
 ROLES = list(ROLE_LABELS)
 DEPARTMENT_ROLES = frozenset({APPLICANT, DEPT_ADMIN})
