@@ -12,7 +12,7 @@ PYTHON ?= python3
 fonts:
 	@fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { \
 	  echo "installing fonts-noto-cjk (Chinese in charts)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fontconfig fonts-noto-cjk >/dev/null; }
+	  tools/apt-install fontconfig fonts-noto-cjk; }
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ install: $(STAMP) fonts
 browser-deps:
 	@command -v chromium >/dev/null || { \
 	  echo "installing Debian chromium"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	  tools/apt-install chromium; }
 
 # The demo is a training environment: its story runs through the June 2026 round, so the app's
 # date is pinned there (GOVIT_TODAY, API.md). `make run DEMO_TODAY=` serves on the real date.
@@ -34,6 +34,8 @@ DEMO_TODAY ?= 2026-06-22
 run: install
 	$(VENV)/bin/govit init
 	$(VENV)/bin/govit demo
+	@echo "govit 在 http://127.0.0.1:5000 登录：演示账号 planner、finance、ndrc、jyt_head、jyt_applicant、"
+	@echo "reviewer_business 等（README.md 列出全部），密码均为 Govit@2026。按 Ctrl+C 停止。"
 	GOVIT_TODAY=$(DEMO_TODAY) $(VENV)/bin/govit run --host 127.0.0.1 --port 5000
 
 test: install test-sqlite $(if $(GOVIT_TEST_POSTGRES),test-postgres)
@@ -49,7 +51,7 @@ test-postgres: install
 bench-deps:
 	@command -v wrk >/dev/null || { \
 	  echo "installing Debian wrk (the load generator)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	  tools/apt-install wrk; }
 
 # The benchmark of issue 9: SQLite and PostgreSQL (GOVIT_BENCH_POSTGRES, default the local server) at
 # 2,000 and 20,000 projects; BENCH_SCALES=2000,20000,200000 adds the largest. Writes docs/PERFORMANCE.md.

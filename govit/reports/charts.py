@@ -1,5 +1,8 @@
 """Plan charts drawn with matplotlib's Figure (never pyplot in a server), Chinese labels in a CJK font."""
+import functools
+import glob
 import io
+import logging
 from decimal import Decimal
 
 import matplotlib
@@ -12,18 +15,58 @@ CJK_FAMILIES = ["Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK", "WenQua
                 "WenQuanYi Micro Hei"]
 
 
+# where Debian puts those fonts: registered from the file when matplotlib's font cache predates them
+CJK_FILES = ["/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+             "/usr/share/fonts/opentype/noto/NotoSansCJK*.ttc", "/usr/share/fonts/truetype/wqy/wqy-*.tt[cf]"]
+log = logging.getLogger(__name__)
+
+
 class FontMissingError(RuntimeError):
     """No freely licensed CJK font is installed: `apt-get install fonts-noto-cjk`."""
 
 
-def cjk_family() -> str:
+def _installed_family() -> str | None:
     installed = {f.name for f in font_manager.fontManager.ttflist}
-    for family in CJK_FAMILIES:
-        if family in installed:
-            return family
-    raise FontMissingError("未找到中文字体，请安装 fonts-noto-cjk（Debian）")
+    return next((family for family in CJK_FAMILIES if family in installed), None)
 
 
+def cjk_family() -> str:
+    """The CJK family to draw with. matplotlib's font cache is written once and never refreshed,
+    so a cache older than `make fonts` lists no CJK font: the font files are then added directly."""
+    family = _installed_family()
+    if family is None:
+        for pattern in CJK_FILES:
+            for path in sorted(glob.glob(pattern)):
+                font_manager.fontManager.addfont(path)
+        family = _installed_family()
+    if family is None:
+        raise FontMissingError("未找到中文字体，请安装 fonts-noto-cjk（Debian）")
+    return family
+
+
+def unavailable_png(reason: str) -> bytes:
+    """An image that says why a chart could not be drawn, in matplotlib's own font (always present):
+    a page keeps working, and whoever looks at it learns what to install."""
+    figure = Figure(figsize=(6, 1.4), dpi=110)
+    figure.text(0.5, 0.5, reason, ha="center", va="center", fontsize=10, color="#b42318", wrap=True)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _safely(draw):
+    """A chart that cannot be drawn answers with an image saying why, never a server error."""
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        try:
+            return draw(*args, **kwargs)
+        except FontMissingError:
+            log.error("chart %s: no CJK font installed", draw.__name__)
+            return unavailable_png("Chart unavailable: no Chinese font installed (apt-get install fonts-noto-cjk)")
+    return wrapper
+
+
+@_safely
 def bar_chart_png(title: str, values: dict[str, Decimal], unit: str = "万元", decimals: int = 2,
                   keep_order: bool = False) -> bytes:
     """A horizontal bar chart as PNG bytes: largest on top, or in the given order from the top."""
@@ -46,6 +89,7 @@ def bar_chart_png(title: str, values: dict[str, Decimal], unit: str = "万元", 
     return buffer.getvalue()
 
 
+@_safely
 def progress_chart_png(periods: list[str], planned: list[Decimal], actual: list[Decimal]) -> bytes:
     """Planned against reported % complete by month: the schedule variance at a glance."""
     family = cjk_family()
