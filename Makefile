@@ -6,7 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: install fonts browser-deps bench-deps run test test-sqlite test-postgres bench clean
+.PHONY: install fonts browser-deps bench-deps faketime-deps run test test-sqlite test-postgres test-clock \
+	mutation mutation-ci bench clean
 
 # Charts and exports need a freely licensed CJK font (Debian's Noto CJK); installed when missing.
 fonts:
@@ -47,6 +48,21 @@ test-sqlite: install
 test-postgres: install
 	@echo "==== govit test suite on PostgreSQL ($(GOVIT_TEST_POSTGRES)) ===="
 	$(PY) -m pytest
+
+# No test may depend on the machine's date (issue 18): the suite (SQLite, browser journeys aside) runs
+# again with the machine's clock faked by libfaketime to each of CLOCK_DATES.
+CLOCK_DATES ?= 2026-01-01 2028-06-01
+faketime-deps:
+	@command -v faketime >/dev/null || { \
+	  echo "installing Debian faketime (libfaketime)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }
+
+test-clock: install faketime-deps
+	@for day in $(CLOCK_DATES); do \
+	  echo "==== govit test suite on SQLite, machine clock faked to $$day ===="; \
+	  GOVIT_TEST_POSTGRES= faketime "$$day 09:00:00" $(PY) -m pytest -q -p no:cacheprovider \
+	    --ignore=tests/browser || exit 1; \
+	done
 
 bench-deps:
 	@command -v wrk >/dev/null || { \

@@ -6,13 +6,14 @@ the session creates a fresh database there and drops it at the end, so runs neve
 import os
 import uuid
 from contextlib import contextmanager
+from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, delete, make_url, text, update
 
-from govit import create_app
+from govit import clock, create_app
 from govit.auth.services import seed_authorities
 from govit.calendar_store import seed_from_package
 from govit.domain.audit import GENESIS
@@ -22,6 +23,9 @@ from govit.models import CalendarDay, CalendarYear, ChainHead, Department, ScanL
 from .helpers import Factory
 
 PG_SERVER = os.environ.get("GOVIT_TEST_POSTGRES")
+# R-CLOCK (tests): the application's date of every test unless it asks for another (the `today`
+# fixture, clock.travel); no test may depend on the machine's date (`make test-clock` proves it)
+FIXED_TODAY = date(2026, 11, 30)
 KEEP = {"alembic_version", "calendar_day", "calendar_year", "department", "chain_head", "scan_lock"}
 
 
@@ -60,7 +64,7 @@ def spare_database_url(tmp_path):
 def app_config(database_url, tmp_path_factory):
     return {"SQLALCHEMY_DATABASE_URI": database_url, "GOVIT_ENV": "testing", "TESTING": True,
             "GOVIT_UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")), "WTF_CSRF_ENABLED": False,
-            "SECRET_KEY": "test-secret", "GOVIT_TODAY": None,
+            "SECRET_KEY": "test-secret", "GOVIT_TODAY": FIXED_TODAY,
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
 
 
@@ -115,6 +119,18 @@ def ctx(request):
         db.session.rollback()
         _clean()
         db.session.remove()
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(request, monkeypatch):
+    """Every test runs on FIXED_TODAY: the app's GOVIT_TODAY for tests with an app, clock.travel
+    for unit tests. A test that needs another day says so (`today("2027-03-01")`, clock.travel)."""
+    if "unit" in request.node.path.parts:
+        with clock.travel(FIXED_TODAY):
+            yield
+        return
+    monkeypatch.setitem(request.getfixturevalue("app").config, "GOVIT_TODAY", FIXED_TODAY)
+    yield
 
 
 @pytest.fixture

@@ -138,3 +138,50 @@ def all_at_once(app, calls: list) -> list:
     for thread in threads:
         thread.join(timeout=60)
     return outcomes
+
+
+def snapshot() -> dict:
+    """What a request could touch: the row count of every table (the history's events among them)
+    and a digest of every project row, read in two statements, as committed."""
+    import hashlib
+
+    from sqlalchemy import func, select
+
+    from govit.models import Project
+    tables = db.metadata.sorted_tables
+    counts = db.session.execute(select(*[select(func.count()).select_from(t).scalar_subquery().label(t.name)
+                                         for t in tables])).one()
+    rows = db.session.execute(select(Project.__table__).order_by(Project.__table__.c.id)).all()
+    db.session.rollback()  # hold no read transaction open while the request writes
+    return {"rows": dict(counts._mapping), "events": counts._mapping["event"],
+            "projects": hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest()}
+
+
+def changes(before: dict, after: dict) -> list[str]:
+    """What differs between two snapshots, said plainly (empty: nothing changed)."""
+    diff = [f"{name}: {count} -> {after['rows'][name]} rows" for name, count in before["rows"].items()
+            if after["rows"][name] != count]
+    if before["projects"] != after["projects"]:
+        diff.append("a project row changed")
+    return diff
+
+
+class unchanged:
+    """`with unchanged(): <a refused request>` fails the test when the request changed any table's
+    row count, the event count or a project row ("every refused action changes nothing", RULES.md)."""
+
+    def __init__(self, what: str = "the refused request"):
+        self.what = what
+
+    def __enter__(self):
+        db.session.expire_all()
+        self.before = snapshot()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            return False
+        db.session.expire_all()
+        diff = changes(self.before, snapshot())
+        assert not diff, f"{self.what} changed: {'; '.join(diff)}"
+        return False

@@ -122,3 +122,24 @@ def test_plan_api_only_passed_409_and_approved_plan_read_only(w, make, client):
     assert xlsx.status_code == 200 and xlsx.data.startswith(b"PK")
     assert client.get(f"/api/v1/projects/{good.id}", headers=planner).json["state"] == "planned"
     assert date(2026, 10, 31).isoformat() == client.get(f"/api/v1/plans/{plan['id']}", headers=planner).json["compile_due"]
+
+
+def test_r_no_split_compares_with_the_departments_own_proposals_and_the_last_three_years(w, make):
+    """R-NO-SPLIT: on submission for 2027 the proposal is compared with the department's own other
+    proposals (a draft, a project of 2020) and with every department's projects of 2024..2027 — the
+    look-back's edge: 2024 (three years back) is compared, 2023 is not."""
+    from govit.extensions import db
+
+    def project_of(head, year, state):
+        p = make.project(w[head], **split(MEDICAL_FUND))
+        p.plan_year, p.state = year, state
+        return p
+    own_draft = make.project(w["head"], **split(MEDICAL_FUND))
+    own_old = project_of("head", 2020, "closed")
+    other_2024 = project_of("head_b", 2024, "in_operation")
+    other_2023 = project_of("head_b", 2023, "in_operation")
+    db.session.commit()
+    second = make.submitted(w["head"], w["planner"], **split(REWORDED))
+    found = {m.other_id for m in second.similar}
+    assert {own_draft.id, own_old.id, other_2024.id} <= found, "R-NO-SPLIT: a comparison is missing"
+    assert other_2023.id not in found, "R-NO-SPLIT: another department's 2023 project is beyond the look-back"

@@ -38,7 +38,27 @@ def test_planner_dashboard_counts_alerts_and_chart_has_every_glyph(app, w, make)
         warnings.filterwarnings("error", message=".*[Gg]lyph.*missing.*")
         png = as_user(app, w["planner"]).get("/dashboard/funnel.png").data
     assert png.startswith(b"\x89PNG")
-    assert dashboard.funnel_png() is png or dashboard.funnel_png() == png  # cached until data changes
+
+
+def test_the_funnel_chart_is_kept_until_the_data_changes_the_second_view_reads_no_project(app, w, make):
+    """A second view of the chart reads only the history's head, no project row (counted with a
+    SQLAlchemy event listener); after a change the chart is built again from the projects."""
+    from ..web.test_query_counts import counting
+    make.submitted(w["head"], w["planner"], on="2026-06-16")
+    planner = as_user(app, w["planner"])
+    dashboard._charts.clear()
+
+    def view():
+        with counting(app) as seen:
+            png = planner.get("/dashboard/funnel.png").data
+        return png, [s for s in seen if "FROM project" in s]
+    first, built = view()
+    again, rebuilt = view()
+    assert first.startswith(b"\x89PNG") and again == first
+    assert built and rebuilt == [], f"the second view read the projects again: {rebuilt}"
+    make.project(w["head"], name="又一个项目")  # a change appends to the history: the chart is stale
+    _, after_change = view()
+    assert after_change, "the chart was not built again after the data changed"
 
 
 def test_department_sees_its_alerts_and_inbox_unread_count(app, w, make):

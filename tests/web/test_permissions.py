@@ -12,7 +12,7 @@ from govit.extensions import db
 from govit.history import verify_chain
 from govit.models import Project, User
 
-from ..helpers import PASSWORD
+from ..helpers import PASSWORD, changes, snapshot
 from .conftest import NAME
 
 # Refusals finer than the table's, expected for this one sample project: it is on the extranet,
@@ -66,17 +66,34 @@ def _signed_in(app, user):
 
 def test_every_route_answers_every_role_as_declared(app, world):
     """R-SCOPE / R-ROLE: 403 for a role the table leaves out, never 401/403/500 for one it lets in,
-    403 on a project URL for another department, login or 401 for an anonymous caller."""
+    403 on a project URL for another department, login or 401 for an anonymous caller; and every
+    refused call changes nothing (row counts of every table, the history, the project rows)."""
     users, tokens = world["users"], world["tokens"]
     clients = {key: _signed_in(app, user) for key, user in users.items()}
     anonymous = app.test_client()
-    wrong, counted = [], 0
+    wrong, counted, refused = [], 0, 0
+    state = {"last": None}
+
+    def refused_call(who, client, method, url, token=None):
+        """A call expected to be refused, with what it changed (it must change nothing)."""
+        before = state["last"] or snapshot()
+        res = _request(client, method, url, token)
+        after = state["last"] = snapshot()
+        diff = changes(before, after)
+        if diff:
+            wrong.append(f"{who} {method} {url}: refused ({res.status_code}) but changed {'; '.join(diff)}")
+        return res
     for endpoint, method, step, access, url in _calls(app, world["values"]):
         if endpoint == "auth.logout":
             clients_for = {key: _signed_in(app, user) for key, user in users.items()}
+            state["last"] = None  # signing in is no refused call
         else:
             clients_for = clients
-        res = _request(anonymous, method, url)
+        if access.roles:
+            refused += 1
+            res = refused_call("anonymous", anonymous, method, url)
+        else:
+            res, state["last"] = _request(anonymous, method, url), None
         if access.roles and not (res.status_code == 401 if url.startswith("/api/")
                                  else res.status_code == 302 and "/login" in res.location):
             wrong.append(f"anonymous {method} {url}: {res.status_code}")
@@ -84,14 +101,18 @@ def test_every_route_answers_every_role_as_declared(app, world):
             continue
         allowed = access.roles_for({access.by: step} if access.by else {})
         for key, user in users.items():
-            res = _request(clients_for[key], method, url, tokens[key])
             counted += 1
             other = key.startswith("other_")
             if user.role not in allowed or (other and access.scope == PROJECT):
+                refused += 1
+                res = refused_call(f"{key} ({user.role})", clients_for[key], method, url, tokens[key])
                 ok = res.status_code == 403
             elif (step, user.role) in FINER:
+                refused += 1
+                res = refused_call(f"{key} ({user.role})", clients_for[key], method, url, tokens[key])
                 ok = res.status_code in (403, 400, 409)
             else:
+                res, state["last"] = _request(clients_for[key], method, url, tokens[key]), None
                 to_login = res.status_code == 302 and "/login" in (res.location or "")
                 ok = res.status_code not in (401, 403) and res.status_code < 500 and (
                     not to_login or endpoint == "auth.logout")
@@ -99,7 +120,7 @@ def test_every_route_answers_every_role_as_declared(app, world):
                     ok = NAME not in res.get_data(as_text=True)  # another department's project is not listed
             if not ok:
                 wrong.append(f"{key} ({user.role}) {method} {url}: {res.status_code}")
-    print(f"route × role matrix: {counted} signed-in requests checked")
+    print(f"route × role matrix: {counted} signed-in requests checked, {refused} refusals changed nothing")
     assert not wrong, "\n".join(wrong)
     # nothing any caller did deleted a project, an account or a line of history (soft delete only)
     assert verify_chain() is None

@@ -24,7 +24,7 @@ def test_lockout_after_five_failures_for_fifteen_minutes(client, make, app):
     assert res.status_code == 200 and "账号已锁定" in res.get_data(as_text=True)
     assert db.session.get(User, user.id).locked_until > clock.now()
     db.session.execute(User.__table__.update().where(User.id == user.id).values(
-        locked_until=datetime.now() - timedelta(minutes=1)))  # arrange: the 15 minutes have passed
+        locked_until=clock.now() - timedelta(minutes=1)))  # arrange: the 15 minutes have passed (app clock)
     db.session.commit()
     assert login(client, user.username, PASSWORD).status_code == 302
     reasons = [e.detail for e in db.session.execute(select(Event).where(
@@ -64,6 +64,30 @@ def test_idle_session_ends_after_thirty_minutes(app, make):
     res = login(client, user.username, PASSWORD)
     cookie = res.headers["Set-Cookie"]
     assert "Expires=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_idle_session_really_ends_after_thirty_minutes_without_a_request(app, make, monkeypatch):
+    """等保 三级 idle timeout: the session cookie carries its signing time, checked against
+    PERMANENT_SESSION_LIFETIME on every request and renewed by each one. With the clock the session
+    signer reads moved: 29 idle minutes keep the user in (twice in a row, so the timeout counts from
+    the last request, not the login); 31 send the next request to the login page."""
+    import time
+
+    from itsdangerous.timed import TimestampSigner
+    make.department("DEPA")
+    user = make.user("applicant", "DEPA")
+    client = app.test_client()
+    assert login(client, user.username, PASSWORD).status_code == 302
+    start, moved = int(time.time()), {"by": 0}
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: start + moved["by"])
+    assert client.get("/projects/new").status_code == 200  # the cookie is now signed at `start`
+    for minutes in (29, 58):
+        moved["by"] = minutes * 60
+        assert client.get("/projects/new").status_code == 200, f"signed out after {minutes} minutes"
+    moved["by"] = (58 + 31) * 60
+    res = client.get("/projects/new")
+    assert res.status_code == 302 and "/login" in res.location
+    assert client.get("/projects/new").status_code == 302  # and stays signed out
 
 
 def test_production_cookies_are_secure(app_config, monkeypatch):
