@@ -180,6 +180,8 @@ def backup_command(path):
         manifest = backup(path)
     except GovitError as err:
         _fail(_explain(err))
+    except OSError as err:  # the backup directory: full, read-only, missing
+        _fail(f"无法写入备份 {path}：{err.strerror or err}；未生成备份文件")
     rows = sum(manifest["tables"].values())
     click.echo(f"已备份到 {path}：{len(manifest['tables'])} 张表 {rows} 行，材料 {len(manifest['documents'])} 份，"
                f"结构版本 {manifest['revision']}")
@@ -195,7 +197,12 @@ def restore_command(path, replace, yes):
     from .backup import restore
 
     if replace and not yes:
-        click.confirm("将删除本数据库中的全部数据并以备份替换，确定继续？", abort=True)
+        try:
+            confirmed = click.confirm("将删除本数据库中的全部数据并以备份替换，确定继续？", default=False, err=True)
+        except click.Abort:  # no terminal to answer: not a bare "Aborted!"
+            confirmed = False
+        if not confirmed:
+            _fail("已取消恢复，数据库未做任何更改（脚本中请加 --yes）")
     try:
         manifest = restore(path, replace=replace)
     except GovitError as err:
