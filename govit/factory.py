@@ -8,6 +8,7 @@ from werkzeug.routing import IntegerConverter
 
 from .domain.errors import Forbidden, GovitError, InvalidInput, NotFound
 from .extensions import bootstrap, csrf, db, login_manager, migrate
+from .storage import StorageUnavailable
 
 MIGRATIONS = __import__("pathlib").Path(__file__).resolve().parent.parent / "migrations"
 
@@ -124,6 +125,14 @@ def register_errorhandlers(app: Flask) -> None:
             return render_template("error.html", status=status, message=err.message), status
         flash(err.message, "error")
         return redirect(request.referrer or url_for("planning.home"))
+
+    @app.errorhandler(StorageUnavailable)
+    def storage_refused(err: StorageUnavailable):
+        """507 Insufficient Storage: the upload directory is full or read-only; no row was kept."""
+        db.session.rollback()
+        if _wants_json():
+            return jsonify({"error": "storage_unavailable", "message": err.message}), 507
+        return render_template("error.html", status=507, message=err.message), 507
 
     @app.errorhandler(CSRFError)
     def csrf_error(err):
