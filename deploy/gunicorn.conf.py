@@ -10,3 +10,9 @@ graceful_timeout = 30  # `systemctl reload govit` lets running requests finish
 max_requests, max_requests_jitter = 2000, 200
 forwarded_allow_ips = os.environ.get("GOVIT_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog, errorlog = "-", "-"  # to the journal
+
+
+def when_ready(server):
+    """Once listening, say where the load balancer's checks are (docs/DEPLOY.md 6a)."""
+    server.log.info("govit ready on %s: liveness GET /healthz, readiness GET /readyz (503 while the "
+                    "database is unreachable)", bind)

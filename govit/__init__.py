@@ -12,11 +12,12 @@ def create_app(config: dict | None = None) -> Flask:
     """The application factory: configure, then register each part by name. No I/O here."""
     app = Flask(__name__, template_folder=str(TEMPLATES), instance_relative_config=True)
     app.config.update(load_config(config))
-    from .factory import (register_blueprints, register_commands, register_errorhandlers,
-                          register_extensions, register_security_headers, register_template_helpers)
+    from .factory import (register_blueprints, register_commands, register_errorhandlers, register_extensions,
+                          register_health, register_security_headers, register_template_helpers)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_health(app)
     register_security_headers(app)
     register_template_helpers(app)
     register_commands(app)

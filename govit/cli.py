@@ -93,12 +93,30 @@ def verify_audit_command():
 @click.command("scan-deadlines")
 @click.option("--today", "today", default=None, help="以该日期扫描（YYYY-MM-DD），默认今天")
 @click.option("--again", is_flag=True, help="当天已扫描过也再扫描一次")
+@click.option("--status", "show_status", is_flag=True, help="只显示上次扫描何时由谁完成、当前是否有扫描在进行")
 @with_appcontext
-def scan_deadlines_command(today, again):
+def scan_deadlines_command(today, again, show_status):
     """Evaluate every deadline, store and send alerts; one line per new alert and a summary.
-    Run daily on every app server: the first start of the day scans, the others skip."""
+    Run daily on every app server: the first start of the day scans, the others skip (or wait for
+    a scan still running elsewhere, and finish the day if it died)."""
     from datetime import date
-    from .alerts.scan import ScanBusy, ScanDone, describe, scan
+    from .alerts.scan import RENEW_EVERY as RENEW, WAIT_SECONDS as WAIT
+    from .alerts.scan import ScanBusy, ScanDone, describe, scan, status
+
+    if show_status:
+        now = status()
+        if now["last_run_on"] is None:
+            click.echo("尚未完成过扫描")
+        else:
+            finished = f"{now['last_finished_at']:%Y-%m-%d %H:%M:%S}" if now["last_finished_at"] else "时间未记录"
+            click.echo(f"上次完成的扫描：{now['last_run_on']:%Y-%m-%d} 的扫描，于 {finished} 由 {now['last_run_by']} 完成")
+        if now["holder"]:
+            click.echo(f"正在扫描：{now['holder']}（租约至 {now['locked_until']:%H:%M:%S}，每 {int(RENEW)} 秒续约）")
+        elif now["lapsed"]:
+            click.echo(f"当前无扫描在进行；{now['lapsed']} 的扫描未完成即中断（租约已过期），下次启动将完成当天扫描")
+        else:
+            click.echo("当前无扫描在进行")
+        return
 
     try:
         day = date.fromisoformat(today) if today else None
@@ -112,8 +130,7 @@ def scan_deadlines_command(today, again):
     except ScanBusy as err:
         if again:
             _fail(str(err))
-        click.echo(f"{err}；今日扫描由该服务器完成，本次跳过")  # the daily job on another server
-        return
+        _fail(f"{err}；已等待其完成 {WAIT // 60} 分钟仍未结束，本次未扫描")  # alive but stuck: say so
     for alert in result.opened + result.escalated:
         click.echo(describe(alert))
     click.echo(f"新增 {len(result.opened)} 条，升级为逾期 {len(result.escalated)} 条，关闭 {len(result.closed)} 条，"
@@ -180,6 +197,8 @@ def backup_command(path):
         manifest = backup(path)
     except GovitError as err:
         _fail(_explain(err))
+    except OSError as err:  # the backup directory: full, read-only, missing
+        _fail(f"无法写入备份 {path}：{err.strerror or err}；未生成备份文件")
     rows = sum(manifest["tables"].values())
     click.echo(f"已备份到 {path}：{len(manifest['tables'])} 张表 {rows} 行，材料 {len(manifest['documents'])} 份，"
                f"结构版本 {manifest['revision']}")
@@ -195,7 +214,12 @@ def restore_command(path, replace, yes):
     from .backup import restore
 
     if replace and not yes:
-        click.confirm("将删除本数据库中的全部数据并以备份替换，确定继续？", abort=True)
+        try:
+            confirmed = click.confirm("将删除本数据库中的全部数据并以备份替换，确定继续？", default=False, err=True)
+        except click.Abort:  # no terminal to answer: not a bare "Aborted!"
+            confirmed = False
+        if not confirmed:
+            _fail("已取消恢复，数据库未做任何更改（脚本中请加 --yes）")
     try:
         manifest = restore(path, replace=replace)
     except GovitError as err:

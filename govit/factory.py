@@ -1,12 +1,14 @@
 """The named steps of create_app (cookiecutter-flask's shape)."""
 import json
 
-from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.routing import IntegerConverter
 
 from .domain.errors import Forbidden, GovitError, InvalidInput, NotFound
 from .extensions import bootstrap, csrf, db, login_manager, migrate
+from .storage import StorageUnavailable
 
 MIGRATIONS = __import__("pathlib").Path(__file__).resolve().parent.parent / "migrations"
 
@@ -124,6 +126,14 @@ def register_errorhandlers(app: Flask) -> None:
         flash(err.message, "error")
         return redirect(request.referrer or url_for("planning.home"))
 
+    @app.errorhandler(StorageUnavailable)
+    def storage_refused(err: StorageUnavailable):
+        """507 Insufficient Storage: the upload directory is full or read-only; no row was kept."""
+        db.session.rollback()
+        if _wants_json():
+            return jsonify({"error": "storage_unavailable", "message": err.message}), 507
+        return render_template("error.html", status=507, message=err.message), 507
+
     @app.errorhandler(CSRFError)
     def csrf_error(err):
         return render_template("error.html", status=400,
@@ -136,12 +146,84 @@ def register_errorhandlers(app: Flask) -> None:
 
 def _http_error(status: int, text: str):
     def handler(err):
+        if status == 500 and _outage(getattr(err, "original_exception", None)):
+            return _unavailable()
         if _wants_json():
             code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                     405: "method_not_allowed", 413: "too_large", 500: "internal"}[status]
             return jsonify({"error": code, "message": text}), status
-        return render_template("error.html", status=status, message=text), status
+        try:
+            return render_template("error.html", status=status, message=text), status
+        except Exception:  # the page itself failed (it reads the user): a plain one, never a bare 500
+            db.session.rollback()
+            html = current_app.jinja_env.get_template("errors/plain.html").render(status=status, message=text)
+            return Response(html, status, mimetype="text/html")
     return handler
+
+
+# When the database is down (issue 16): 503 with a page rendered without the database
+DB_DOWN = "数据库暂时无法连接，您提交的内容未受影响，请稍后重试"
+RETRY_AFTER = "30"
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database did not answer a readiness ping."""
+
+
+def _outage(err) -> bool:
+    """An error that means the database cannot be reached (or is busy), not a programming error."""
+    return isinstance(err, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError,
+                            DatabaseUnavailable)) or (isinstance(err, sa_exc.DBAPIError) and err.connection_invalidated)
+
+
+def _unavailable(login: bool = False):
+    try:
+        db.session.rollback()
+    except Exception:
+        pass  # the connection is gone: the session is discarded at teardown
+    headers = {"Retry-After": RETRY_AFTER}
+    if _wants_json():
+        return jsonify({"error": "database_unavailable", "message": DB_DOWN}), 503, headers
+    html = current_app.jinja_env.get_template("errors/503.html").render(message=DB_DOWN, login=login, request=request)
+    return Response(html, 503, headers=headers, mimetype="text/html")
+
+
+def _database_answers() -> bool:
+    from sqlalchemy import text
+    try:
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        return False
+
+
+def healthz():
+    """The process answers (no database): for the load balancer's liveness check."""
+    return jsonify({"status": "ok"})
+
+
+def readyz():
+    """The database answers: 200, or 503 (the load balancer sends no user here)."""
+    if not _database_answers():
+        return jsonify({"error": "database_unavailable", "message": DB_DOWN}), 503, {"Retry-After": RETRY_AFTER}
+    return jsonify({"status": "ok", "database": "ok"})
+
+
+def register_health(app: Flask) -> None:
+    """GET /healthz and /readyz (API.md), also under /api/v1 for the OpenAPI document; no sign-in."""
+    for prefix, name in (("", ""), ("/api/v1", "api.")):
+        app.add_url_rule(f"{prefix}/healthz", f"{name}healthz", healthz, methods=["GET"])
+        app.add_url_rule(f"{prefix}/readyz", f"{name}readyz", readyz, methods=["GET"])
+
+    @app.before_request
+    def login_says_when_database_is_down():
+        if request.endpoint == "auth.login" and not _database_answers():
+            return _unavailable(login=True)
+        return None
+
+    for error in (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError, DatabaseUnavailable):
+        app.register_error_handler(error, lambda err: _unavailable(request.endpoint == "auth.login"))
 
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -103,7 +103,8 @@ def _clean():
     db.session.execute(delete(CalendarYear).where(CalendarYear.source != "chinesecalendar"))
     db.session.execute(delete(Department).where(Department.is_authority.is_(False)))
     db.session.execute(update(ChainHead).values(seq=0, hash=GENESIS))
-    db.session.execute(update(ScanLock).values(holder=None, locked_until=None, last_run_on=None, last_run_by=None))
+    db.session.execute(update(ScanLock).values(holder=None, locked_until=None, last_run_on=None, last_run_by=None,
+                                               last_finished_at=None))
     db.session.commit()
 
 

@@ -2,6 +2,8 @@
 import json
 import os
 import socket
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -15,7 +17,10 @@ from ..extensions import db
 from ..models import Alert, Plan, Project, ScanLock, User
 from .deadlines import collect
 
-LOCK_MINUTES = 15  # a scan that died releases its lock after this
+LEASE_SECONDS = 60  # R-ALERT: the lock is a lease the running scan renews; a dead scan's lapses
+RENEW_EVERY = LEASE_SECONDS / 4
+WAIT_SECONDS = 30 * 60  # the daily job waits this long for another server's running scan
+POLL_SECONDS = 2
 
 
 class ScanBusy(RuntimeError):
@@ -43,7 +48,7 @@ def acquire_lock(holder: str, once_for: date | None = None) -> None:
     if once_for is not None:
         free.append(or_(ScanLock.last_run_on.is_(None), ScanLock.last_run_on < once_for))
     taken = db.session.execute(update(ScanLock).where(*free).values(
-        holder=holder, locked_until=now + timedelta(minutes=LOCK_MINUTES)))
+        holder=holder, locked_until=now + timedelta(seconds=LEASE_SECONDS)))
     db.session.commit()
     if taken.rowcount != 1:
         row = db.session.get(ScanLock, 1)
@@ -60,21 +65,78 @@ def release_lock(holder: str) -> None:
     db.session.commit()
 
 
+class _Lease(threading.Thread):
+    """Renews the scan lock's lease while the scan runs, on a connection of its own; when the
+    process dies the renewals stop and the lease lapses within LEASE_SECONDS (issue 16)."""
+
+    def __init__(self, app, holder: str):
+        super().__init__(daemon=True, name="govit-scan-lease")
+        self.app, self.holder, self.stopped = app, holder, threading.Event()
+
+    def run(self):
+        with self.app.app_context():
+            engine = db.engine
+            while not self.stopped.wait(RENEW_EVERY):
+                try:
+                    with engine.begin() as conn:
+                        conn.execute(update(ScanLock).where(ScanLock.id == 1, ScanLock.holder == self.holder)
+                                     .values(locked_until=clock.now() + timedelta(seconds=LEASE_SECONDS)))
+                except Exception as err:  # the next renewal tries again; the lease is long enough
+                    self.app.logger.warning("scan lease not renewed: %s", err)
+
+    def stop(self):
+        self.stopped.set()
+        self.join(timeout=RENEW_EVERY + 5)
+
+
+def _take(holder: str, day: date, once_a_day: bool) -> None:
+    """The daily job waits while another server's scan is alive, and takes over when its lease
+    lapses (it died): the day's scan is finished by the next start, never skipped."""
+    waited_until = time.monotonic() + WAIT_SECONDS
+    while True:
+        try:
+            return acquire_lock(holder, day if once_a_day else None)
+        except ScanBusy:
+            if not once_a_day or time.monotonic() > waited_until:
+                raise
+            time.sleep(POLL_SECONDS)
+
+
 def scan(today: date | None = None, once_a_day: bool = False) -> ScanResult:
     """Evaluate every deadline as of `today`; idempotent; safe from several servers at once.
-    `once_a_day` (the daily job) skips with ScanDone when the day was scanned already."""
+    `once_a_day` (the daily job) skips with ScanDone when the day was scanned already, and waits
+    for a running scan of another server to finish (or to die, then finishes the day itself)."""
     holder = f"{socket.gethostname()}:{os.getpid()}:{id(object())}"
     day = today or clock.today()
-    acquire_lock(holder, day if once_a_day else None)
+    _take(holder, day, once_a_day)
+    lease = _Lease(current_app._get_current_object(), holder)
+    lease.start()
     try:
         with clock.travel(day):
             result = _scan(day)
-        db.session.execute(update(ScanLock).where(ScanLock.id == 1).values(
-            last_run_on=day, last_run_by=holder))
+        # R-ALERT: the day is done only with the scan's own commit, and only while the lease is ours
+        kept = db.session.execute(update(ScanLock).where(ScanLock.id == 1, ScanLock.holder == holder).values(
+            last_run_on=day, last_run_by=holder, last_finished_at=clock.now()))
+        if kept.rowcount != 1:
+            db.session.rollback()
+            raise ScanBusy("本次扫描的租约已失效（另一服务器已接手），结果未保存")
         db.session.commit()
         return result
     finally:
+        lease.stop()
         release_lock(holder)
+
+
+def status() -> dict:
+    """What `govit scan-deadlines --status` prints: the last finished scan and any running one."""
+    db.session.rollback()
+    row = db.session.get(ScanLock, 1)
+    db.session.refresh(row)
+    running = row.holder is not None and row.locked_until is not None and row.locked_until >= clock.now()
+    return {"last_run_on": row.last_run_on, "last_run_by": row.last_run_by,
+            "last_finished_at": row.last_finished_at, "holder": row.holder if running else None,
+            "locked_until": row.locked_until if running else None,
+            "lapsed": row.holder if row.holder is not None and not running else None}
 
 
 def _scan(today: date) -> ScanResult:

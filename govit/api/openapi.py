@@ -89,6 +89,10 @@ QUERY = {  # path -> its query parameters (name, JSON type)
 }
 
 
+HEALTH = [("/healthz", "进程存活检查（负载均衡用，不访问数据库）"),
+          ("/readyz", "数据库就绪检查（负载均衡用；数据库不可用时 503）")]
+
+
 def _path_parameters(path: str) -> list[dict]:
     """{id} is an integer; {action} is one of the actions that path takes."""
     actions = (["approve", "reject"] if path.startswith("/budget-changes") else
@@ -110,7 +114,7 @@ def build_document() -> dict:
                 {"type": "array", "items": PROJECT_SUMMARY} if (method, path) == ("get", "/projects") else {})}}},
             **{str(s): {"description": d, "content": {"application/json": {"schema": ERROR}}}
                for s, d in ((400, "输入有误"), (401, "未认证"), (403, "无权"), (404, "不存在"),
-                            (409, "状态不符或规则阻止"))}}}
+                            (409, "状态不符或规则阻止"), (503, "数据库暂时无法连接，请稍后重试"))}}}
         if schema:
             op["requestBody"] = {"content": {"application/json": {"schema": schema}}}
         if path != "/auth/token":
@@ -120,6 +124,11 @@ def build_document() -> dict:
         if params:
             op["parameters"] = params
         paths.setdefault(path, {})[method] = op
+    for path, summary in HEALTH:  # served at the root (API.md) and under /api/v1 alike; no auth
+        paths[path] = {"get": {"summary": summary, "servers": [{"url": "/"}, {"url": "/api/v1"}], "responses": {
+            "200": {"description": "正常", "content": {"application/json": {"schema": {"type": "object"}}}},
+            **({"503": {"description": "数据库暂时无法连接", "content": {"application/json": {"schema": ERROR}}}}
+               if path == "/readyz" else {})}}}
     return {"openapi": "3.1.0",
             "info": {"title": "govit API", "version": "1", "description": "黑龙江省政务信息化项目管理系统"},
             "servers": [{"url": "/api/v1"}], "paths": paths,

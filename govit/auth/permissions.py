@@ -78,6 +78,11 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "bootstrap.static": OPEN,  # Bootstrap 5's CSS and JS, served by govit itself
     # sign-in and the caller's own account
     "auth.login": OPEN,
+    # the load balancer's checks (API.md): the process answers / the database answers
+    "healthz": OPEN,
+    "readyz": OPEN,
+    "api.healthz": OPEN,
+    "api.readyz": OPEN,
     "auth.logout": allow(EVERYONE, scope=SELF),
     "auth.change_password": allow(EVERYONE, scope=SELF),
     # accounts, departments and the calendar: the system administrator only

@@ -85,3 +85,4 @@ class ScanLock(db.Model):
     locked_until: Mapped[datetime | None]
     last_run_on: Mapped[date | None]
     last_run_by: Mapped[str | None] = mapped_column(String(100))
+    last_finished_at: Mapped[datetime | None]  # when the scan of last_run_on committed (--status)
