@@ -50,6 +50,7 @@ def panel_context(project, current_total=None, **given) -> dict:
             "extensions": evaluation.extensions(project) if project.state in EXTENDING else [],
             "missing_prereqs": missing_prerequisites({d.kind for d in project.documents}, project.classified),
             "self_window": self_eval_window(project.live_on, load_calendar()) if project.live_on else None,
+            "predicted": lambda day: not load_calendar().is_confirmed(day),  # R-CAL-PREDICT
             "evaluations": evaluation.evaluations(project) if project.state in EVALUATED else {}}
 
 
