@@ -133,6 +133,8 @@ def import_notice(actor: User | None, text: str, confirm: bool = False) -> Notic
         if confirm or is_whole_notice(year, {day for day, workday, _ in rows if not workday}):
             _confirm(year, "confirm" if confirm else "notice")
             confirmed.append(year)
+        else:  # its days were replaced by a partial list: what was confirmed is no longer whole
+            db.session.execute(delete(CalendarYear).where(CalendarYear.year == year))
     history.record(actor, "calendar_import", years=years, days=len(rows), confirmed=confirmed,
                    forced=bool(confirm))
     db.session.flush()
@@ -178,11 +180,6 @@ def record_moved_deadlines(actor: User | None, before: dict[str, Deadline], year
             alert.key, alert.due_on = new.key, new.due_on
         moved += 1
     return moved
-
-
-def predicted_years(years: list[int]) -> list[int]:
-    have = set(confirmed_years())
-    return [year for year in years if year not in have]
 
 
 def remind_next_year(today: date) -> int:

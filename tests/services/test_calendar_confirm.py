@@ -158,3 +158,25 @@ def test_r_cal_confirm_november_reminder_to_admin(make):
     assert told() == 1  # 2027 confirmed: no more reminders
     assert db.session.scalar(select(func.count()).select_from(Notification).where(
         Notification.kind == "calendar")) == 1  # admin only, not the planner
+
+
+@pytest.fixture
+def reseed():
+    """The test replaces a seeded year: put chinesecalendar's years back for the tests after it."""
+    yield
+    from govit.calendar_store import seed_from_package
+    db.session.rollback()
+    seed_from_package()
+    db.session.commit()
+
+
+def test_r_cal_confirm_partial_reimport_of_a_confirmed_year_makes_it_predicted(reseed):
+    """R-CAL-CONFIRM: a partial file replacing 2026's days leaves 2026 predicted, not confirmed and half empty."""
+    done = import_notice(None, "2026-01-01,holiday,元旦\n")
+    assert done.predicted == [2026] and not confirmed(2026)
+    assert not load_calendar().is_workday(date(2026, 10, 2))  # 国庆 predicted again
+
+
+def test_r_cal_confirm_seed_is_back_after_a_replaced_year():
+    """(runs after the test above) the seeded 2026 is whole and confirmed again."""
+    assert confirmed(2026) and load_calendar().is_workday(date(2026, 10, 10))
