@@ -1,16 +1,18 @@
 """The holiday calendar in the database (R-CAL): seeding, admin edits, and loading for the rules."""
 import csv
 import io
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from flask import g
 from sqlalchemy import delete, extract, select
 
 from . import clock, history
-from .domain.calendar import WorkCalendar
+from .domain.calendar import PREDICTED_MARK, WorkCalendar, is_whole_notice, predicted_holidays
+from .domain.deadlines import Deadline
 from .domain.errors import InvalidInput
 from .extensions import db
-from .models import CalendarDay, CalendarYear, User
+from .models import Alert, CalendarDay, CalendarYear, Notification, Project, User
 from .transaction import transactional
 
 
@@ -99,19 +101,99 @@ def parse_notice(text: str) -> list[tuple[date, bool, str]]:
     return rows
 
 
+@dataclass
+class NoticeImport:
+    """What an import did: the years it touched, which of them are now confirmed, and how many
+    running deadlines moved (R-CAL-CONFIRM)."""
+
+    years: list[int]
+    confirmed: list[int]
+    moved: int = 0
+
+    @property
+    def predicted(self) -> list[int]:
+        return [year for year in self.years if year not in self.confirmed]
+
+
 @transactional
-def import_notice(actor: User | None, text: str) -> list[int]:
-    """Enter a year's State Council notice: its days replace the year's, the year is confirmed."""
+def import_notice(actor: User | None, text: str, confirm: bool = False) -> NoticeImport:
+    """Enter a year's State Council notice: its days replace the year's; the year is confirmed only
+    when the notice is whole, or when `confirm` says so (R-CAL-CONFIRM); running deadlines are
+    recomputed and each move is recorded in the history."""
     rows = parse_notice(text)
     years = sorted({day.year for day, _, _ in rows})
+    before = running_deadlines()
     for year in years:
         db.session.execute(delete(CalendarDay).where(extract("year", CalendarDay.day) == year))
     for day, is_workday, name in rows:
         _put_day(day, is_workday, name, "notice")
+    confirmed = []
     for year in years:
-        _confirm(year, "notice")
-    history.record(actor, "calendar_import", years=years, days=len(rows))
-    return years
+        # R-CAL-CONFIRM: a partial notice (e.g. only 元旦) leaves the year predicted
+        if confirm or is_whole_notice(year, {day for day, workday, _ in rows if not workday}):
+            _confirm(year, "confirm" if confirm else "notice")
+            confirmed.append(year)
+        else:  # its days were replaced by a partial list: what was confirmed is no longer whole
+            db.session.execute(delete(CalendarYear).where(CalendarYear.year == year))
+    history.record(actor, "calendar_import", years=years, days=len(rows), confirmed=confirmed,
+                   forced=bool(confirm))
+    db.session.flush()
+    moved = record_moved_deadlines(actor, before, set(years))
+    return NoticeImport(years, confirmed, moved)
+
+
+def notice_message(done: NoticeImport) -> str:
+    """One line for the admin page: what was confirmed, what stays predicted, what moved."""
+    parts = []
+    if done.confirmed:
+        parts.append(f"已导入并确认 {', '.join(map(str, done.confirmed))} 年节假日安排")
+    if done.predicted:
+        parts.append(f"{', '.join(map(str, done.predicted))} 年的通知未列全七个法定节日，仍为预测；如确为完整通知，请勾选“确认该年度”")
+    return "；".join(parts + [f"重新计算期限 {done.moved} 个"])
+
+
+def running_deadlines() -> dict[str, Deadline]:
+    """Every deadline running today, by key, counted on the calendar as it is now."""
+    from .alerts.deadlines import collect  # the alerts package imports this module
+
+    _forget()
+    return {d.key: d for d in collect(clock.today())}
+
+
+def record_moved_deadlines(actor: User | None, before: dict[str, Deadline], years: set[int]) -> int:
+    """R-CAL-CONFIRM: recount the running deadlines on the new calendar; each one in `years` that
+    moved is recorded on its project (or plan) and its open alert follows it. Returns the count."""
+    after = {(d.kind, d.project_id, d.plan_id): d for d in running_deadlines().values()}
+    alerts = {a.key: a for a in db.session.execute(select(Alert).where(Alert.status == "open")).scalars()}
+    moved = 0
+    for key, old in before.items():
+        new = after.get((old.kind, old.project_id, old.plan_id))
+        if new is None or new.due_on == old.due_on or not {old.due_on.year, new.due_on.year} & years:
+            continue
+        project = db.session.get(Project, old.project_id) if old.project_id else None
+        history.record(actor, "deadline_recomputed", project=project,
+                       from_state=project.state if project else None, to_state=project.state if project else None,
+                       due_on=new.due_on, kind=old.kind, before=old.due_on, after=new.due_on,
+                       plan_id=old.plan_id, reason="calendar_import")
+        alert = alerts.get(key)
+        if alert is not None:
+            alert.key, alert.due_on = new.key, new.due_on
+        moved += 1
+    return moved
+
+
+def remind_next_year(today: date) -> int:
+    """R-CAL-CONFIRM: from November 1, tell `admin` (once a day) that next year is still predicted."""
+    year = today.year + 1
+    if today.month < 11 or db.session.get(CalendarYear, year) is not None:
+        return 0
+    start = datetime.combine(today, time.min)
+    told = set(db.session.execute(select(Notification.user_id).where(
+        Notification.kind == "calendar", Notification.created_at >= start)).scalars())
+    admins = [u for u in db.session.execute(select(User).where(User.role == "admin", User.active.is_(True))).scalars()
+              if u.id not in told]
+    message = f"{year} 年节假日安排尚未导入，期限按预测日历计算（{PREDICTED_MARK}）；请在国务院办公厅通知发布后导入"
+    return history.tell_users(admins, None, message, "calendar")
 
 
 def year_days(year: int) -> list[CalendarDay]:
@@ -122,3 +204,14 @@ def year_days(year: int) -> list[CalendarDay]:
 
 def confirmed_years() -> list[int]:
     return list(db.session.execute(select(CalendarYear.year).order_by(CalendarYear.year)).scalars())
+
+
+def year_view(year: int) -> tuple[bool, list[tuple[date, bool, str, str]]]:
+    """(confirmed, days) of `year` for `calendar show` and the admin page: the stored days, and for a
+    predicted year the predicted holidays too (R-CAL-PREDICT); each day is (day, is_workday, name, source)."""
+    confirmed = db.session.get(CalendarYear, year) is not None
+    days = {row.day: (row.day, row.is_workday, row.name, row.source) for row in year_days(year)}
+    if not confirmed:
+        for day, name in predicted_holidays(year).items():
+            days.setdefault(day, (day, False, name, "predicted"))
+    return confirmed, [days[day] for day in sorted(days)]

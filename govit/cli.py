@@ -144,16 +144,22 @@ def calendar_group():
 
 @calendar_group.command("import")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--confirm", is_flag=True, help="确认该年度（通知未按七个法定节日逐日导入时由管理员确认）")
 @with_appcontext
-def calendar_import(file):
-    """Enter a year's notice: CSV lines `YYYY-MM-DD,holiday|workday[,名称]`."""
+def calendar_import(file, confirm):
+    """Enter a year's notice: CSV lines `YYYY-MM-DD,holiday|workday[,名称]` (R-CAL-CONFIRM)."""
     from .calendar_store import import_notice
 
     try:
-        years = import_notice(None, file.read())
+        done = import_notice(None, file.read(), confirm=confirm)
     except GovitError as err:
         _fail(_explain(err))
-    click.echo(f"已导入并确认年度：{', '.join(map(str, years))}")
+    if done.confirmed:
+        click.echo(f"已导入并确认年度：{', '.join(map(str, done.confirmed))}")
+    if done.predicted:
+        click.echo(f"已导入，但通知不完整（七个法定节日未全部列出），仍为预测：{', '.join(map(str, done.predicted))}；"
+                   "如确为完整通知，请加 --confirm")
+    click.echo(f"重新计算的期限：{done.moved} 个")
 
 
 @calendar_group.command("set")
@@ -176,14 +182,16 @@ def calendar_set(day, kind, name):
 @click.argument("year", type=int)
 @with_appcontext
 def calendar_show(year):
-    """List a year's holidays and makeup workdays, and whether the year is confirmed."""
-    from .calendar_store import confirmed_years, year_days
+    """List a year's days off and makeup workdays, and whether the year is confirmed or predicted."""
+    from .calendar_store import year_view
+    from .domain.calendar import PREDICTED_MARK
 
-    confirmed = year in confirmed_years()
-    click.echo(f"{year} 年：{'已确认' if confirmed else '未确认（按周一至周五计算）'}")
-    for row in year_days(year):
-        kind = "班" if row.is_workday else "休"
-        click.echo(f"{row.day:%Y-%m-%d} {kind} {row.name}")
+    confirmed, days = year_view(year)
+    # R-CAL-PREDICT: a year without its notice is predicted from the law, never plain Mon–Fri
+    click.echo(f"{year} 年：{'已确认' if confirmed else '预测（' + PREDICTED_MARK + '）'}")
+    for day, is_workday, name, source in days:
+        kind = "班" if is_workday else "休"
+        click.echo(f"{day:%Y-%m-%d} {kind} {name}{'（预测）' if source == 'predicted' else ''}")
 
 
 @click.command("backup")

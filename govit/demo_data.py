@@ -34,7 +34,9 @@ TWO_YEARS_AGO = [  # the 2025 round (June 2024): built, and now at every state f
 BUILD_DATES = {  # stage -> (completed, applied, accepted/live, self-evaluated, post-evaluated)
     "closed": ("2025-06-30", "2025-08-01", "2025-09-15", "2026-03-20", "2026-05-20"),
     "self_evaluated": ("2025-07-31", "2025-09-01", "2025-10-15", "2026-04-20", None),
-    "in_operation": ("2025-08-31", "2025-10-10", "2025-12-01", None, None),
+    # live 2026-02-10: its self-evaluation closes 2027-02-10, a predicted 春节补假, so 02-11 and marked
+    # "日历为预测" (R-CAL-MONTHS, R-CAL-PREDICT: 2027's notice is not out yet)
+    "in_operation": ("2025-08-31", "2025-10-10", "2026-02-10", None, None),
     "acceptance_review": ("2025-09-30", "2026-03-20", None, None, None),
     "completed": ("2025-12-31", None, None, None, None),
     "in_construction": (None, None, None, None, None),

@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from .. import clock, history
+from ..calendar_store import load_calendar
 from ..auth.access import require_lead_department, require_role
 from ..domain import lifecycle
 from ..domain.construction import (acceptance_due, check_acceptance_prerequisites,
@@ -21,7 +22,7 @@ from .services import _notify_authorities
 def acceptance_due_of(project: Project) -> date | None:
     if project.completed_on is None:
         return None
-    return acceptance_due(project.completed_on, project.acceptance_extended_until)
+    return acceptance_due(project.completed_on, project.acceptance_extended_until, load_calendar())  # R-CAL-MONTHS
 
 
 def extensions(project: Project) -> list[ExtensionRequest]:
@@ -87,7 +88,7 @@ def accept(actor: User, project: Project, accepted_on: date, live_on: date, auth
         raise RuleViolation("R-ACCEPT-PREREQ", "涉密系统须在验收（含保密测评）通过后方可上线")
     project.accepted_on, project.live_on = accepted_on, live_on
     project.acceptance_authorities = (authorities or "").strip()
-    opens, closes = self_eval_window(live_on)
+    opens, closes = self_eval_window(live_on, load_calendar())
     history.move(actor, project, "accept", accepted_on=accepted_on, live_on=live_on,
                  authorities=project.acceptance_authorities, self_evaluation_window=[opens, closes])
     history.notify(project.department_id, project,
@@ -112,12 +113,12 @@ def self_evaluate(actor: User, project: Project, score: Decimal, summary: str,
     """R-SELF-EVAL: from 6 to 12 months after going live; copied to finance and ndrc."""
     require_lead_department(actor, project)
     lifecycle.next_state("self_evaluate", project.state)
-    late = check_self_evaluation(project.live_on, clock.today())
+    late = check_self_evaluation(project.live_on, clock.today(), load_calendar())
     check_score(score)
     row = Evaluation(project_id=project.id, kind="self", score=score, summary=required_text(summary, "summary", "自评价结论"),
                      goals=_goals(goals), filed_on=clock.today(), late=late, created_at=clock.now())
     db.session.add(row)
-    history.move(actor, project, "self_evaluate", due_on=self_eval_window(project.live_on)[1], score=str(score),
+    history.move(actor, project, "self_evaluate", due_on=self_eval_window(project.live_on, load_calendar())[1], score=str(score),
                  late=late)
     _notify_authorities(project, f"项目“{project.name}”提交自评价，得分 {score}")
     return row

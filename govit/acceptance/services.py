@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from .. import clock, history
 from ..auth.access import require_lead_department, require_role
+from ..calendar_store import load_calendar
 from ..domain import lifecycle
 from ..domain.construction import (INCIDENT_KINDS, INCIDENT_ORDERS, Variance, acceptance_due,
                                    check_progress, performance_report_due, planned_percent, variance)
@@ -140,5 +141,6 @@ def complete(actor: User, project: Project, completed_on: date) -> Project:
     if completed_on > clock.today():
         raise InvalidInput({"completed_on": "完工日期不能晚于今天"})
     project.completed_on = completed_on
-    history.move(actor, project, "complete", due_on=acceptance_due(completed_on, None), completed_on=completed_on)
+    history.move(actor, project, "complete", due_on=acceptance_due(completed_on, None, load_calendar()),
+                 completed_on=completed_on)
     return project

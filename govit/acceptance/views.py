@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from ..approval.views import amount
 from ..auth.access import load_project
+from ..calendar_store import load_calendar
 from ..domain.construction import (INCIDENT_KINDS, INCIDENT_ORDERS, missing_prerequisites, parse_decimal,
                                    self_eval_window)
 from ..domain.errors import NotFound
@@ -48,7 +49,8 @@ def panel_context(project, current_total=None, **given) -> dict:
             "incident_orders": INCIDENT_ORDERS, "acceptance_due": evaluation.acceptance_due_of(project),
             "extensions": evaluation.extensions(project) if project.state in EXTENDING else [],
             "missing_prereqs": missing_prerequisites({d.kind for d in project.documents}, project.classified),
-            "self_window": self_eval_window(project.live_on) if project.live_on else None,
+            "self_window": self_eval_window(project.live_on, load_calendar()) if project.live_on else None,
+            "predicted": lambda day: not load_calendar().is_confirmed(day),  # R-CAL-PREDICT
             "evaluations": evaluation.evaluations(project) if project.state in EVALUATED else {}}
 
 

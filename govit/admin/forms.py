@@ -1,7 +1,7 @@
 """Admin forms: departments, users, the holiday calendar (shape only)."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -36,3 +36,4 @@ class CalendarImportForm(FlaskForm):
     text = TextAreaField("国务院办公厅节假日安排（每行：YYYY-MM-DD,holiday 或 workday,名称）",
                          validators=[Optional()], render_kw={"rows": 8})
     file = FileField("或上传 CSV 文件")
+    confirm = BooleanField("确认该年度（通知未逐日列出七个法定节日时，由管理员确认其为完整通知）")  # R-CAL-CONFIRM

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from .. import clock
 from ..auth import services as accounts
 from ..auth.access import require_role
-from ..calendar_store import confirmed_years, import_notice, set_day, year_days
+from ..calendar_store import confirmed_years, import_notice, notice_message, set_day, year_view
+from ..domain.calendar import PREDICTED_MARK
 from ..domain.errors import NotFound, RuleViolation
 from ..extensions import db
 from ..formkit import options, row_int, submit
@@ -93,11 +94,13 @@ def calendar():
         if import_form.file.data:
             text = import_form.file.data.read().decode("utf-8-sig", errors="replace")
         try:
-            years = import_notice(current_user, text)
+            done = import_notice(current_user, text, confirm=import_form.confirm.data)
         except RuleViolation as err:
             flash(err.message + "：" + "；".join(f"{k} {v}" for k, v in err.fields.items()), "error")
         else:
-            flash(f"已导入并确认 {', '.join(map(str, years))} 年节假日安排", "success")
-            return redirect(url_for("admin.calendar", year=years[0]))
-    return render_template("admin/calendar.html", year=year, days=year_days(year), confirmed=confirmed_years(),
+            flash(notice_message(done), "success")
+            return redirect(url_for("admin.calendar", year=done.years[0]))
+    confirmed, days = year_view(year)
+    return render_template("admin/calendar.html", year=year, days=days, year_confirmed=confirmed,
+                           confirmed=confirmed_years(), predicted_mark=PREDICTED_MARK,
                            day_form=day_form, import_form=import_form)

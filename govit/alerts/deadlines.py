@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from ..acceptance.evaluation import acceptance_due_of
 from ..approval.services import design_due
+from ..calendar_store import load_calendar
 from ..domain.construction import self_eval_window
 from ..domain.deadlines import Deadline
 from ..domain.plan import compile_due
@@ -94,8 +95,9 @@ def acceptances(today: date) -> list[Deadline]:
 
 
 def self_evaluations(today: date) -> list[Deadline]:
-    """R-SELF-EVAL: due 12 months after going live."""
-    return [Deadline(f"self_evaluation:{p.id}", "self_evaluation", self_eval_window(p.live_on)[1], p.id,
+    """R-SELF-EVAL: due 12 months after going live (R-CAL-MONTHS: rolled forward to a working day)."""
+    cal = load_calendar()
+    return [Deadline(f"self_evaluation:{p.id}", "self_evaluation", self_eval_window(p.live_on, cal)[1], p.id,
                      subject=p.name, notify=(_dept(p), "planner")) for p in _projects("in_operation") if p.live_on]
 
 

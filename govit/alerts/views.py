@@ -9,12 +9,12 @@ from sqlalchemy import select
 from ..formkit import row_int
 from ..auth.access import load_project, require_role
 from ..domain.deadlines import KINDS
-from ..domain.lifecycle import ACTION_LABELS, STATE_LABELS
-from ..domain.roles import DEPARTMENT_ROLES, ROLE_LABELS
+from ..domain.roles import DEPARTMENT_ROLES
 from ..extensions import db
-from ..history import chain_break, mark_all_read, project_events
-from ..models import Event, Notification
+from ..history import chain_break, mark_all_read
+from ..models import Event, Notification, Project
 from ..planning.queries import paginate
+from ..reports.record import record_of
 from . import dashboard
 
 bp = Blueprint("alerts", __name__)
@@ -84,26 +84,21 @@ def mark_read():
     return redirect(url_for("alerts.inbox"))
 
 
-def record_rows(project_id: int) -> list[dict]:
-    """R-FULL-RECORD: every step, actor, date, due date and whether it was late."""
-    return [{"时间": e.at.strftime("%Y-%m-%d %H:%M"), "步骤": ACTION_LABELS.get(e.action, e.action),
-             "办理人": e.actor, "角色": ROLE_LABELS.get(e.role, e.role),
-             "状态": f"{STATE_LABELS.get(e.from_state, '')}→{STATE_LABELS.get(e.to_state, '')}"
-             if e.from_state != e.to_state else STATE_LABELS.get(e.to_state or "", ""),
-             "期限": e.due_on.isoformat() if e.due_on else "",
-             "是否超期": "超期" if e.due_on and e.at.date() > e.due_on else ""} for e in project_events(project_id)]
+def record_rows(project: Project) -> list[dict]:
+    """R-FULL-RECORD: every step, actor, date, due date, whether it was late, and what it said."""
+    return [row.excel() for row in record_of(project)]
 
 
 @bp.get("/projects/<int:project_id>/record.xlsx")
 def full_record(project_id: int):
     project = load_project(project_id)
     buffer = io.BytesIO()
-    frame = pd.DataFrame(record_rows(project.id))
+    frame = pd.DataFrame(record_rows(project))
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         frame.to_excel(writer, sheet_name="全流程记录", index=False, startrow=1)
         sheet = writer.sheets["全流程记录"]
         sheet["A1"] = f"{project.name}（{project.department.name}）全流程记录表"
-        for column, width in zip("ABCDEFG", (18, 22, 22, 22, 26, 12, 10)):
+        for column, width in zip("ABCDEFGH", (18, 22, 22, 22, 26, 12, 16, 60)):
             sheet.column_dimensions[column].width = width
     return Response(buffer.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f"attachment; filename=record-{project.id}.xlsx"})

@@ -39,6 +39,35 @@ PROJECT_SUMMARY = {"type": "object", "properties": {
     "approved_estimate": {"type": ["string", "null"]}, "submitted_on": {"type": ["string", "null"]},
     "updated_at": {"type": ["string", "null"]}, "due": {"type": ["object", "null"]}, "alerts": {"type": "array"}}}
 
+DATE = {"type": "string", "format": "date"}
+
+
+def _body(required: list[str], **properties) -> dict:
+    return {"type": "object", "required": required, "properties": properties}
+
+
+# the body of each project action as API.md names it (finding 15: the contract binds both ways)
+ACTION_BODIES = {
+    "submit": _body([], rongque={"type": "array", "items": _body(["kind", "promised_on"], kind={
+        "type": "string", "enum": list(DOCUMENT_KINDS)}, promised_on=DATE)}),
+    "answer_supplement": _body(["text"], text={"type": "string"}),
+    "submit_feasibility": _body([], merged_reason={"type": "string"}),
+    "approve_feasibility": _body(["doc_no", "approved_on", "approved_investment"], doc_no={"type": "string"},
+                                 approved_on=DATE, approved_investment=MONEY),
+    "submit_design": _body(["estimate"], estimate={**MONEY, "description": "概算（元）"}),
+    "approve_design": _body(["doc_no", "approved_on", "approved_estimate"], doc_no={"type": "string"},
+                            approved_on=DATE, approved_estimate=MONEY),
+    "record_gov_approval": _body(["doc_no", "approved_on", "funds"], doc_no={"type": "string"}, approved_on=DATE,
+                                 funds={"type": "array", "items": _body(["source", "amount"], source={
+                                     "type": "string"}, amount=MONEY)}),
+    "file_performance_report": _body(["year"], year={"type": "integer"}, summary={"type": "string"}),
+    "complete": _body(["completed_on"], completed_on=DATE),
+    "request_extension": _body(["reason", "until"], reason={"type": "string"}, until=DATE),
+    "accept": _body(["accepted_on", "live_on"], accepted_on=DATE, live_on=DATE, authorities={"type": "string"}),
+    "self_evaluate": _body(["score", "summary"], score={"type": "string"}, summary={"type": "string"}),
+    "terminate": _body(["reason"], reason={"type": "string"}),
+}
+
 ROUTES = [  # (method, path, summary, request schema or None, success status)
     ("post", "/auth/token", "取得访问令牌", {"type": "object", "required": ["username", "password"],
                                        "properties": {"username": {"type": "string"},
@@ -134,7 +163,9 @@ def build_document() -> dict:
             "servers": [{"url": "/api/v1"}], "paths": paths,
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
                            "schemas": {"Error": ERROR, "Project": PROJECT_OUT, "ProjectSummary": PROJECT_SUMMARY,
-                                       "DocumentKind": {"type": "string", "enum": list(DOCUMENT_KINDS)}}}}
+                                       "DocumentKind": {"type": "string", "enum": list(DOCUMENT_KINDS)},
+                                       "ProjectActionBodies": {"type": "object", "description": "各生命周期动作的请求体",
+                                                               "properties": ACTION_BODIES}}}}
 
 
 @bp.get("/openapi.json")

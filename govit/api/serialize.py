@@ -1,5 +1,6 @@
 """Projects and their records as API.md's JSON (money as two-decimal strings, dates ISO)."""
 import json
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -7,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from ..acceptance.evaluation import acceptance_due_of
 from ..alerts.scan import alert_json
 from ..approval.services import design_due
+from ..calendar_store import load_calendar
 from ..domain.calendar import Due
 from ..domain.construction import self_eval_window
 from ..domain.money import format_money
@@ -32,6 +34,11 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
+def _month_due(due_on: date) -> Due:
+    """A month period's end, marked predicted when its year's notice is not imported (R-CAL-PREDICT)."""
+    return Due(due_on, load_calendar().is_confirmed(due_on))
+
+
 def current_due(project: Project, pauses=None):
     """The deadline the project waits on now: (alert kind, Due) or None. `pauses`: the review's
     pauses when read for a whole page (pauses_by_project)."""
@@ -40,9 +47,9 @@ def current_due(project: Project, pauses=None):
     if project.state == "design_review":
         return "design_review", design_due(project)
     if project.state == "completed" and project.completed_on:  # R-ACCEPT-6M: calendar months
-        return "acceptance", Due(acceptance_due_of(project), True)
+        return "acceptance", _month_due(acceptance_due_of(project))
     if project.state == "in_operation" and project.live_on:  # R-SELF-EVAL window closes
-        return "self_evaluation", Due(self_eval_window(project.live_on)[1], True)
+        return "self_evaluation", _month_due(self_eval_window(project.live_on, load_calendar())[1])
     return None
 
 

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from .calendar import add_months
+from .calendar import WorkCalendar, add_months
 from .errors import RuleViolation
 
 ACCEPT_MONTHS = 6  # R-ACCEPT-6M
@@ -70,9 +70,10 @@ def performance_report_due(year: int) -> date:
     return date(year, 12, 31)
 
 
-def acceptance_due(completed_on: date, extended_until: date | None) -> date:
-    """R-ACCEPT-6M with R-CAL-MONTHS: six months after completion, or the approved extension."""
-    return extended_until or add_months(completed_on, ACCEPT_MONTHS)
+def acceptance_due(completed_on: date, extended_until: date | None, cal: WorkCalendar | None = None) -> date:
+    """R-ACCEPT-6M with R-CAL-MONTHS: six months after completion (rolled forward to a working day
+    on `cal`), or the approved extension."""
+    return extended_until or add_months(completed_on, ACCEPT_MONTHS, cal)
 
 
 def check_extension_request(today: date, due: date, until: date) -> None:
@@ -96,14 +97,15 @@ def check_acceptance_prerequisites(uploaded: set[str], classified: bool) -> None
                             fields={k: f"缺少{v}" for k, v in missing.items()})
 
 
-def self_eval_window(live_on: date) -> tuple[date, date]:
-    """R-SELF-EVAL: accepted from 6 months after going live; overdue after 12 (R-CAL-MONTHS)."""
-    return add_months(live_on, SELF_EVAL_FROM), add_months(live_on, SELF_EVAL_UNTIL)
+def self_eval_window(live_on: date, cal: WorkCalendar | None = None) -> tuple[date, date]:
+    """R-SELF-EVAL: accepted from 6 months after going live; overdue after 12 (R-CAL-MONTHS: the
+    period's end rolled forward to a working day on `cal`)."""
+    return add_months(live_on, SELF_EVAL_FROM), add_months(live_on, SELF_EVAL_UNTIL, cal)
 
 
-def check_self_evaluation(live_on: date, today: date) -> bool:
+def check_self_evaluation(live_on: date, today: date, cal: WorkCalendar | None = None) -> bool:
     """Refuse before the window opens; True when it is filed late (after 12 months)."""
-    opens, closes = self_eval_window(live_on)
+    opens, closes = self_eval_window(live_on, cal)
     if today < opens:
         raise RuleViolation("R-SELF-EVAL", f"系统上线（{live_on:%Y-%m-%d}）满 6 个月后才能提交自评价，即 {opens:%Y-%m-%d} 起")
     return today > closes

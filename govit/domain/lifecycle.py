@@ -84,6 +84,7 @@ ACTION_LABELS = {
     "resume": "恢复建设", "complete": "完工", "request_extension": "申请延期验收",
     "decide_extension": "延期验收决定", "apply_acceptance": "申请竣工验收", "accept": "竣工验收",
     "self_evaluate": "提交自评价", "post_evaluate": "第三方后评价", "close": "关闭项目",
+    "deadline_recomputed": "期限重新计算（导入节假日安排）",  # R-CAL-CONFIRM
 }
 
 

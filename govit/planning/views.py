@@ -13,6 +13,7 @@ from ..domain.proposal import RongqueItem
 from ..domain.roles import AUTHORITY_OF_ROLE, DEPARTMENT_ROLES, ROLES, sees_all_projects
 from ..extensions import db
 from ..history import project_events, recent_events
+from ..reports.record import record_of
 from ..models import Document, Notification
 from . import queries, review, services
 from .fields import parse_proposal
@@ -93,7 +94,8 @@ def render_project(project, status=200, **given):
     events, more_events = ((project_events(project.id), False) if request.args.get("record") == "all"
                            else recent_events(project.id))
     return render_template(
-        "planning/project.html", project=project, forms=forms, events=events, more_events=more_events,
+        "planning/project.html", project=project, forms=forms, more_events=more_events,
+        events=record_of(project, events, pending=False),  # R-FULL-RECORD
         due=review.review_due_for(project) if reviewing else None,
         latest=review.latest_opinions(project), my_authority=mine,
         # 补正 and expert reviews pause the joint review: the page shows them only while it runs

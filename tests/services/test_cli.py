@@ -25,10 +25,14 @@ def test_create_user_and_one_line_refusal(runner, make):
 
 
 def test_r_cal_calendar_set_show_and_import(runner, tmp_path):
-    """R-CAL: a new year's notice entered by command; the year becomes confirmed."""
+    """R-CAL, R-CAL-CONFIRM: a partial notice entered by command stays predicted; `--confirm` confirms it."""
     notice = tmp_path / "2031.csv"
     notice.write_text("date,kind,name\n2031-10-01,holiday,国庆节\n2031-10-11,workday,国庆节调休\n", encoding="utf-8")
     assert runner.invoke(args=["calendar", "import", str(notice)]).exit_code == 0
+    assert runner.invoke(args=["calendar", "set", "2031-10-08", "--holiday"]).exit_code == 0
+    shown = runner.invoke(args=["calendar", "show", "2031"]).output
+    assert "预测" in shown and "2031-10-11 班" in shown and "2031-10-08 休" in shown
+    assert runner.invoke(args=["calendar", "import", str(notice), "--confirm"]).exit_code == 0
     assert runner.invoke(args=["calendar", "set", "2031-10-08", "--holiday"]).exit_code == 0
     shown = runner.invoke(args=["calendar", "show", "2031"]).output
     assert "已确认" in shown and "2031-10-11 班" in shown and "2031-10-08 休" in shown

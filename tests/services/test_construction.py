@@ -138,7 +138,9 @@ def test_r_accept_6m_extension_before_the_due_date_decided_by_planner(w, today):
     """R-ACCEPT-6M: an extension is asked for before the due date; the planner decides."""
     project = building(w)
     construction.complete(w["head"], project, date(2026, 8, 31))
-    today("2027-03-01")
+    # R-CAL-MONTHS: 2027-02-28 is a Sunday, so the six months end on Monday 03-01; 03-02 is too late
+    assert evaluation.acceptance_due_of(project) == date(2027, 3, 1)
+    today("2027-03-02")
     with pytest.raises(RuleViolation) as err:
         evaluation.request_extension(w["head"], project, "等待密评", date(2027, 5, 31))
     assert err.value.rule == "R-ACCEPT-6M"

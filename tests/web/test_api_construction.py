@@ -17,8 +17,9 @@ def test_apply_acceptance_refused_with_rule_then_through_to_closed(client, w, to
                                                json=b, headers=auth[who])
     assert act("head", "report_progress", period="2026-10", percent_complete="35", spent="900000.00").status_code == 200
     res = act("head", "complete", completed_on="2026-08-31")
+    # R-CAL-MONTHS: 2027-02-28 is a Sunday -> Monday 03-01; R-CAL-PREDICT: 2027 is not confirmed yet
     assert res.json["state"] == "completed" and res.json["due"] == {
-        "kind": "acceptance", "due_on": "2027-02-28", "calendar_confirmed": True}
+        "kind": "acceptance", "due_on": "2027-03-01", "calendar_confirmed": False}
     res = act("head", "apply_acceptance")
     assert res.status_code == 409 and res.json["rule"] == "R-ACCEPT-PREREQ"
     for kind in ("archive_acceptance", "crypto_assessment", "reliability_statement", "acceptance_report"):

@@ -112,12 +112,17 @@ def test_admin_pages_only_for_admin(client, people):
 
 
 def test_admin_enters_next_years_notice(client, people):
-    """R-CAL: the admin imports a year's notice; that year becomes confirmed."""
+    """R-CAL, R-CAL-CONFIRM: a partial notice stays predicted; the admin's explicit confirmation confirms it."""
     login(client, people["admin"])
-    res = client.post("/admin/calendar", data={"notice-text": "2031-01-01,holiday,元旦\n2031-02-08,workday,春节调休"})
+    notice = "2031-01-01,holiday,元旦\n2031-02-08,workday,春节调休"
+    res = client.post("/admin/calendar", data={"notice-text": notice})
     assert res.status_code == 302
     page = client.get("/admin/calendar?year=2031").get_data(as_text=True)
-    assert "已确认" in page and "春节调休" in page
+    assert '<span class="badge late">预测' in page and "春节调休" in page
+    res = client.post("/admin/calendar", data={"notice-text": notice, "notice-confirm": "y"})
+    assert res.status_code == 302
+    page = client.get("/admin/calendar?year=2031").get_data(as_text=True)
+    assert '<span class="badge ok">已确认</span>' in page and "春节调休" in page
 
 
 def test_csrf_enforced_on_forms(app_config, people):
