@@ -233,3 +233,20 @@ def test_r_return_appeal_upheld_for_a_design_starts_a_new_twenty_day_clock(w):
         returns.decide_appeal(w["planner"], project, True, "成立")
     assert project.state == "design_review"
     assert approval.design_due(project).due_on == date(2026, 12, 29)
+
+
+def test_r_return_ends_the_overdue_design_alert_and_the_resubmission_is_watched_afresh(w):
+    """R-RETURN with R-ALERT: the returned review's alert closes; the resubmission has its own clock."""
+    from govit.alerts import scan as scanner
+    from govit.models import Alert
+    project = in_design_review(w, on=date(2026, 11, 16))  # due 2026-12-14
+    (alert,) = scanner.scan(date(2026, 12, 15)).opened
+    assert (alert.kind, alert.level, alert.due_on) == ("design_review", "overdue", date(2026, 12, 14))
+    with clock.travel(date(2026, 12, 16)):
+        returns.return_submission(w["planner"], project, ["补充概算依据"])
+    assert alert in scanner.scan(date(2026, 12, 16)).closed
+    with clock.travel(date(2026, 12, 17)):
+        approval.submit_design(w["head"], project, D("3000000.00"))
+    assert scanner.scan(date(2026, 12, 17)).opened == []  # a new 20 days, not overdue
+    assert approval.design_due(project).due_on > date(2027, 1, 1)
+    assert db.session.query(Alert).filter_by(status="open", kind="design_review").count() == 0
