@@ -16,7 +16,7 @@ from .auth import services as accounts
 from .extensions import db
 from .acceptance import evaluation, services as construction
 from .alerts.scan import scan
-from .approval import budget, services as approval
+from .approval import budget, returns, services as approval
 from .models import Department, User
 from .planning import plans, review, services
 from .domain.proposal import RongqueItem
@@ -159,15 +159,24 @@ def _last_year(users) -> None:
     plan, projects = _past_cycle(users, 2026, LAST_YEAR, "黑政函〔2025〕112号")
     _urgent(users, plan)
     for entry, project in zip(LAST_YEAR, projects):
-        _approve(users, project, entry[3], date(2026, 1, 12))
+        # R-MERGED: 卫健委 asked for the merged path; 发改委 approved the report but not the merge
+        _approve(users, project, entry[3], date(2026, 1, 12), refuse_merge="simple" if entry[0] == "WJW" else None)
+        if entry[3] == "design_review":  # R-RETURN: the design returned for revision, then resubmitted
+            head = users[f"{project.department.code.lower()}_head"]
+            _at(date(2026, 6, 17), returns.return_submission, users["planner"], project,
+                ["概算中软件开发工作量未按功能点测算，请补充测算依据", "养老补贴发放监管须说明与民政部系统的数据接口",
+                 "请补充等级保护第三级的安全建设投资明细"])
+            _at(date(2026, 6, 19), approval.submit_design, head, project, project.total_investment)
     _budget_changes(users, projects[0])
 
 
 PDF = b"%PDF-1.4\n% govit demo\n%%EOF\n"
 
 
-def _approve(users, project, stage: str, start: date, merged: str | None = None) -> None:
-    """Walk a planned project through approval (第十五–十九条) up to `stage`, from `start`."""
+def _approve(users, project, stage: str, start: date, merged: str | None = None,
+             refuse_merge: str | None = None) -> None:
+    """Walk a planned project through approval (第十五–十九条) up to `stage`, from `start`; with
+    `refuse_merge` the department asks for the merged path and 发改委 refuses it (R-MERGED)."""
     head = users[f"{project.department.code.lower()}_head"]
     if stage == "planned":
         return
@@ -175,10 +184,11 @@ def _approve(users, project, stage: str, start: date, merged: str | None = None)
     for kind in ("data_catalog", "sharing_analysis", "feasibility_report", "design_report"):
         _at(day(0), services.upload_document, head, project, kind, f"{kind}.pdf", PDF)
     total = project.total_investment
-    _at(day(3), approval.submit_feasibility, head, project, merged)
+    _at(day(3), approval.submit_feasibility, head, project, merged or refuse_merge)
     if stage == "feasibility_review":
         return
-    _at(day(30), approval.approve_feasibility, users["ndrc"], project, "黑发改审批〔2026〕18号", day(30), total)
+    _at(day(30), approval.approve_feasibility, users["ndrc"], project, "黑发改审批〔2026〕18号", day(30), total,
+        merge_accepted=not refuse_merge)
     if stage == "feasibility_approved":
         return
     if not merged:

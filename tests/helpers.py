@@ -90,6 +90,11 @@ def passed(make: "Factory", head: User, planner: User, reviewers: list[User], **
     return project
 
 
+def online_code(serial: int | None = None) -> str:
+    """A well-formed 项目代码 (R-ONLINE-CODE) no other test project holds."""
+    return f"2027-230000-65-02-{serial if serial is not None else next(_n):06d}"
+
+
 DOCUMENTS = ("data_catalog", "sharing_analysis", "feasibility_report", "design_report")
 
 
@@ -98,7 +103,8 @@ def planned(make: "Factory", head: User, planner: User, finance: User, reviewers
     """A passed project inside the approved 2027 plan, with the documents the approval needs."""
     from datetime import date
     from govit.planning import plans
-    project = passed(make, head, planner, reviewers, online_code="2027-230000-65-01-000001", **overrides)
+    overrides = {"online_code": online_code(), **overrides}  # R-ONLINE-CODE: unique across projects
+    project = passed(make, head, planner, reviewers, **overrides)
     plan = plans.plan_for_year(2027) or plans.create_plan(planner, 2027)
     if plan.state != "draft":
         raise AssertionError("planned(): the 2027 plan is already approved")

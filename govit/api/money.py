@@ -4,7 +4,7 @@ from decimal import Decimal
 from flask import g, jsonify, request
 
 from ..formkit import row_int
-from ..approval import budget, services as approval
+from ..approval import budget, returns, services as approval
 from ..auth.access import load_project, require_role
 from ..domain.errors import InvalidInput
 from ..domain.money import MoneyError, format_money, parse_money
@@ -27,12 +27,37 @@ def _funds(data: dict) -> list[tuple[str, Decimal]]:
     return [(str(f.get("source") or "").strip() or "未填写", money(f, "amount")) for f in funds]
 
 
+def flag(data: dict, key: str, default: bool | None = None) -> bool:
+    """A JSON boolean; absent gives `default` (400 when there is none), anything else is 400."""
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        raise InvalidInput({key: "应为 true 或 false"})
+    return value
+
+
+def _reasons(data: dict) -> list:
+    reasons = data.get("reasons")
+    if not isinstance(reasons, list):
+        raise InvalidInput({"reasons": "应为修改意见列表 [\"意见一\", \"意见二\"]，一次性列明全部意见"})
+    return reasons
+
+
 ACTIONS.update({
     "submit_feasibility": lambda u, p, d: approval.submit_feasibility(u, p, d.get("merged_reason") or None),
     "approve_feasibility": lambda u, p, d: approval.approve_feasibility(
-        u, p, str(d.get("doc_no", "")), parse_date(d, "approved_on"), money(d, "approved_investment")),
-    "submit_design": lambda u, p, d: approval.submit_design(u, p, money(d, "estimate")),
-    "return_to_feasibility": lambda u, p, d: approval.return_to_feasibility(u, p, str(d.get("reason", ""))),
+        u, p, str(d.get("doc_no", "")), parse_date(d, "approved_on"), money(d, "approved_investment"),
+        flag(d, "merge_accepted", True)),  # R-MERGED
+    "submit_design": lambda u, p, d: approval.submit_design(
+        u, p, money(d, "estimate"), flag(d, "content_changed", False)),  # R-DESIGN-DEVIATION
+    "send_back_to_feasibility": lambda u, p, d: approval.send_back_to_feasibility(u, p, str(d.get("reason", ""))),
+    "return_to_feasibility": lambda u, p, d: approval.send_back_to_feasibility(u, p, str(d.get("reason", ""))),
+    "decide_deviation": lambda u, p, d: approval.decide_deviation(
+        u, p, flag(d, "refeasibility"), str(d.get("reason", ""))),
+    # R-RETURN
+    "return": lambda u, p, d: returns.return_submission(u, p, _reasons(d)),
+    "refuse": lambda u, p, d: returns.refuse(u, p, str(d.get("reason", ""))),
+    "appeal": lambda u, p, d: returns.appeal(u, p, str(d.get("reason", ""))),
+    "decide_appeal": lambda u, p, d: returns.decide_appeal(u, p, flag(d, "uphold"), str(d.get("reason", ""))),
     "approve_design": lambda u, p, d: approval.approve_design(
         u, p, str(d.get("doc_no", "")), parse_date(d, "approved_on"), money(d, "approved_estimate")),
     "record_gov_approval": lambda u, p, d: approval.record_gov_approval(

@@ -110,6 +110,20 @@ ROUTES = [  # (method, path, summary, request schema or None, success status)
 ]
 
 
+# the bodies of the approval actions of API.md (R-RETURN, R-MERGED, R-DESIGN-DEVIATION)
+ACTION_BODIES = {
+    "approve_feasibility": "{doc_no, approved_on, approved_investment, merge_accepted?: bool = true}",
+    "submit_design": "{estimate, content_changed?: bool = false}",
+    "send_back_to_feasibility": "{reason}（planner；内网项目 intranet）",
+    "return_to_feasibility": "{reason}（已弃用，同 send_back_to_feasibility）",
+    "decide_deviation": "{refeasibility: bool, reason}（ndrc，概算超过可研批复投资 10% 时）",
+    "return": "{reasons: [text, …]}（可研 ndrc；初设 planner 或 intranet；省政府审定 planner）",
+    "refuse": "{reason}（同上；项目终止，10 个工作日内可申诉）",
+    "appeal": "{reason}（dept_admin）",
+    "decide_appeal": "{uphold: bool, reason}（planner）",
+}
+
+
 QUERY = {  # path -> its query parameters (name, JSON type)
     "/projects": [("state", "string"), ("department", "string"), ("plan_year", "integer"), ("q", "string"),
                   ("page", "integer"), ("per_page", "integer"), ("view", "string")],
@@ -146,6 +160,8 @@ def build_document() -> dict:
                             (409, "状态不符或规则阻止"), (503, "数据库暂时无法连接，请稍后重试"))}}}
         if schema:
             op["requestBody"] = {"content": {"application/json": {"schema": schema}}}
+            if path == "/projects/{id}/actions/{action}":
+                op["requestBody"]["description"] = "；".join(f"{a}: {b}" for a, b in ACTION_BODIES.items())
         if path != "/auth/token":
             op["security"] = [{"bearer": []}]
         params = _path_parameters(path) + [{"name": n, "in": "query", "required": False, "schema": {"type": t}}

@@ -12,10 +12,10 @@ from ..domain.budget import (APPROVED, FILED, PENDING, REASON_LABELS, decide, ne
 from ..domain.errors import InvalidInput, NotFound, RuleViolation
 from ..domain.money import format_money
 from ..extensions import db
-from ..models import BudgetChange, Department, Project, Settlement, User
+from ..models import Baseline, BudgetChange, Department, Project, Settlement, User
 from ..planning.plans import require_in_approved_plan
 from ..transaction import transactional
-from .services import add_baseline
+from .services import add_baseline, current_baseline, tell_role
 
 SETTLEABLE = frozenset({"in_construction", "suspended", "completed", "acceptance_review", "in_operation",
                         "self_evaluated"})
@@ -26,11 +26,17 @@ def self_filed_total(project_id: int) -> Decimal:
 
 
 def current_total(project: Project) -> Decimal:
-    """The budget now: the last filed or approved change's total, else the approved 概算."""
+    """The budget now: the last filed or approved change's total, else the current baseline's 概算."""
     last = db.session.execute(select(BudgetChange.new_total).where(
         BudgetChange.project_id == project.id, BudgetChange.status.in_((FILED, APPROVED)))
         .order_by(BudgetChange.id.desc()).limit(1)).scalar()
-    return last if last is not None else (project.approved_estimate or Decimal("0"))
+    return last if last is not None else approved_total(project)
+
+
+def approved_total(project: Project) -> Decimal:
+    """R-BASELINE: the current approved 概算, the latest baseline version's (else the first approval's)."""
+    base = current_baseline(project)
+    return base.total if base is not None else (project.approved_estimate or Decimal("0"))
 
 
 def _lock(project: Project) -> None:
@@ -48,21 +54,23 @@ def file_budget_change(actor: User, project: Project, amount: Decimal, new_total
                        reason_category: str, content: str, goal_kept: bool = True) -> BudgetChange:
     """The department files a change; the domain decides 备案 (filed) or approval (pending)."""
     require_lead_department(actor, project)
+    require_in_approved_plan(project, "调整预算")  # R-NOT-IN-PLAN: no funding outside the plan, checked first
     lifecycle.next_state("file_budget_change", project.state)
-    require_in_approved_plan(project, "调整预算")  # R-NOT-IN-PLAN: no funding outside the plan
     if not (content or "").strip():
         raise InvalidInput({"content": "请写明调整内容"})
     if project.approved_estimate is None:
         raise RuleViolation("R-BASELINE", "项目尚无批复概算，不能调整预算")
     _lock(project)
-    before = self_filed_total(project.id)
+    base = current_baseline(project)
+    approved = base.total if base is not None else project.approved_estimate
+    before = self_filed_total(project.id)  # R-BUDGET-15: only the filings since the current baseline
     total_before = current_total(project)
-    decision = decide(amount, new_total, project.approved_estimate, reason_category, goal_kept, before)
+    decision = decide(amount, new_total, approved, reason_category, goal_kept, before)
     change = BudgetChange(
         project_id=project.id, project=project, amount=amount, total_before=total_before, new_total=new_total,
         reason_category=reason_category, content=content.strip(), goal_kept=goal_kept, status=decision.status,
         cumulative_self_filed=decision.cumulative, needs_approval_because="；".join(decision.reasons),
-        filed_on=clock.today(), filed_by_id=actor.id)
+        filed_on=clock.today(), filed_by_id=actor.id, baseline_version=base.version if base is not None else 1)
     db.session.add(change)
     db.session.flush()
     history.record(actor, "file_budget_change", project=project, from_state=project.state,
@@ -71,10 +79,13 @@ def file_budget_change(actor: User, project: Project, amount: Decimal, new_total
                    before={"total": format_money(total_before), "self_filed": format_money(before)},
                    after={"total": format_money(new_total) if decision.status == FILED else format_money(total_before),
                           "self_filed": format_money(decision.cumulative)},
-                   percent=str(percent_of(decision.cumulative, project.approved_estimate)),
-                   needs_approval_because=decision.reasons)
+                   percent=str(percent_of(decision.cumulative, approved)), approved_total=format_money(approved),
+                   baseline_version=change.baseline_version, needs_approval_because=decision.reasons)
     word = "已备案" if decision.status == FILED else f"须经营商环境局和财政厅审批（{change.needs_approval_because}）"
     history.notify(project.department_id, project, f"项目“{project.name}”预算调整 {amount:.2f} 元{word}")
+    # R-BUDGET-15: a filing (备案) is told to the planner at once; a pending change waits in the register
+    tell_role("planner", project, f"项目“{project.name}”预算调整 {amount:.2f} 元{word}，累计自行调整 "
+                                  f"{percent_of(decision.cumulative, approved)}%（现行概算 {approved:.2f} 元）")
     return change
 
 
@@ -135,24 +146,41 @@ def register_for(project: Project) -> list[BudgetChange]:
                                    .order_by(BudgetChange.id)).scalars())
 
 
-def cumulative_percent(project: Project, filed: Decimal | None = None) -> Decimal:
-    """The project's self-filed changes as a percentage of its approved 概算 (limit 15%); `filed`:
-    their total, when the caller read it for many projects at once."""
+def cumulative_percent(project: Project, filed: Decimal | None = None, total: Decimal | None = None) -> Decimal:
+    """The project's self-filed changes since its current baseline as a percentage of the current
+    approved 概算 (limit 15%); `filed`, `total`: read by the caller for many projects at once."""
     filed = self_filed_total(project.id) if filed is None else filed
-    return percent_of(filed, project.approved_estimate or Decimal("0"))
+    return percent_of(filed, approved_total(project) if total is None else total)
+
+
+def baseline_totals(project_ids) -> dict[int, Decimal]:
+    """The current approved 概算 of many projects in one query (R-BASELINE)."""
+    ids = set(project_ids)
+    current = (select(Baseline.project_id, func.max(Baseline.version).label("version"))
+               .where(Baseline.project_id.in_(ids)).group_by(Baseline.project_id).subquery())
+    return dict(db.session.execute(select(Baseline.project_id, Baseline.total).join(
+        current, (current.c.project_id == Baseline.project_id) & (current.c.version == Baseline.version))).all())
 
 
 def self_filed_totals(project_ids) -> dict[int, Decimal]:
-    """self_filed_total of many projects in one query."""
-    found = dict(db.session.execute(select(BudgetChange.project_id, func.sum(BudgetChange.amount)).where(
-        BudgetChange.project_id.in_(set(project_ids)), BudgetChange.status == FILED)
+    """self_filed_total of many projects in one query: the filings since each one's current baseline."""
+    ids = set(project_ids)
+    current = (select(Baseline.project_id, func.max(Baseline.version).label("version"))
+               .where(Baseline.project_id.in_(ids)).group_by(Baseline.project_id).subquery())
+    found = dict(db.session.execute(select(BudgetChange.project_id, func.sum(BudgetChange.amount))
+        .outerjoin(current, current.c.project_id == BudgetChange.project_id).where(
+        BudgetChange.project_id.in_(ids), BudgetChange.status == FILED,
+        BudgetChange.baseline_version == func.coalesce(current.c.version, 1))
         .group_by(BudgetChange.project_id)).all())
     return {pid: found.get(pid) or Decimal("0") for pid in project_ids}
 
 
 def register_rows(changes: list[BudgetChange]) -> list[dict]:
     totals = self_filed_totals([c.project_id for c in changes])
-    percents = {c.project_id: cumulative_percent(c.project, totals[c.project_id]) for c in changes}
+    bases = baseline_totals(totals)
+    percents = {c.project_id: cumulative_percent(c.project, totals[c.project_id],
+                                                 bases.get(c.project_id, c.project.approved_estimate or Decimal("0")))
+                for c in changes}
     rows = []
     for c in changes:
         rows.append({"编号": c.id, "建设单位": c.project.department.name, "项目": c.project.name,

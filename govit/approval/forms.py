@@ -23,10 +23,41 @@ class DecisionForm(FlaskForm):
     doc_no = StringField("批复文号", validators=[DataRequired("请填写批复文号"), Length(max=100)])
     approved_on = DateField("批复日期", validators=[DataRequired("请填写批复日期")])
     amount = amount_field("批复金额（元）")
+    # R-MERGED: shown only when the department asked for the merge; absent means agreed (API.md default)
+    merge_accepted = SelectField("可研与初步设计合并审批（第十七条）", default="yes",
+                                 choices=options([("yes", "同意合并审批"), ("no", "不同意合并，另行报批初步设计")]))
+
+
 
 
 class DesignForm(FlaskForm):
     estimate = amount_field("初步设计概算（元）")
+    content_changed = BooleanField("建设内容与可研批复相比有变化（须上传初步设计变更专章）")  # R-DESIGN-DEVIATION
+
+
+class DeviationForm(FlaskForm):
+    refeasibility = SelectField("是否须重新报批可研", choices=options([("no", "无需重新报批，继续初步设计审批"),
+                                                                ("yes", "须重新报批可行性研究报告")]))
+    reason = TextAreaField("决定理由", validators=[DataRequired("请说明理由"), Length(max=5000)], render_kw={"rows": 2})
+
+
+class SendBackForm(FlaskForm):  # R-RETURN: return for revision, every point at once
+    reasons = TextAreaField("修改意见（一次性告知，每行一条）", validators=[DataRequired("请逐条填写修改意见"),
+                                                               Length(max=20000)], render_kw={"rows": 3})
+
+
+class RefuseForm(FlaskForm):
+    reason = TextAreaField("不予批准的理由", validators=[DataRequired("请说明理由"), Length(max=5000)],
+                           render_kw={"rows": 2})
+
+
+class AppealForm(FlaskForm):
+    reason = TextAreaField("申诉理由", validators=[DataRequired("请说明申诉理由"), Length(max=5000)], render_kw={"rows": 2})
+
+
+class AppealDecisionForm(FlaskForm):
+    uphold = SelectField("申诉决定", choices=options([("no", "申诉不成立，维持不予批准"), ("yes", "申诉成立，恢复审批")]))
+    reason = TextAreaField("理由", validators=[DataRequired("请说明理由"), Length(max=5000)], render_kw={"rows": 2})
 
 
 class ReasonForm(FlaskForm):

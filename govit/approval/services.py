@@ -11,7 +11,8 @@ from ..domain import lifecycle
 from ..domain.approval import (DESIGN_WORKING_DAYS, MERGED_REASONS, check_catalog, check_funds,
                                check_merged_reason, check_online_code, design_deviation)
 from ..domain.calendar import Due
-from ..domain.errors import InvalidInput, RuleViolation
+from ..domain.documents import DOCUMENT_KINDS
+from ..domain.errors import InvalidInput, RuleViolation, required_text
 from ..domain.money import format_money
 from ..extensions import db
 from ..models import ApprovalRecord, Baseline, GovFund, Project, User
@@ -53,6 +54,30 @@ def current_baseline(project: Project) -> Baseline | None:
     return rows[-1] if rows else None
 
 
+def tell_role(role: str, project: Project, message: str) -> int:
+    """R-NOTIFY: tell every active user of an authority role (the planner, ndrc) at once."""
+    users = db.session.execute(select(User).where(User.role == role, User.active.is_(True))).scalars()
+    return history.tell_users(users, project, message, "decision")
+
+
+def code_holder(project: Project) -> str | None:
+    """R-ONLINE-CODE: the name of another project that already holds this project's code."""
+    code = (project.online_code or "").strip()
+    if not code:
+        return None
+    return db.session.execute(select(Project.name).where(Project.online_code == code, Project.id != project.id)
+                              .limit(1)).scalar()
+
+
+def check_rongque_supplied(project: Project) -> None:
+    """R-RONGQUE: every 容缺 item is supplied before the 可研 is submitted; name those still missing."""
+    missing = [f"{DOCUMENT_KINDS.get(i.kind, i.kind)}（承诺 {i.promised_on:%Y-%m-%d} 补齐）"
+               for i in project.rongque if i.fulfilled_on is None]
+    if missing:
+        raise RuleViolation("R-RONGQUE", f"容缺材料尚未补齐，不能报送可行性研究报告：{'、'.join(missing)}",
+                            fields={"rongque": "、".join(missing)})
+
+
 def records(project: Project) -> list[ApprovalRecord]:
     return list(db.session.execute(select(ApprovalRecord).where(ApprovalRecord.project_id == project.id)
                                    .order_by(ApprovalRecord.id)).scalars())
@@ -70,12 +95,14 @@ def submit_feasibility(actor: User, project: Project, merged_reason: str | None 
     """The department files the 可研 (R-ONLINE-CODE, R-CATALOG, R-MERGED, R-NOT-IN-PLAN)."""
     require_lead_department(actor, project)
     require_in_approved_plan(project, "报送可行性研究报告")  # R-NOT-IN-PLAN
-    check_online_code(project.classified, project.online_code)  # R-ONLINE-CODE
+    check_online_code(project.classified, project.online_code, code_holder(project))  # R-ONLINE-CODE
+    check_rongque_supplied(project)  # R-RONGQUE
     check_catalog(_uploaded(project), "报送可行性研究报告")  # R-CATALOG
     if "feasibility_report" not in _uploaded(project):
         raise RuleViolation("R-FEAS-NDRC", "请先上传可行性研究报告", fields={"feasibility_report": "缺少"})
     check_merged_reason(merged_reason or None)  # R-MERGED
     project.merged_reason, project.feasibility_submitted_on = merged_reason or None, clock.today()
+    project.merge_refused = False
     history.move(actor, project, "submit_feasibility", merged_reason=project.merged_reason,
           merged_label=MERGED_REASONS.get(project.merged_reason or ""))
     return project
@@ -83,42 +110,57 @@ def submit_feasibility(actor: User, project: Project, merged_reason: str | None 
 
 @transactional
 def approve_feasibility(actor: User, project: Project, doc_no: str, approved_on: date,
-                        approved_investment: Decimal) -> Project:
-    """R-FEAS-NDRC: 发改委 approves with document number, date and investment."""
+                        approved_investment: Decimal, merge_accepted: bool = True) -> Project:
+    """R-FEAS-NDRC: 发改委 approves with document number, date and investment; R-MERGED: and
+    decides the merge the department asked for."""
     require_role(actor, "ndrc", rule="R-FEAS-NDRC")
     require_in_approved_plan(project, "批复可行性研究报告")
-    check_online_code(project.classified, project.online_code)
+    check_online_code(project.classified, project.online_code, code_holder(project))
     _record(actor, project, "feasibility", doc_no, approved_on, approved_investment)
     project.approved_investment = approved_investment
+    asked = project.merged_reason
+    if asked and not merge_accepted:  # R-MERGED: the report is approved, the merge is not
+        project.merged_reason, project.merge_refused = None, True
     if project.merged_reason:  # R-MERGED: only the feasibility report is approved; it is the baseline
         project.approved_estimate = approved_investment
         add_baseline(project, approved_investment, "feasibility_merged")
     history.move(actor, project, "approve_feasibility", doc_no=doc_no.strip(), approved_on=approved_on,
-          approved_investment=format_money(approved_investment), merged=bool(project.merged_reason))
-    history.notify(project.department_id, project, f"项目“{project.name}”可行性研究报告已批复（{doc_no.strip()}）")
+          approved_investment=format_money(approved_investment), merged=bool(project.merged_reason),
+          merge_asked=asked, merge_accepted=bool(asked) and merge_accepted)
+    refused = "；合并审批未获同意，请另行报送初步设计和概算" if project.merge_refused else ""
+    history.notify(project.department_id, project,
+                   f"项目“{project.name}”可行性研究报告已批复（{doc_no.strip()}）{refused}")
     return project
 
 
 @transactional
-def submit_design(actor: User, project: Project, estimate: Decimal) -> Project:
+def submit_design(actor: User, project: Project, estimate: Decimal, content_changed: bool = False) -> Project:
     """The 初步设计 and 概算 (R-CATALOG, R-DESIGN-DEVIATION); not on the merged path."""
     require_lead_department(actor, project)
     if project.merged_reason:
         raise RuleViolation("R-MERGED", "本项目可研与初步设计合并审批，无需报送初步设计")
-    require_in_approved_plan(project, "报送初步设计")
+    require_in_approved_plan(project, "报送初步设计")  # R-NOT-IN-PLAN
     check_catalog(_uploaded(project), "报送初步设计")
     if "design_report" not in _uploaded(project):
         raise RuleViolation("R-DESIGN-20WD", "请先上传初步设计报告", fields={"design_report": "缺少"})
-    deviation = design_deviation(estimate, project.approved_investment or Decimal("0"))
-    if deviation != "none" and "design_deviation" not in _uploaded(project):
-        raise RuleViolation("R-DESIGN-DEVIATION", f"概算 {estimate:.2f} 元超过可研批复 {project.approved_investment:.2f} 元，"
-                                                  "须上传初步设计变更专章", fields={"design_deviation": "缺少变更专章"})
+    investment = project.approved_investment or Decimal("0")
+    deviation = design_deviation(estimate, investment, content_changed)
+    if deviation != "none" and "design_deviation" not in _uploaded(project):  # R-DESIGN-DEVIATION
+        why = "、".join(w for w in ("建设内容有变化" if content_changed else "",
+                                   f"概算 {estimate:.2f} 元超过可研批复 {investment:.2f} 元" if estimate > investment
+                                   else "") if w)
+        raise RuleViolation("R-DESIGN-DEVIATION", f"{why}，须上传初步设计变更专章",
+                            fields={"design_deviation": "缺少变更专章"})
     project.design_estimate, project.design_submitted_on = estimate, clock.today()
+    project.design_content_changed = content_changed
+    # R-DESIGN-DEVIATION: more than 10% over is put to ndrc; nothing moves back by itself
+    project.deviation_status = "referred" if deviation == "referred" else None
     due = load_calendar().add_working_days(project.design_submitted_on, DESIGN_WORKING_DAYS)
-    history.move(actor, project, "submit_design", due_on=due.due_on, estimate=format_money(estimate), deviation=deviation)
-    if deviation == "major":  # R-DESIGN-DEVIATION: a major change goes back to feasibility approval
-        history.move(actor, project, "return_to_feasibility", reason="概算超过可研批复投资 10% 以上，属重大变更")
-        history.notify(project.department_id, project, f"项目“{project.name}”初步设计概算超可研 10% 以上，须重新报批可行性研究报告")
+    history.move(actor, project, "submit_design", due_on=due.due_on, estimate=format_money(estimate),
+                 deviation=deviation, content_changed=content_changed)
+    if deviation == "referred":
+        tell_role("ndrc", project, f"项目“{project.name}”初步设计概算 {estimate:.2f} 元超过可研批复投资 "
+                                   f"{investment:.2f} 元的 10%，请决定是否重新报批可行性研究报告")
     return project
 
 
@@ -129,22 +171,45 @@ def _design_approver(actor: User, project: Project) -> None:
 
 
 @transactional
-def return_to_feasibility(actor: User, project: Project, reason: str) -> Project:
-    """R-DESIGN-DEVIATION: the approver finds a major change and sends the project back."""
+def send_back_to_feasibility(actor: User, project: Project, reason: str) -> Project:
+    """R-DESIGN-DEVIATION: the design approver decides the change is major and sends it back."""
     _design_approver(actor, project)
-    if not (reason or "").strip():
-        raise InvalidInput({"reason": "请说明重大变更的内容"})
-    history.move(actor, project, "return_to_feasibility", reason=reason.strip())
-    history.notify(project.department_id, project, f"项目“{project.name}”初步设计属重大变更，退回重新报批可研：{reason.strip()}")
+    reason = required_text(reason, "reason", "重大变更的内容")
+    project.deviation_status = None
+    history.move(actor, project, "send_back_to_feasibility", reason=reason)
+    history.notify(project.department_id, project, f"项目“{project.name}”初步设计属重大变更，退回重新报批可研：{reason}")
+    return project
+
+
+return_to_feasibility = send_back_to_feasibility  # the name before API.md's `send_back_to_feasibility`
+
+
+@transactional
+def decide_deviation(actor: User, project: Project, refeasibility: bool, reason: str) -> Project:
+    """R-DESIGN-DEVIATION: ndrc decides whether an estimate >10% over needs the 可研 approved again."""
+    require_role(actor, "ndrc", rule="R-DESIGN-DEVIATION")
+    lifecycle.next_state("decide_deviation", project.state)
+    if project.deviation_status != "referred":
+        raise RuleViolation("R-DESIGN-DEVIATION", "该初步设计概算未超过可研批复投资 10%，无需发改委决定")
+    reason = required_text(reason, "reason", "决定理由")
+    before = project.state
+    project.state = lifecycle.next_state("send_back_to_feasibility", before) if refeasibility else before
+    project.deviation_status = None if refeasibility else "cleared"
+    history.record(actor, "decide_deviation", project=project, from_state=before, to_state=project.state,
+                   refeasibility=refeasibility, reason=reason)
+    word = "须重新报批可行性研究报告" if refeasibility else "无需重新报批可研，继续初步设计审批"
+    history.notify(project.department_id, project, f"项目“{project.name}”初步设计超可研投资 10% 以上，发改委决定：{word}（{reason}）")
     return project
 
 
 @transactional
 def approve_design(actor: User, project: Project, doc_no: str, approved_on: date,
                    approved_estimate: Decimal) -> Project:
-    require_in_approved_plan(project, "批复初步设计")
+    require_in_approved_plan(project, "批复初步设计")  # R-NOT-IN-PLAN
     _design_approver(actor, project)
     lifecycle.next_state("approve_design", project.state)
+    if project.deviation_status == "referred":  # R-DESIGN-DEVIATION: ndrc decides first
+        raise RuleViolation("R-DESIGN-DEVIATION", "概算超过可研批复投资 10% 以上，须待发改委决定是否重新报批可研")
     due = design_due(project)
     _record(actor, project, "design", doc_no, approved_on, approved_estimate)
     project.approved_estimate = approved_estimate
@@ -160,7 +225,7 @@ def record_gov_approval(actor: User, project: Project, doc_no: str, approved_on:
                         funds: list[tuple[str, Decimal]]) -> Project:
     """R-GOV-APPROVE: the 省政府审定 with fund sources; then construction may start."""
     require_role(actor, "planner", rule="R-GOV-APPROVE")
-    require_in_approved_plan(project, "开工建设")
+    require_in_approved_plan(project, "开工建设")  # R-NOT-IN-PLAN
     if project.state == "feasibility_approved" and not project.merged_reason:
         raise RuleViolation("R-MERGED", "本项目须先批复初步设计和概算，才能登记省政府审定")
     lifecycle.next_state("record_gov_approval", project.state)

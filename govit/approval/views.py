@@ -5,22 +5,26 @@ import pandas as pd
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from .. import clock
 from ..auth.access import load_project, require_role
-from ..domain.approval import MERGED_REASONS
+from ..domain.approval import MERGED_REASONS, STAGE_LABELS, review_stage
 from ..domain.budget import REASON_LABELS, STATUS_LABELS
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.money import MoneyError, parse_money
 from ..formkit import LazyForms, row_int, submit
 from ..planning.queries import paginate
 from ..planning.views import render_project
-from . import budget, services
-from .forms import (BudgetChangeForm, ChangeDecisionForm, DecisionForm, DesignForm, FeasibilityForm,
-                    GovApprovalForm, ReasonForm, ReturnForm, SettlementForm)
+from . import budget, returns, services
+from .forms import (AppealDecisionForm, AppealForm, BudgetChangeForm, ChangeDecisionForm, DecisionForm, DesignForm,
+                    DeviationForm, FeasibilityForm, GovApprovalForm, ReasonForm,
+                    RefuseForm, ReturnForm, SendBackForm, SettlementForm)
 
 bp = Blueprint("approval", __name__)
 FORMS = {"feasibility": FeasibilityForm, "decision": DecisionForm, "design": DesignForm, "reason": ReasonForm,
          "gov": GovApprovalForm, "change": BudgetChangeForm, "change_decision": ChangeDecisionForm,
-         "settlement": SettlementForm, "surplus": ReturnForm}
+         "settlement": SettlementForm, "surplus": ReturnForm,
+         "deviation": DeviationForm, "send_back": SendBackForm, "refuse": RefuseForm, "appeal": AppealForm,
+         "appeal_decision": AppealDecisionForm}
 
 
 @bp.before_request
@@ -40,13 +44,20 @@ def amount(field) -> object:
 def panel_context(project, **given) -> dict:
     """What the approval panel of the project page shows (included by planning.views)."""
     forms = LazyForms(FORMS, given)
+    decisions = returns.decisions(project)  # R-RETURN: each round's return or refusal, and the appeal
+    refused = [d for d in decisions if d.kind == "refuse"]
+    refusal = refused[-1] if refused and project.state == "terminated" else None
     return {"approval_forms": forms, "baselines": services.baselines(project), "records": services.records(project),
             "funds": services.funds_of(project), "changes": budget.register_for(project),
             "current_total": budget.current_total(project) if project.approved_estimate else None,
             "cumulative_percent": budget.cumulative_percent(project) if project.approved_estimate else None,
             "settlement": budget.settlement_of(project), "design_due": services.design_due(project),
             "merged_reasons": MERGED_REASONS, "reason_labels": REASON_LABELS,
-            "status_labels": STATUS_LABELS}
+            "status_labels": STATUS_LABELS, "decisions": decisions, "refusal": refusal,
+            "appeal_due": returns.appeal_due(refusal).due_on if refusal else None,
+            "appeal_open": bool(refusal and refusal.appealed_on is None
+                                and clock.today() <= returns.appeal_due(refusal).due_on),
+            "review_stage": review_stage(project.state, bool(project.merged_reason)), "stage_labels": STAGE_LABELS}
 
 
 def _step(project_id: int, key: str, call, done: str, target: str | None = None):
@@ -61,11 +72,22 @@ STEPS = {  # url step -> (form key, call, message)
     "submit_feasibility": ("feasibility", lambda p, f: services.submit_feasibility(
         current_user, p, f.merged_reason.data or None), "可行性研究报告已报送发改委"),
     "approve_feasibility": ("decision", lambda p, f: services.approve_feasibility(
-        current_user, p, f.doc_no.data, f.approved_on.data, amount(f.amount)), "可研已批复"),
-    "submit_design": ("design", lambda p, f: services.submit_design(current_user, p, amount(f.estimate)),
-                      "初步设计已报送"),
-    "return_to_feasibility": ("reason", lambda p, f: services.return_to_feasibility(
+        current_user, p, f.doc_no.data, f.approved_on.data, amount(f.amount), f.merge_accepted.data != "no"),
+        "可研已批复"),
+    "submit_design": ("design", lambda p, f: services.submit_design(
+        current_user, p, amount(f.estimate), f.content_changed.data), "初步设计已报送"),
+    "return_to_feasibility": ("reason", lambda p, f: services.send_back_to_feasibility(
         current_user, p, f.reason.data), "已退回重新报批可研"),
+    "send_back_to_feasibility": ("reason", lambda p, f: services.send_back_to_feasibility(
+        current_user, p, f.reason.data), "已退回重新报批可研"),
+    "decide_deviation": ("deviation", lambda p, f: services.decide_deviation(
+        current_user, p, f.refeasibility.data == "yes", f.reason.data), "决定已记录"),
+    "return": ("send_back", lambda p, f: returns.return_submission(current_user, p, f.reasons.data),
+               "已退回建设单位修改，已告知建设单位"),
+    "refuse": ("refuse", lambda p, f: returns.refuse(current_user, p, f.reason.data), "已不予批准，已告知建设单位"),
+    "appeal": ("appeal", lambda p, f: returns.appeal(current_user, p, f.reason.data), "申诉已提交省营商环境局"),
+    "decide_appeal": ("appeal_decision", lambda p, f: returns.decide_appeal(
+        current_user, p, f.uphold.data == "yes", f.reason.data), "申诉决定已记录"),
     "approve_design": ("decision", lambda p, f: services.approve_design(
         current_user, p, f.doc_no.data, f.approved_on.data, amount(f.amount)), "初步设计和概算已批复"),
     "record_gov_approval": ("gov", lambda p, f: services.record_gov_approval(

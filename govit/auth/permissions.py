@@ -67,7 +67,8 @@ OPEN = Access(frozenset(), PUBLIC)
 
 WEB_APPROVAL_STEPS = pick(PROJECT_ACTION_ROLES, "submit_feasibility", "approve_feasibility", "submit_design",
                           "return_to_feasibility", "approve_design", "record_gov_approval", "file_budget_change",
-                          "record_settlement", "record_surplus_return")
+                          "record_settlement", "record_surplus_return", "send_back_to_feasibility",
+                          "decide_deviation", "return", "refuse", "appeal", "decide_appeal")
 WEB_BUILD_STEPS = pick(PROJECT_ACTION_ROLES, "report_progress", "file_performance_report", "report_incident",
                        "resume", "complete", "request_extension", "decide_extension", "apply_acceptance",
                        "accept", "self_evaluate", "post_evaluate", "close")

@@ -25,6 +25,9 @@ STATE_LABELS = {
     "closed": "已关闭", TERMINATED: "已终止",
 }
 
+# R-RETURN: the states that wait for an approver (feasibility_approved only on the merged path)
+RETURNABLE = frozenset({"feasibility_review", "design_review", "design_approved", "feasibility_approved"})
+
 # action -> (states it may start from, state it leads to); None keeps the state.
 # The review result (R-REVIEW-RESULT) is decided in review.py, so `record_opinion` keeps the state
 # and `conclude_review` moves it.
@@ -42,9 +45,17 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "submit_feasibility": (frozenset({"planned"}), "feasibility_review"),
     "approve_feasibility": (frozenset({"feasibility_review"}), "feasibility_approved"),
     "submit_design": (frozenset({"feasibility_approved"}), "design_review"),
-    "return_to_feasibility": (frozenset({"design_review"}), "feasibility_review"),  # R-DESIGN-DEVIATION
+    "return_to_feasibility": (frozenset({"design_review"}), "feasibility_review"),  # deprecated name of ↓
+    "send_back_to_feasibility": (frozenset({"design_review"}), "feasibility_review"),  # R-DESIGN-DEVIATION
+    "decide_deviation": (frozenset({"design_review"}), None),  # ndrc; refeasibility moves it as ↑
     "approve_design": (frozenset({"design_review"}), "design_approved"),
     "record_gov_approval": (frozenset({"design_approved", "feasibility_approved"}), "in_construction"),
+    # R-RETURN: the approvers' other answers; `return` goes back to where the department resubmits
+    # (RETURN_TARGETS), a refusal ends the approval unless an appeal is upheld (back to that review)
+    "return": (RETURNABLE, None),
+    "refuse": (RETURNABLE, TERMINATED),
+    "appeal": (frozenset({TERMINATED}), None),
+    "decide_appeal": (frozenset({TERMINATED}), None),
     # construction to post-evaluation (第二十五–三十三条); a suspension stops every construction action
     "file_budget_change": (frozenset({"in_construction"}), None),
     "report_progress": (frozenset({"in_construction"}), None),
@@ -64,6 +75,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "terminate": (frozenset(s for s in STATES if s not in (TERMINATED, "closed")), TERMINATED),
 }
 
+RETURN_TARGETS = {"feasibility_review": "planned", "design_review": "feasibility_approved",
+                  "design_approved": "feasibility_approved", "feasibility_approved": "planned"}
+
 ACTION_LABELS = {
     "create": "创建项目草稿", "edit": "修改申报内容", "submit": "统一申报",
     "upload_document": "上传材料", "opinion": "出具审核意见",
@@ -76,6 +90,8 @@ ACTION_LABELS = {
     "plan_item_comment": "财政厅审核意见",
     "submit_feasibility": "报送可行性研究报告", "approve_feasibility": "批复可行性研究报告",
     "submit_design": "报送初步设计和概算", "return_to_feasibility": "重大变更，退回可研审批",
+    "send_back_to_feasibility": "退回重新报批可研", "decide_deviation": "发改委决定是否重新报批可研",
+    "return": "退回修改", "refuse": "不予批准", "appeal": "申诉", "decide_appeal": "申诉决定",
     "approve_design": "批复初步设计和概算", "record_gov_approval": "登记省政府审定",
     "file_budget_change": "预算调整", "approve_budget_change": "审批预算调整",
     "record_settlement": "登记结算", "record_surplus_return": "登记结余资金上缴",
@@ -93,4 +109,6 @@ def next_state(action: str, state: str) -> str:
     allowed, target = TRANSITIONS.get(action, (frozenset(), None))
     if state not in allowed:
         raise InvalidTransition(action, STATE_LABELS.get(state, state))
+    if action == "return":
+        return RETURN_TARGETS[state]  # R-RETURN
     return target or state

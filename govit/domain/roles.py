@@ -69,6 +69,10 @@ PROJECT_ACTION_ROLES: dict[str, frozenset[str]] = {
     "submit_feasibility": DEPARTMENT_ROLES, "approve_feasibility": frozenset({NDRC}),  # R-FEAS-NDRC
     "submit_design": DEPARTMENT_ROLES,
     "approve_design": DESIGN_APPROVERS, "return_to_feasibility": DESIGN_APPROVERS,
+    "send_back_to_feasibility": DESIGN_APPROVERS, "decide_deviation": frozenset({NDRC}),  # R-DESIGN-DEVIATION
+    # R-RETURN: ndrc (可研), planner or intranet (初设), planner (省政府审定); the service narrows to the stage's
+    "return": frozenset({NDRC, PLANNER, INTRANET}), "refuse": frozenset({NDRC, PLANNER, INTRANET}),
+    "appeal": frozenset({DEPT_ADMIN}), "decide_appeal": frozenset({PLANNER}),
     "record_gov_approval": frozenset({PLANNER}),  # R-GOV-APPROVE
     "file_budget_change": DEPARTMENT_ROLES, "record_settlement": DEPARTMENT_ROLES,
     "record_surplus_return": frozenset({FINANCE}),  # R-SURPLUS
@@ -86,6 +90,8 @@ ACTION_RULES = {
     "submit": "R-CONSOLIDATE", "call_expert_review": "R-REVIEW-EXPERT", "finish_expert_review": "R-REVIEW-EXPERT",
     "approve_feasibility": "R-FEAS-NDRC", "approve_design": "R-DESIGN-20WD", "return_to_feasibility": "R-DESIGN-20WD",
     "record_gov_approval": "R-GOV-APPROVE", "record_surplus_return": "R-SURPLUS",
+    "send_back_to_feasibility": "R-DESIGN-DEVIATION", "decide_deviation": "R-DESIGN-DEVIATION",
+    "return": "R-RETURN", "refuse": "R-RETURN", "appeal": "R-RETURN", "decide_appeal": "R-RETURN",
     "order_rectification": "R-INCIDENT", "suspend": "R-INCIDENT", "resume": "R-INCIDENT",
     "decide_extension": "R-ACCEPT-6M", "accept": "R-ACCEPT-RECORD", "post_evaluate": "R-POST-EVAL",
     "close": "R-POST-EVAL", "insert_urgent": "R-PLAN-URGENT", "approve_insertion": "R-PLAN-URGENT",

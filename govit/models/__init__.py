@@ -1,5 +1,5 @@
 """SQLAlchemy models: typed, small, no transitions and no commits (STYLE.md habit 6)."""
-from .approval import ApprovalRecord, Baseline, BudgetChange, GovFund, Settlement
+from .approval import ApprovalDecision, ApprovalRecord, Baseline, BudgetChange, GovFund, Settlement
 from .accounts import ApiToken, Department, User
 from .calendar import CalendarDay, CalendarYear
 from .construction import (Evaluation, ExtensionRequest, Incident, PerformanceReport,
@@ -10,7 +10,7 @@ from .project import (AnnualInvestment, Document, ExpertReview, Opinion, Project
                       ProjectParticipant, RongqueItem, Round, SubmissionBatch, SupplementRequest)
 
 __all__ = [
-    "Alert", "AnnualInvestment", "ApiToken", "ApprovalRecord", "Baseline", "BudgetChange", "GovFund", "Settlement", "BlockOverride", "DepartmentFlag", "Plan", "PlanItem",
+    "Alert", "AnnualInvestment", "ApprovalDecision", "ApiToken", "ApprovalRecord", "Baseline", "BudgetChange", "GovFund", "Settlement", "BlockOverride", "DepartmentFlag", "Plan", "PlanItem",
     "SimilarityMatch", "UrgentInsertion", "CalendarDay", "CalendarYear", "ChainHead", "Department",
     "Document", "Evaluation", "Event", "ExtensionRequest", "Incident", "PerformanceReport",
     "ProgressReport", "ExpertReview", "Notification", "Opinion", "Project",

@@ -65,6 +65,7 @@ class BudgetChange(db.Model):
     goal_kept: Mapped[bool] = mapped_column(default=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     cumulative_self_filed: Mapped[Decimal] = mapped_column(Money)
+    baseline_version: Mapped[int] = mapped_column(default=1)  # R-BASELINE: the version it was measured against
     needs_approval_because: Mapped[str] = mapped_column(Text, default="")
     filed_on: Mapped[date]
     filed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
@@ -74,6 +75,25 @@ class BudgetChange(db.Model):
     decision_note: Mapped[str] = mapped_column(Text, default="")
     project: Mapped[Project] = relationship(lazy="joined")
     filed_by: Mapped[User] = relationship(lazy="joined")
+
+
+class ApprovalDecision(db.Model):
+    """R-RETURN: an approver's return (for revision) or refusal, and the appeal against a refusal."""
+
+    __tablename__ = "approval_decision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(16))  # feasibility | design | gov
+    kind: Mapped[str] = mapped_column(String(16))  # return | refuse
+    reasons: Mapped[str] = mapped_column(Text)  # one point a line (一次性告知)
+    from_state: Mapped[str] = mapped_column(String(32))
+    decided_on: Mapped[date]
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    appeal_reason: Mapped[str] = mapped_column(Text, default="")
+    appealed_on: Mapped[date | None]
+    appeal_upheld: Mapped[bool | None]
+    appeal_decided_on: Mapped[date | None]
+    appeal_decision: Mapped[str] = mapped_column(Text, default="")
 
 
 class Settlement(db.Model):

@@ -73,6 +73,9 @@ class Project(db.Model):
     lead_share: Mapped[str] = mapped_column(Text, default="")  # R-JOINT-BUILD: the lead's own part
     # approval (第十五–十九条)
     merged_reason: Mapped[str | None] = mapped_column(String(16))  # R-MERGED
+    merge_refused: Mapped[bool] = mapped_column(default=False)  # R-MERGED: ndrc refused the merge asked for
+    design_content_changed: Mapped[bool] = mapped_column(default=False)  # R-DESIGN-DEVIATION: declared
+    deviation_status: Mapped[str | None] = mapped_column(String(16))  # R-DESIGN-DEVIATION: referred | cleared
     feasibility_submitted_on: Mapped[date | None]
     design_submitted_on: Mapped[date | None]
     design_estimate: Mapped[Decimal | None] = mapped_column(Money)

@@ -110,7 +110,21 @@ def _set_participants(project: Project, rows: list[dict]) -> None:
             setattr(part, key, row[key])
 
 
+def _check_online_code(project: Project, values: dict) -> None:
+    """R-ONLINE-CODE: a code typed in has the platform's shape and no other project holds it."""
+    from ..domain.approval import check_online_code, check_online_code_shape
+    code = (values.get("online_code") or "").strip()
+    if not code:
+        return
+    check_online_code_shape(code)
+    with db.session.no_autoflush:
+        holder = db.session.execute(select(Project.name).where(
+            Project.online_code == code, Project.id != (project.id or 0)).limit(1)).scalar()
+    check_online_code(True, code, holder)
+
+
 def _apply(project: Project, values: dict) -> None:
+    _check_online_code(project, values)
     for key in SCALAR_FIELDS:
         if key in values:
             setattr(project, key, values[key])

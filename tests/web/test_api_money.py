@@ -71,8 +71,8 @@ def test_r_catalog_refusal_names_the_rule_over_the_api(client, make, reviewers):
     make.department("DEPB", "省水利厅")
     head, planner, finance = make.user("dept_admin", "DEPB"), make.user("planner", "YSHJ"), make.user("finance", "CZT")
     from govit.planning import plans
-    from ..helpers import passed
-    project = passed(make, head, planner, reviewers, online_code="X")
+    from ..helpers import online_code, passed
+    project = passed(make, head, planner, reviewers, online_code=online_code())
     plan = plans.create_plan(planner, 2027)
     plans.add_item(planner, plan, project)
     plans.finance_check(finance, plan)

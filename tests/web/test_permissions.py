@@ -17,7 +17,7 @@ from .conftest import NAME
 
 # Refusals finer than the table's, expected for this one sample project: it is on the extranet,
 # so 内网办 may not approve its design (R-DESIGN-20WD; the table declares both design approvers).
-FINER = {("approve_design", "intranet"), ("return_to_feasibility", "intranet")}
+FINER = {("approve_design", "intranet"), ("return_to_feasibility", "intranet"), ("send_back_to_feasibility", "intranet")}
 
 
 def methods(rule) -> list[str]:
