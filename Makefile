@@ -64,6 +64,21 @@ test-clock: install faketime-deps
 	    --ignore=tests/browser || exit 1; \
 	done
 
+# Mutation testing of the rules (issue 18): mutmut (configured in setup.cfg) mutates govit/domain/ and
+# runs tests/unit against each mutant; tests/mutation/check.py reads the results. `make mutation`
+# prints the score and every surviving mutant; `make mutation-ci` fails when a mutant on a line that
+# names a rule survives (tests/mutation/equivalent.txt lists the equivalent ones, with reasons).
+MUTATION_JOBS ?= 2
+mutation: install
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) > mutation.log 2>&1 || { tail -c 3000 mutation.log; exit 1; }
+	$(PY) tests/mutation/check.py --all
+
+mutation-ci: install
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) > mutation.log 2>&1 || { tail -c 3000 mutation.log; exit 1; }
+	$(PY) tests/mutation/check.py
+
 bench-deps:
 	@command -v wrk >/dev/null || { \
 	  echo "installing Debian wrk (the load generator)"; \
@@ -77,4 +92,4 @@ bench: install bench-deps
 	$(PY) -m bench.run --databases $(BENCH_DATABASES) --scales $(BENCH_SCALES)
 
 clean:
-	rm -rf $(VENV) instance/govit.sqlite .pytest_cache
+	rm -rf $(VENV) instance/govit.sqlite .pytest_cache mutants mutation.log

@@ -1,6 +1,7 @@
 """The edges of the rules with a limit or a window, through the services, the deadline scan and the
 DATABASE calendar the app uses (issue 18); tests/unit/test_boundaries.py has the pure tables."""
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from govit.approval import services as approval
 from govit.calendar_store import load_calendar
 from govit.domain.errors import InvalidInput, RuleViolation
 from govit.extensions import db
-from govit.models import Alert, ExtensionRequest
+from govit.models import Alert, ExtensionRequest, Project
 from govit.planning import review, services as planning
 
 from ..helpers import unchanged
@@ -96,7 +97,7 @@ def test_r_design_20wd_due_on_the_20th_working_day_through_the_scan(w, day, expe
     project = w["planned"]()
     feasibility(w, project)
     with clock.travel(d("2026-09-21")):
-        approval.submit_design(w["head"], project, __import__("decimal").Decimal("3000000.00"))
+        approval.submit_design(w["head"], project, Decimal("3000000.00"))
     assert approval.design_due(project).due_on == d("2026-10-26")
     assert level("design_review", day) == expected
 
@@ -172,3 +173,16 @@ def test_r_accept_6m_completion_today_accepted_tomorrow_refused(w, today):
         construction.complete(w["head"], project, d("2026-12-02"))
     construction.complete(w["head"], project, d("2026-12-01"))
     assert evaluation.acceptance_due_of(project) == d("2027-06-01")
+
+
+def test_unchanged_sees_a_new_row_an_event_and_a_changed_project(w, make):
+    """The helper the refusal tests rely on does notice a change: a new project (rows and an event),
+    then an edit of a project row alone."""
+    with pytest.raises(AssertionError, match="project: 0 -> 1 rows"):
+        with unchanged("creating a project"):
+            make.project(w["head"])
+    project = db.session.execute(select(Project)).scalar_one()
+    with pytest.raises(AssertionError, match="a project row changed"):
+        with unchanged("renaming a project behind the history's back"):
+            project.name = "改名"
+            db.session.commit()

@@ -4,7 +4,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from ..helpers import PASSWORD, planned
+from ..helpers import PASSWORD, planned, unchanged
 
 
 @pytest.fixture
@@ -28,8 +28,9 @@ def test_approval_by_page_then_budget_change_and_register(app, w):
     head, ndrc, planner, finance = (as_user(app, w[k]) for k in ("head", "ndrc", "planner", "finance"))
     url = lambda step: f"/projects/{pid}/approval/{step}"  # noqa: E731
     assert head.post(url("submit_feasibility"), data={"feasibility-merged_reason": ""}).status_code == 302
-    res = ndrc.post(url("approve_feasibility"), data={"decision-doc_no": "黑发改〔2026〕12号",
-                                                      "decision-approved_on": "2026-11-10", "decision-amount": "3,000,000.555"})
+    with unchanged("a refused feasibility approval"):
+        res = ndrc.post(url("approve_feasibility"), data={"decision-doc_no": "黑发改〔2026〕12号", "decision-approved_on":
+                                                          "2026-11-10", "decision-amount": "3,000,000.555"})
     text = res.get_data(as_text=True)
     assert res.status_code == 400 and "最多保留两位小数" in text and "黑发改〔2026〕12号" in text  # kept
     ndrc.post(url("approve_feasibility"), data={"decision-doc_no": "黑发改〔2026〕12号",
@@ -61,6 +62,7 @@ def test_approval_steps_refused_to_the_wrong_role(app, w):
     pid = w["project"].id
     head = as_user(app, w["head"])
     head.post(f"/projects/{pid}/approval/submit_feasibility", data={"feasibility-merged_reason": ""})
-    res = head.post(f"/projects/{pid}/approval/approve_feasibility", data={
-        "decision-doc_no": "x", "decision-approved_on": "2026-11-10", "decision-amount": "1.00"})
+    with unchanged("the department approving its own feasibility report"):
+        res = head.post(f"/projects/{pid}/approval/approve_feasibility", data={
+            "decision-doc_no": "x", "decision-approved_on": "2026-11-10", "decision-amount": "1.00"})
     assert res.status_code == 403

@@ -7,7 +7,7 @@ from govit import clock
 from govit.acceptance import evaluation, services as construction
 from govit.planning import plans
 
-from ..helpers import PASSWORD, passed
+from ..helpers import PASSWORD, passed, unchanged
 from ..services.test_approval import building
 from ..services.test_construction import accepted, w  # noqa: F401  (fixture)
 
@@ -34,8 +34,9 @@ def test_progress_incident_suspension_and_resume_by_page(app, w):  # noqa: F811
     incident = construction.incidents(project)[0]
     planner.post(f"/projects/{project.id}/incidents/{incident.id}/order",
                  data={"order-order": "suspend", "order-note": "暂停整改"})
-    res = head.post(f"{base}/report_progress", data={"progress-period": "2027-07", "progress-percent_complete": "30",
-                                                     "progress-spent": "1600000.00"})
+    with unchanged("a progress report on a suspended project"):
+        res = head.post(f"{base}/report_progress", data={"progress-period": "2027-07", "progress-percent_complete": "30",
+                                                         "progress-spent": "1600000.00"})
     assert res.status_code == 400 and "已暂停" in res.get_data(as_text=True)
     planner.post(f"{base}/resume", data={"note-note": "整改完成"})
     assert head.get(f"/projects/{project.id}").status_code == 200

@@ -7,7 +7,7 @@ from govit import create_app
 from govit.extensions import db
 from govit.models import Project
 
-from ..helpers import COMPLETE, PASSWORD
+from ..helpers import COMPLETE, PASSWORD, unchanged
 
 
 def login(client, user, password=PASSWORD):
@@ -45,7 +45,8 @@ def test_refused_proposal_form_keeps_what_was_typed(client, people):
     login(client, people["applicant"])
     data = {"name": "保留输入的项目", "basis": "这段依据不能丢", "total_investment": "12.345",
             "construction_type": "new", "network": "extranet", "annual-0-year": "2027", "annual-0-amount": "1"}
-    res = client.post("/projects/new", data=data)
+    with unchanged("a refused proposal form"):
+        res = client.post("/projects/new", data=data)
     text = res.get_data(as_text=True)
     assert res.status_code == 200 and "最多保留两位小数" in text
     assert "这段依据不能丢" in text and "保留输入的项目" in text
@@ -67,10 +68,12 @@ def test_r_scope_project_pages_refused_to_another_department(client, people, mak
     login(client, people["outsider"])
     pid = project.id
     for url in (f"/projects/{pid}", f"/projects/{pid}/edit", f"/projects/{pid}/documents/1"):
-        assert client.get(url).status_code == 403, url
+        with unchanged(url):
+            assert client.get(url).status_code == 403, url
     for url in (f"/projects/{pid}/documents", f"/projects/{pid}/answer", f"/projects/{pid}/opinion",
                 f"/projects/{pid}/terminate", f"/projects/{pid}/expert"):
-        assert client.post(url, data={"text": "x", "reason": "x"}).status_code == 403, url
+        with unchanged(url):
+            assert client.post(url, data={"text": "x", "reason": "x"}).status_code == 403, url
     assert COMPLETE["name"] not in client.get("/projects").get_data(as_text=True)
 
 
@@ -80,7 +83,8 @@ def test_r_consolidate_submit_page_only_for_department_head(client, people, make
     today("2026-06-10")
     project = make.project(people["applicant"])
     login(client, people["applicant"])
-    assert client.post("/submit", data={"project_id": project.id}).status_code == 403
+    with unchanged("an applicant's batch submission"):
+        assert client.post("/submit", data={"project_id": project.id}).status_code == 403
     client.post("/logout")
     login(client, people["head"])
     res = client.post("/submit", data={"project_id": project.id})
@@ -129,7 +133,8 @@ def test_csrf_enforced_on_forms(app_config, people):
     """Every form needs its CSRF token: a forged POST is refused and changes nothing."""
     app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
     client = app.test_client()
-    res = client.post("/login", data={"username": people["applicant"].username, "password": PASSWORD})
+    with unchanged("a forged POST"):
+        res = client.post("/login", data={"username": people["applicant"].username, "password": PASSWORD})
     assert res.status_code == 400 and "CSRF" in res.get_data(as_text=True)
 
 
