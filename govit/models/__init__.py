@@ -1,6 +1,6 @@
 """SQLAlchemy models: typed, small, no transitions and no commits (STYLE.md habit 6)."""
 from .approval import ApprovalRecord, Baseline, BudgetChange, GovFund, Settlement
-from .accounts import ApiToken, Department, User
+from .accounts import ApiToken, Department, LoginSession, LoginThrottle, User
 from .calendar import CalendarDay, CalendarYear
 from .construction import (Evaluation, ExtensionRequest, Incident, PerformanceReport,
                            ProgressReport)
@@ -12,7 +12,7 @@ from .project import (AnnualInvestment, Document, ExpertReview, Opinion, Project
 __all__ = [
     "Alert", "AnnualInvestment", "ApiToken", "ApprovalRecord", "Baseline", "BudgetChange", "GovFund", "Settlement", "BlockOverride", "DepartmentFlag", "Plan", "PlanItem",
     "SimilarityMatch", "UrgentInsertion", "CalendarDay", "CalendarYear", "ChainHead", "Department",
-    "Document", "Evaluation", "Event", "ExtensionRequest", "Incident", "PerformanceReport",
+    "Document", "Evaluation", "LoginSession", "LoginThrottle", "Event", "ExtensionRequest", "Incident", "PerformanceReport",
     "ProgressReport", "ExpertReview", "Notification", "Opinion", "Project",
     "ProjectParticipant", "RongqueItem", "Round", "ScanLock", "SubmissionBatch", "SupplementRequest", "User",
 ]
