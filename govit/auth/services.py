@@ -1,7 +1,7 @@
 """Accounts: departments, users, passwords and API tokens."""
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from flask import current_app
 from sqlalchemy import and_, case, exists, false, or_, select, update
@@ -258,6 +258,12 @@ def authenticate(username: str, password: str) -> tuple[User | None, str]:
 
 # --- sessions and tokens (ASVS V3.3): kept on the server, so that they can be listed and ended
 
+def session_clock() -> datetime:
+    """The wall clock a session's lifetime runs on: hours that really passed, which neither
+    GOVIT_TODAY (training) nor clock.travel (demo, tests) may stretch or cut short."""
+    return datetime.now(timezone.utc).astimezone().replace(tzinfo=None)
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -265,7 +271,7 @@ def _digest(token: str) -> str:
 def _end_everything(user: User, reason: str, keep_session: str | None = None,
                     keep_token: str | None = None) -> None:
     """End every session and token of the user but the ones named (inside the caller's transaction)."""
-    now = clock.now()
+    now = session_clock()
     sessions = update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
     if keep_session:
         sessions = sessions.where(LoginSession.key_hash != _digest(keep_session))
@@ -273,7 +279,7 @@ def _end_everything(user: User, reason: str, keep_session: str | None = None,
     tokens = update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     if keep_token:
         tokens = tokens.where(ApiToken.token_hash != _digest(keep_token))
-    db.session.execute(tokens.values(revoked_at=now).execution_options(synchronize_session=False))
+    db.session.execute(tokens.values(revoked_at=clock.now()).execution_options(synchronize_session=False))
 
 
 @transactional
@@ -297,7 +303,7 @@ def change_password(user: User, current: str, new: str, keep_session: str | None
 @transactional
 def start_session(user: User, ip: str | None, agent: str | None) -> str:
     """A new server-side session; returns the key the cookie carries (only its sha256 is kept)."""
-    key, now = secrets.token_urlsafe(32), clock.now()
+    key, now = secrets.token_urlsafe(32), session_clock()
     db.session.add(LoginSession(user_id=user.id, key_hash=_digest(key), created_at=now,
                                 expires_at=now + timedelta(hours=current_app.config["GOVIT_SESSION_HOURS"]),
                                 ip=(ip or "")[:64] or None, agent=(agent or "")[:200] or None))
@@ -311,7 +317,7 @@ def live_session(key: str | None):
         return false()
     return and_(User.active.is_(True), exists().where(
         LoginSession.user_id == User.id, LoginSession.key_hash == _digest(key),
-        LoginSession.ended_at.is_(None), LoginSession.expires_at > clock.now()))
+        LoginSession.ended_at.is_(None), LoginSession.expires_at > session_clock()))
 
 
 @transactional
@@ -320,7 +326,7 @@ def end_session(user: User, key: str | None = None, session_id: int | None = Non
     page); False when there was no such live session."""
     where = LoginSession.key_hash == _digest(key) if key else LoginSession.id == session_id
     ended = db.session.execute(update(LoginSession).where(
-        where, LoginSession.user_id == user.id, LoginSession.ended_at.is_(None)).values(ended_at=clock.now())
+        where, LoginSession.user_id == user.id, LoginSession.ended_at.is_(None)).values(ended_at=session_clock())
         .execution_options(synchronize_session=False)).rowcount
     if ended:
         history.record(user, "end_session", channel="web", reason="logout" if key else "ended_by_user")
@@ -335,12 +341,11 @@ def end_other_sessions(user: User, key: str | None) -> None:
 
 
 def live_sessions(user: User) -> tuple[list[LoginSession], list[ApiToken]]:
-    now = clock.now()
     sessions = db.session.execute(select(LoginSession).where(
-        LoginSession.user_id == user.id, LoginSession.ended_at.is_(None), LoginSession.expires_at > now)
+        LoginSession.user_id == user.id, LoginSession.ended_at.is_(None), LoginSession.expires_at > session_clock())
         .order_by(LoginSession.created_at.desc())).scalars().all()
     tokens = db.session.execute(select(ApiToken).where(
-        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None), ApiToken.expires_at > clock.now())
         .order_by(ApiToken.created_at.desc())).scalars().all()
     return sessions, tokens
 
