@@ -12,7 +12,7 @@ from .project import (AnnualInvestment, Document, ExpertReview, Opinion, Project
 __all__ = [
     "Alert", "AnnualInvestment", "ApiToken", "ApprovalRecord", "Baseline", "BudgetChange", "GovFund", "Settlement", "BlockOverride", "DepartmentFlag", "Plan", "PlanItem",
     "SimilarityMatch", "UrgentInsertion", "CalendarDay", "CalendarYear", "ChainHead", "Department",
-    "Document", "Evaluation", "LoginSession", "LoginThrottle", "Event", "ExtensionRequest", "Incident", "PerformanceReport",
+    "Document", "Evaluation", "Event", "ExtensionRequest", "Incident", "PerformanceReport",
     "ProgressReport", "ExpertReview", "Notification", "Opinion", "Project",
-    "ProjectParticipant", "RongqueItem", "Round", "ScanLock", "SubmissionBatch", "SupplementRequest", "User",
+    "LoginSession", "LoginThrottle", "ProjectParticipant", "RongqueItem", "Round", "ScanLock", "SubmissionBatch", "SupplementRequest", "User",
 ]
