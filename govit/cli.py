@@ -62,6 +62,14 @@ def create_user_command(username, role, department, password, display_name, emai
     click.echo(f"已创建用户 {username}（{role}，{department}）")
 
 
+@click.command("gen-secrets")
+def gen_secrets_command():
+    """Print a fresh GOVIT_SECRET_KEY and GOVIT_AUDIT_KEY for /etc/govit/govit.env."""
+    import secrets
+    click.echo(f"GOVIT_SECRET_KEY={secrets.token_hex(32)}")
+    click.echo(f"GOVIT_AUDIT_KEY={secrets.token_hex(32)}")
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command():
@@ -238,7 +246,7 @@ def restore_command(path, replace, yes):
 
 def register(app) -> None:
     for command in (init_command, create_user_command, demo_command, verify_audit_command,
-                    scan_deadlines_command, calendar_group, backup_command, restore_command):
+                    scan_deadlines_command, calendar_group, backup_command, restore_command, gen_secrets_command):
         app.cli.add_command(command)
 
 

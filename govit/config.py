@@ -13,6 +13,30 @@ class ConfigError(RuntimeError):
     """The environment asks for something govit refuses to run with."""
 
 
+MIN_SECRET_BYTES = 32
+# a fixed key outside production only, so that a development history verifies across restarts
+DEVELOPMENT_AUDIT_KEY = "govit-development-audit-key-never-for-production"
+# every value the repository shows as an example or uses in tests or development: never a secret
+KNOWN_EXAMPLES = frozenset({
+    "change-me-to-64-random-hex-characters", "test-secret", "dev", "secret", "changeme", "change-me",
+    DEVELOPMENT_AUDIT_KEY, "govit-test-audit-key-0123456789abcdef",
+})
+
+
+def secret_problem(name: str, value: str | None) -> str | None:
+    """Why `value` cannot be production's `name`, or None (issue 15: a guessable key forges sessions
+    and re-seals the history)."""
+    if not value:
+        return f"生产环境必须设置 {name}（用 govit gen-secrets 生成）"
+    if value in KNOWN_EXAMPLES or value.lower().startswith(("change-me", "changeme")):
+        return f"{name} 不能使用仓库中的示例值，请用 govit gen-secrets 生成新的"
+    if len(value.encode()) < MIN_SECRET_BYTES:
+        return f"{name} 至少 {MIN_SECRET_BYTES} 字节，请用 govit gen-secrets 生成"
+    if len(set(value)) < 8:  # "x" * 32 is 32 bytes and no secret
+        return f"{name} 过于简单，请用 govit gen-secrets 生成随机值"
+    return None
+
+
 def _parse_today(value: str | None) -> date | None:
     if not value:
         return None
@@ -27,9 +51,11 @@ def load_config(overrides: dict | None = None) -> dict:
     env = os.environ.get("GOVIT_ENV", "development")
     if env not in ("development", "production", "testing"):
         raise ConfigError(f"GOVIT_ENV 只能是 development、production 或 testing，收到 {env!r}")
-    secret = os.environ.get("GOVIT_SECRET_KEY")
-    if env == "production" and not secret:
-        raise ConfigError("生产环境必须设置 GOVIT_SECRET_KEY")
+    secret, audit_key = os.environ.get("GOVIT_SECRET_KEY"), os.environ.get("GOVIT_AUDIT_KEY")
+    if env == "production":
+        for name, value in (("GOVIT_SECRET_KEY", secret), ("GOVIT_AUDIT_KEY", audit_key)):
+            if problem := secret_problem(name, value):
+                raise ConfigError(problem)
     today = _parse_today(os.environ.get("GOVIT_TODAY"))
     if env == "production" and today:
         raise ConfigError("生产环境不允许设置 GOVIT_TODAY")
@@ -38,6 +64,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "GOVIT_ENV": env,
         "TESTING": env == "testing",
         "SECRET_KEY": secret or secrets.token_hex(32),
+        # R-AUDIT-TRAIL: the history's MAC key, never stored in the database
+        "GOVIT_AUDIT_KEY": audit_key or DEVELOPMENT_AUDIT_KEY,
         "SQLALCHEMY_DATABASE_URI": db_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "GOVIT_TODAY": today,
@@ -60,6 +88,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "GOVIT_LOCKOUT_MINUTES": int(os.environ.get("GOVIT_LOCKOUT_MINUTES", "15")),
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(os.environ.get("GOVIT_IDLE_MINUTES", "30"))),
         "SESSION_REFRESH_EACH_REQUEST": True,
+        # the absolute lifetime of a signed-in session, however active (ASVS V3.3.4)
+        "GOVIT_SESSION_HOURS": int(os.environ.get("GOVIT_SESSION_HOURS", "12")),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",
         "WTF_CSRF_TIME_LIMIT": None,

@@ -2,7 +2,8 @@
 DEPARTMENTS = {"JYT": "省教育厅", "WJW": "省卫生健康委员会", "RST": "省人力资源和社会保障厅",
                "MZT": "省民政厅", "SCJG": "省市场监督管理局", "YBJ": "省医疗保障局", "JTT": "省交通运输厅"}
 LOGINS = [  # username, role, department, display name
-    ("admin", "admin", "YSHJ", "系统管理员"), ("planner", "planner", "YSHJ", "王统筹（营商环境局）"),
+    ("admin", "admin", "YSHJ", "系统管理员"), ("security_admin", "security_admin", "YSHJ", "安全管理员"),
+    ("planner", "planner", "YSHJ", "王统筹（营商环境局）"),
     ("reviewer_business", "reviewer_business", "YSHJ", "李专家（营商环境局）"),
     ("reviewer_cyber", "reviewer_cyber", "WXB", "赵审核（网信办）"),
     ("reviewer_crypto", "reviewer_crypto", "MMJ", "孙审核（密码管理局）"),

@@ -25,12 +25,17 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        """The signed-in user and the header's unread count in one query."""
+        """The signed-in user and the header's unread count in one query; nobody unless the cookie's
+        server-side session is live (ended at logout, password change, reset, deactivation, or
+        after GOVIT_SESSION_HOURS) and the account active."""
+        from flask import session
         from sqlalchemy import select
         from .alerts.views import unread_count
+        from .auth.services import live_session
+        from .auth.views import SESSION_KEY
         from .models import User
         found = db.session.execute(select(User, unread_count(int(user_id)).scalar_subquery())
-                                   .where(User.id == int(user_id))).first()
+                                   .where(User.id == int(user_id), live_session(session.get(SESSION_KEY)))).first()
         if found is None:
             return None
         user, user.unread = found
@@ -239,6 +244,8 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config["GOVIT_ENV"] == "production":  # HSTS: browsers keep to HTTPS (ASVS V9.1.1, V14.4.5)
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
 

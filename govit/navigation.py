@@ -4,7 +4,9 @@ from flask import request, url_for
 
 from .domain.roles import DEPARTMENT_ROLES
 
-ADMIN_MENU = (("admin.users", "用户"), ("admin.departments", "部门"), ("admin.calendar", "节假日日历"))
+# 三员分立 (R-DUTIES): the system administrator and the security administrator have menus of their own
+ADMIN_MENUS = {"admin": (("admin.departments", "部门"), ("admin.calendar", "节假日日历")),
+               "security_admin": (("admin.users", "用户"),)}
 INBOX = "alerts.inbox"  # shown with the unread count, which changes from view to view
 
 # (endpoint, label, who sees it: a set of roles, or a test of the role); everyone but the admin
@@ -17,6 +19,7 @@ MENU = (
     ("planning.rounds", "需求征集", {"planner"}), ("planning.plan_list", "年度计划", None),
     ("planning.flags", "问题登记", {"planner"}),
     ("approval.register", "预算调整", {"planner", "finance", "auditor"}),
+    ("admin.account_changes", "账号变更", {"auditor"}),
 )
 
 _built: dict[tuple[str, str], list[tuple[str, str, bool]]] = {}
@@ -30,6 +33,6 @@ def menu_for(role: str) -> list[tuple[str, str, bool]]:
     """(address, label, is the inbox) of each page the role's menu lists."""
     key = (role, request.script_root)
     if key not in _built:
-        items = ADMIN_MENU if role == "admin" else [(e, label) for e, label, who in MENU if _sees(who, role)]
+        items = ADMIN_MENUS.get(role) or [(e, label) for e, label, who in MENU if _sees(who, role)]
         _built[key] = [(url_for(endpoint), label, endpoint == INBOX) for endpoint, label in items]
     return _built[key]

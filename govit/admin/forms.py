@@ -6,7 +6,11 @@ from wtforms.fields import DateField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..formkit import options
+from ..domain.duties import DUTY_ROLES
 from ..domain.roles import ROLE_LABELS
+
+# R-DUTIES: the three duty roles are created on the server only (govit create-user)
+MANAGED_ROLES = {role: label for role, label in ROLE_LABELS.items() if role not in DUTY_ROLES}
 
 
 class DepartmentForm(FlaskForm):
@@ -17,9 +21,13 @@ class DepartmentForm(FlaskForm):
 class UserForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired("请填写用户名"), Length(max=64)])
     display_name = StringField("姓名", validators=[Optional(), Length(max=100)])
-    role = SelectField("角色", choices=options(ROLE_LABELS))
+    role = SelectField("角色", choices=options(MANAGED_ROLES))
     department = SelectField("所属部门", choices=[])
     password = PasswordField("初始密码（首次登录须修改）", validators=[DataRequired("请填写初始密码")])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("新角色", choices=options(MANAGED_ROLES))
 
 
 class PasswordResetForm(FlaskForm):

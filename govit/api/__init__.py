@@ -1,5 +1,5 @@
 """The JSON API of API.md under /api/v1: bearer tokens, JSON errors with the rule id."""
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, g, jsonify, request
 
 from ..auth import services as accounts
 from ..domain.errors import InvalidInput
@@ -24,10 +24,38 @@ def optional_body() -> dict:
 @bp.post("/auth/token")
 def issue_token():
     data = body()
-    user = accounts.authenticate(str(data.get("username", "")), str(data.get("password", "")))
-    if user is None:
-        abort(401)
+    user, refused = accounts.authenticate(str(data.get("username", "")), str(data.get("password", "")))
+    if user is None:  # the same answer for an unknown name as for a known one, the lockout included
+        return jsonify({"error": "unauthorized", "message": refused}), 401
     return jsonify({"token": accounts.issue_token(user)})
+
+
+def _sent_token() -> str:
+    return request.headers.get("Authorization", "")[7:].strip()
+
+
+@bp.delete("/auth/token")
+def revoke_token():
+    """Revoke the token this request is sent with (ASVS V3.3.1)."""
+    accounts.revoke_token(g.api_user, token=_sent_token())
+    return "", 204
+
+
+@bp.post("/auth/password")
+def change_password():
+    """R-PASSWORD-CHANGE: the caller's new password; its other tokens and sessions end."""
+    data = body()
+    old, new = data.get("old_password"), data.get("new_password")
+    wrong = {key: "应为字符串" for key, value in (("old_password", old), ("new_password", new))
+             if not isinstance(value, str)}
+    if wrong:
+        raise InvalidInput(wrong)
+    try:
+        accounts.change_password(g.api_user, old, new, keep_token=_sent_token())
+    except InvalidInput as err:
+        names = {"current": "old_password", "new": "new_password"}
+        raise InvalidInput({names.get(k, k): v for k, v in err.fields.items()}) from None
+    return jsonify({"changed": True})
 
 
 from . import construction, money, openapi, plans, resources  # noqa: E402,F401  (routes register on bp)

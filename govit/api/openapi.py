@@ -72,6 +72,10 @@ ROUTES = [  # (method, path, summary, request schema or None, success status)
     ("post", "/auth/token", "取得访问令牌", {"type": "object", "required": ["username", "password"],
                                        "properties": {"username": {"type": "string"},
                                                       "password": {"type": "string"}}}, 200),
+    ("delete", "/auth/token", "撤销本次请求所用的访问令牌", None, 204),
+    ("post", "/auth/password", "修改本人密码（R-PASSWORD-CHANGE）；其他令牌和网页登录随之失效", {
+        "type": "object", "required": ["old_password", "new_password"],
+        "properties": {"old_password": {"type": "string"}, "new_password": {"type": "string"}}}, 200),
     ("get", "/me", "当前用户", None, 200),
     ("get", "/departments", "部门列表", None, 200),
     ("post", "/departments", "新增部门（admin）", {"type": "object", "properties": {
@@ -158,11 +162,13 @@ def build_document() -> dict:
             **{str(s): {"description": d, "content": {"application/json": {"schema": ERROR}}}
                for s, d in ((400, "输入有误"), (401, "未认证"), (403, "无权"), (404, "不存在"),
                             (409, "状态不符或规则阻止"), (503, "数据库暂时无法连接，请稍后重试"))}}}
+        if status == 204:  # no body
+            op["responses"]["204"].pop("content")
         if schema:
             op["requestBody"] = {"content": {"application/json": {"schema": schema}}}
             if path == "/projects/{id}/actions/{action}":
                 op["requestBody"]["description"] = "；".join(f"{a}: {b}" for a, b in ACTION_BODIES.items())
-        if path != "/auth/token":
+        if (method, path) != ("post", "/auth/token"):
             op["security"] = [{"bearer": []}]
         params = _path_parameters(path) + [{"name": n, "in": "query", "required": False, "schema": {"type": t}}
                                            for n, t in QUERY.get(path, []) if method == "get"]

@@ -21,8 +21,8 @@ from flask_login import current_user
 
 from ..domain.errors import Forbidden
 from ..domain.roles import (ACTION_RULES, ADMIN, AUDITOR, BUDGET_DECIDERS, DEPARTMENT_ROLES, DEPT_ADMIN, FINANCE, NDRC,
-                            PLAN_ACTION_ROLES, PLAN_READERS, PLANNER, PROJECT_ACTION_ROLES, REVIEWERS,
-                            ROLE_LABELS, ROLES)
+                            NO_PROJECT_ROLES, PLAN_ACTION_ROLES, PLAN_READERS, PLANNER, PROJECT_ACTION_ROLES,
+                            REVIEWERS, ROLE_LABELS, ROLES, SECURITY_ADMIN)
 
 PUBLIC, SELF, PROVINCE, DEPARTMENT, PROJECT = "public", "self", "province", "department", "project"
 
@@ -60,7 +60,7 @@ def pick(table: Mapping[str, frozenset[str]], *names: str) -> dict[str, frozense
 
 
 EVERYONE = frozenset(ROLES)
-STAFF = EVERYONE - {ADMIN}  # everyone who works on projects; the admin runs accounts only
+STAFF = EVERYONE - NO_PROJECT_ROLES  # everyone who works on projects; the two administrators run the system
 DEPT = DEPARTMENT_ROLES
 REGISTER_READERS = frozenset({FINANCE, PLANNER, AUDITOR})
 OPEN = Access(frozenset(), PUBLIC)
@@ -86,12 +86,18 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "api.readyz": OPEN,
     "auth.logout": allow(EVERYONE, scope=SELF),
     "auth.change_password": allow(EVERYONE, scope=SELF),
-    # accounts, departments and the calendar: the system administrator only
-    "admin.users": allow(ADMIN, scope=PROVINCE),
+    "auth.sessions": allow(EVERYONE, scope=SELF),
+    "auth.end_session": allow(EVERYONE, scope=SELF),
+    # 三员分立 (R-DUTIES): departments and the calendar for the system administrator; accounts, roles,
+    # unlocks and resets for the security administrator; the authority accounts' changes for the auditor
     "admin.departments": allow(ADMIN, scope=PROVINCE),
     "admin.calendar": allow(ADMIN, scope=PROVINCE),
-    "admin.toggle_active": allow(ADMIN, scope=PROVINCE),
-    "admin.reset_password": allow(ADMIN, scope=PROVINCE),
+    "admin.users": allow(SECURITY_ADMIN, scope=PROVINCE, rule="R-DUTIES"),
+    "admin.toggle_active": allow(SECURITY_ADMIN, scope=PROVINCE, rule="R-DUTIES"),
+    "admin.reset_password": allow(SECURITY_ADMIN, scope=PROVINCE, rule="R-DUTIES"),
+    "admin.change_role": allow(SECURITY_ADMIN, scope=PROVINCE, rule="R-DUTIES"),
+    "admin.unlock": allow(SECURITY_ADMIN, scope=PROVINCE, rule="R-DUTIES"),
+    "admin.account_changes": allow(AUDITOR, scope=PROVINCE, rule="R-DUTIES"),
     # the June round and the proposals
     "planning.home": allow(EVERYONE, scope=SELF),
     "planning.projects": allow(STAFF, scope=DEPARTMENT),
@@ -148,6 +154,8 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "alerts.audit": allow(AUDITOR, PLANNER, scope=PROVINCE),
     # the JSON API (API.md)
     "api.issue_token": OPEN,
+    "api.revoke_token": allow(EVERYONE, scope=SELF),
+    "api.change_password": allow(EVERYONE, scope=SELF),
     "api.openapi": OPEN,
     "api.me": allow(EVERYONE, scope=SELF),
     "api.departments": allow(EVERYONE, scope=PROVINCE),
@@ -175,6 +183,11 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "api.add_item": allow(PLANNER, scope=PROVINCE),
     "api.plan_action": by_step("action", PLAN_ACTION_ROLES, PROVINCE),
 }
+
+
+# what an account that must change its initial password may still call (R-PASSWORD-CHANGE); the web
+# pages redirect it to the password form (auth/views.py::force_password_change)
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"api.change_password", "api.revoke_token"})
 
 
 def access_for(endpoint: str, method: str) -> Access | None:
@@ -211,6 +224,10 @@ def enforce():
             return jsonify({"error": "unauthorized", "message": "缺少或无效的访问令牌"}), 401
         from ..extensions import login_manager
         return login_manager.unauthorized()
+    if user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        # R-PASSWORD-CHANGE: an initial (or reset) password is changed before anything else is done
+        if request.path.startswith("/api/"):
+            raise Forbidden("须先修改初始密码：POST /api/v1/auth/password", rule="R-PASSWORD-CHANGE")
     view_args = request.view_args or {}
     allowed = access.roles_for(view_args)
     if user.role not in allowed:

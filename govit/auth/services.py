@@ -1,18 +1,20 @@
 """Accounts: departments, users, passwords and API tokens."""
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, case, exists, false, or_, select, update
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock, history
+from ..domain.duties import check_account_change, is_watched
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.passwords import password_problem
 from ..domain.roles import AUTHORITY_DEPARTMENTS, ROLES
 from ..extensions import db
-from ..models import ApiToken, Department, User
-from ..transaction import transactional
+from ..models import ApiToken, Department, LoginSession, LoginThrottle, User
+from ..transaction import lock_for_update, transactional
 
 def department_by_code(code: str) -> Department:
     dept = db.session.execute(select(Department).where(Department.code == code)).scalar_one_or_none()
@@ -50,10 +52,24 @@ def create_department(actor: User | None, code: str, name: str) -> Department:
     return dept
 
 
+def _account_event(actor: User | None, action: str, user: User, **detail) -> None:
+    """An account change in the history; `watched` puts it in the auditor's list (R-DUTIES)."""
+    roles = {user.role, detail.get("before_role")}
+    if any(is_watched(role) for role in roles):
+        detail["watched"] = True
+    history.record(actor, action, username=user.username, role=user.role, **detail)
+
+
+def _check(actor: User | None, user: User | None, new_role: str | None = None) -> None:
+    check_account_change(actor.role if actor else None, actor.id if actor else None,
+                         user.id if user else None, user.role if user else None, new_role)
+
+
 @transactional
 def create_user(actor: User | None, username: str, role: str, department_code: str, password: str,
                 display_name: str = "", must_change: bool = True, email: str | None = None) -> User:
-    """A new account; it must change this initial password at first web login unless told not to."""
+    """A new account; it must change this initial password at first sign-in unless told not to.
+    `actor` None is `govit create-user` on the server (the bootstrap path, any role)."""
     errors = {}
     username = (username or "").strip()
     if not username or len(username) > 64 or not username.replace("_", "").replace(".", "").isalnum():
@@ -62,6 +78,8 @@ def create_user(actor: User | None, username: str, role: str, department_code: s
         errors["username"] = f"用户名“{username}”已被使用"
     if role not in ROLES:
         errors["role"] = f"角色应为：{', '.join(ROLES)}"
+    else:
+        _check(actor, None, role)  # R-DUTIES
     if problem := password_problem(password):
         errors["password"] = problem
     email = (email or "").strip() or None
@@ -76,74 +94,264 @@ def create_user(actor: User | None, username: str, role: str, department_code: s
     user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     db.session.add(user)
     db.session.flush()
-    history.record(actor, "create_user", username=username, role=role, department=dept.code)
+    _account_event(actor, "create_user", user, department=dept.code)
     return user
 
 
 @transactional
 def set_active(actor: User, user: User, active: bool) -> None:
+    _check(actor, user)  # R-DUTIES
+    lock_for_update(user)
     before, user.active = user.active, active
-    history.record(actor, "set_user_active", username=user.username, before=before, after=active)
+    if not active:
+        _end_everything(user, "deactivated")
+    _account_event(actor, "set_user_active", user, before=before, after=active)
 
 
 @transactional
 def reset_password(actor: User, user: User, password: str) -> None:
+    """A new initial password, to be changed at the next sign-in; every session and token ends."""
+    _check(actor, user)  # R-DUTIES
     if problem := password_problem(password):
         raise InvalidInput({"password": problem})
+    lock_for_update(user)
     user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     user.must_change_password = True
-    history.record(actor, "reset_password", username=user.username)
+    _end_everything(user, "password_reset")
+    _account_event(actor, "reset_password", user)
 
+
+@transactional
+def change_role(actor: User, user: User, role: str) -> None:
+    """R-DUTIES: the security administrator gives another account another role."""
+    if role not in ROLES:
+        raise InvalidInput({"role": f"角色应为：{', '.join(ROLES)}"})
+    _check(actor, user, role)
+    lock_for_update(user)
+    before, user.role = user.role, role
+    if before != role:
+        _end_everything(user, "role_changed")
+    _account_event(actor, "change_role", user, before_role=before)
+
+
+@transactional
+def unlock(actor: User, user: User) -> None:
+    """End a lockout before its time (the user telephoned the security administrator)."""
+    _check(actor, user)  # R-DUTIES
+    lock_for_update(user)
+    before, user.failed_logins, user.locked_until = user.locked_until, 0, None
+    _account_event(actor, "unlock_user", user, locked_until=before)
+
+
+# --- signing in (ASVS V2.2.1, 等保 8.1.4.1 b): at most GOVIT_LOCKOUT_FAILURES password checks
+# before the lock holds, however many requests arrive together; unknown names answered alike
 
 REFUSED = "用户名或密码不正确，或账号已停用"
+_dummy_hashes: dict[str, str] = {}
 
 
-@transactional
+def _dummy_hash() -> str:
+    """A hash of nothing anyone knows, made like real ones: an unknown name costs one check too."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    return _dummy_hashes[method]
+
+
+def _locked_message(until: datetime | None) -> str:
+    when = f"至 {until:%H:%M}" if until else ""
+    return f"连续登录失败次数过多，账号已锁定{when}，请稍后再试或联系安全管理员"
+
+
+def _reserve_check(model, where, now: datetime) -> int | None:
+    """Count this attempt before the password is checked, in one atomic UPDATE committed at once:
+    no row is counted when the account is locked, and the attempt that reaches the limit locks it.
+    So however many requests race, at most `limit` of them go on to a password check. Returns the
+    attempt's number in the run of failures, or None when the account is locked."""
+    limit = current_app.config["GOVIT_LOCKOUT_FAILURES"]
+    lock = timedelta(minutes=current_app.config["GOVIT_LOCKOUT_MINUTES"])
+    expired = and_(model.locked_until.is_not(None), model.locked_until <= now)
+    count = case((expired, 1), else_=model.failed_logins + 1)
+    # R-LOCKOUT (ASVS 2.2.1): the count and the lock in one statement, never read-then-write
+    stmt = (update(model).where(where, or_(model.locked_until.is_(None), model.locked_until <= now),
+                                or_(model.failed_logins < limit, expired))
+            .values(failed_logins=count, locked_until=case((count >= limit, now + lock), else_=None))
+            .execution_options(synchronize_session=False))
+    try:
+        counted = db.session.execute(stmt).rowcount == 1
+        # the row is still ours (PostgreSQL's row lock, SQLite's single writer): read our own count
+        number = db.session.execute(select(model.failed_logins).where(where)).scalar_one() if counted else None
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return number
+
+
+def _throttle_row(name: str) -> None:
+    """The counter of a name that is no account, created if new (a race creates it once)."""
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.session.execute(insert(LoginThrottle).values(username=name, failed_logins=0).on_conflict_do_nothing())
+
+
 def sign_in(username: str, password: str, channel: str = "web") -> tuple[User | None, str]:
-    """Check a login: (user, "") or (None, why). Every login and failure goes into the history;
-    after GOVIT_LOCKOUT_FAILURES failures in a row the account is locked for GOVIT_LOCKOUT_MINUTES."""
-    config, now = current_app.config, clock.now()
-    user = db.session.execute(select(User).where(User.username == (username or "").strip())).scalar_one_or_none()
+    """Check a login: (user, "") or (None, why). Every attempt goes into the history; after
+    GOVIT_LOCKOUT_FAILURES failures in a row the name is locked for GOVIT_LOCKOUT_MINUTES, whether
+    or not it is an account, and an unknown name costs one password check like a known one."""
+    now, name = clock.now(), (username or "").strip()[:64]
+    user = db.session.execute(select(User).where(User.username == name)).scalar_one_or_none()
+    user_id = user.id if user else None
     if user is None:
-        history.record(None, "login_failed", username=(username or "")[:64], channel=channel, reason="unknown_user")
-        return None, REFUSED
-    if user.locked_until and user.locked_until > now:
-        history.record(user, "login_failed", channel=channel, reason="locked")
-        return None, f"连续登录失败次数过多，账号已锁定至 {user.locked_until:%H:%M}，请稍后再试或联系管理员"
-    if not user.active or not user.check_password(password or ""):
-        user.failed_logins += 1
-        reason = "inactive" if not user.active else "wrong_password"
-        if user.failed_logins >= config["GOVIT_LOCKOUT_FAILURES"]:
-            user.locked_until, user.failed_logins = now + timedelta(minutes=config["GOVIT_LOCKOUT_MINUTES"]), 0
-            reason = "locked_now"
-        history.record(user, "login_failed", channel=channel, reason=reason)
-        return None, REFUSED
-    user.failed_logins, user.locked_until = 0, None
-    history.record(user, "login", channel=channel)
-    return user, ""
-
-
-def authenticate(username: str, password: str) -> User | None:
-    """Sign-in for the API token: the same checks, lockout and history as the web."""
-    user, _ = sign_in(username, password, channel="api")
-    return user
+        _throttle_row(name)
+        number = _reserve_check(LoginThrottle, LoginThrottle.username == name, now)
+    else:
+        number = _reserve_check(User, User.id == user_id, now)
+    if number is None:
+        return None, _refuse_locked(user_id, name, channel)
+    user = db.session.get(User, user_id) if user_id else None
+    right = check_password_hash(user.password_hash if user else _dummy_hash(), password or "")
+    return _conclude(user_id, name, channel, right, number >= current_app.config["GOVIT_LOCKOUT_FAILURES"])
 
 
 @transactional
-def change_password(user: User, current: str, new: str) -> None:
+def _refuse_locked(user_id: int | None, name: str, channel: str) -> str:
+    model, where = (User, User.id == user_id) if user_id else (LoginThrottle, LoginThrottle.username == name)
+    # write first: on SQLite this claims the single writer before the history's head is read
+    db.session.execute(update(model).where(where).values(failed_logins=model.failed_logins)
+                       .execution_options(synchronize_session=False))
+    until = db.session.execute(select(model.locked_until).where(where)).scalar_one_or_none()
+    user = db.session.get(User, user_id) if user_id else None
+    detail = {} if user else {"username": name}
+    history.record(user, "login_failed", channel=channel, reason="locked", **detail)
+    return _locked_message(until)
+
+
+@transactional
+def _conclude(user_id: int | None, name: str, channel: str, right: bool,
+              last_try: bool) -> tuple[User | None, str]:
+    """Write the attempt's outcome and its event, after the (slow) password check."""
+    if user_id is None:
+        db.session.execute(update(LoginThrottle).where(LoginThrottle.username == name)
+                           .values(failed_logins=LoginThrottle.failed_logins)
+                           .execution_options(synchronize_session=False))  # write first (SQLite)
+        history.record(None, "login_failed", username=name, channel=channel,
+                       reason="unknown_user", locked_now=last_try)
+        return None, REFUSED
+    user = db.session.get(User, user_id)
+    lock_for_update(user)  # write first, and fresh counters
+    if right and user.active:
+        user.failed_logins, user.locked_until = 0, None
+        history.record(user, "login", channel=channel)
+        return user, ""
+    reason = "locked_now" if last_try else "inactive" if not user.active else "wrong_password"
+    history.record(user, "login_failed", channel=channel, reason=reason)
+    return None, REFUSED
+
+
+def authenticate(username: str, password: str) -> tuple[User | None, str]:
+    """Sign-in for the API token: the same checks, lockout and history as the web."""
+    return sign_in(username, password, channel="api")
+
+
+# --- sessions and tokens (ASVS V3.3): kept on the server, so that they can be listed and ended
+
+def session_clock() -> datetime:
+    """The wall clock a session's lifetime runs on: hours that really passed, which neither
+    GOVIT_TODAY (training) nor clock.travel (demo, tests) may stretch or cut short."""
+    return datetime.now(timezone.utc).astimezone().replace(tzinfo=None)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _end_everything(user: User, reason: str, keep_session: str | None = None,
+                    keep_token: str | None = None) -> None:
+    """End every session and token of the user but the ones named (inside the caller's transaction)."""
+    now = session_clock()
+    sessions = update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+    if keep_session:
+        sessions = sessions.where(LoginSession.key_hash != _digest(keep_session))
+    db.session.execute(sessions.values(ended_at=now).execution_options(synchronize_session=False))
+    tokens = update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    if keep_token:
+        tokens = tokens.where(ApiToken.token_hash != _digest(keep_token))
+    db.session.execute(tokens.values(revoked_at=clock.now()).execution_options(synchronize_session=False))
+
+
+@transactional
+def change_password(user: User, current: str, new: str, keep_session: str | None = None,
+                    keep_token: str | None = None) -> None:
+    """The user's own new password; every other session and token of the user ends."""
     if not user.check_password(current or ""):
         raise InvalidInput({"current": "当前密码不正确"})
     if problem := password_problem(new):
         raise InvalidInput({"new": problem})
     if new == current:
         raise InvalidInput({"new": "新密码不能与当前密码相同"})
+    user = getattr(user, "_get_current_object", lambda: user)()  # current_user is a proxy
+    lock_for_update(user)
     user.set_password(new, current_app.config["PASSWORD_HASH_METHOD"])
     user.must_change_password = False
+    _end_everything(user, "password_changed", keep_session, keep_token)
     history.record(user, "change_password", username=user.username)
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+@transactional
+def start_session(user: User, ip: str | None, agent: str | None) -> str:
+    """A new server-side session; returns the key the cookie carries (only its sha256 is kept)."""
+    key, now = secrets.token_urlsafe(32), session_clock()
+    db.session.add(LoginSession(user_id=user.id, key_hash=_digest(key), created_at=now,
+                                expires_at=now + timedelta(hours=current_app.config["GOVIT_SESSION_HOURS"]),
+                                ip=(ip or "")[:64] or None, agent=(agent or "")[:200] or None))
+    return key
+
+
+def live_session(key: str | None):
+    """A condition on User: the cookie's session is live (not ended, within its absolute lifetime)
+    and the account active. Part of the one query that loads the signed-in user."""
+    if not key:
+        return false()
+    return and_(User.active.is_(True), exists().where(
+        LoginSession.user_id == User.id, LoginSession.key_hash == _digest(key),
+        LoginSession.ended_at.is_(None), LoginSession.expires_at > session_clock()))
+
+
+@transactional
+def end_session(user: User, key: str | None = None, session_id: int | None = None) -> bool:
+    """End one of the user's own sessions, by the cookie's key (logout) or by its id (the sessions
+    page); False when there was no such live session."""
+    where = LoginSession.key_hash == _digest(key) if key else LoginSession.id == session_id
+    ended = db.session.execute(update(LoginSession).where(
+        where, LoginSession.user_id == user.id, LoginSession.ended_at.is_(None)).values(ended_at=session_clock())
+        .execution_options(synchronize_session=False)).rowcount
+    if ended:
+        history.record(user, "end_session", channel="web", reason="logout" if key else "ended_by_user")
+    return bool(ended)
+
+
+@transactional
+def end_other_sessions(user: User, key: str | None) -> None:
+    """The sessions page's 'end all others': every other session and token of the user."""
+    _end_everything(user, "ended_by_user", keep_session=key)
+    history.record(user, "end_session", channel="web", reason="ended_all_others")
+
+
+def live_sessions(user: User) -> tuple[list[LoginSession], list[ApiToken]]:
+    sessions = db.session.execute(select(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.ended_at.is_(None), LoginSession.expires_at > session_clock())
+        .order_by(LoginSession.created_at.desc())).scalars().all()
+    tokens = db.session.execute(select(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None), ApiToken.expires_at > clock.now())
+        .order_by(ApiToken.created_at.desc())).scalars().all()
+    return sessions, tokens
+
+
+def is_current(row: LoginSession, key: str | None) -> bool:
+    return bool(key) and row.key_hash == _digest(key)
 
 
 @transactional
@@ -155,9 +363,21 @@ def issue_token(user: User) -> str:
     return token
 
 
+@transactional
+def revoke_token(user: User, token: str | None = None, token_id: int | None = None) -> bool:
+    """Revoke one of the user's own tokens: the one sent (DELETE /auth/token) or one by id."""
+    where = ApiToken.token_hash == _digest(token) if token else ApiToken.id == token_id
+    revoked = db.session.execute(update(ApiToken).where(
+        where, ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=clock.now())
+        .execution_options(synchronize_session=False)).rowcount
+    if revoked:
+        history.record(user, "revoke_token", channel="api" if token else "web")
+    return bool(revoked)
+
+
 def user_for_token(token: str) -> User | None:
     row = db.session.execute(
         select(ApiToken).where(ApiToken.token_hash == _digest(token))).scalar_one_or_none()
-    if row is None or row.expires_at < clock.now() or not row.user.active:
+    if row is None or row.revoked_at is not None or row.expires_at < clock.now() or not row.user.active:
         return None
     return row.user

@@ -12,16 +12,18 @@ AUDITOR = "auditor"
 ADMIN = "admin"
 POLICE = "police"  # 省公安厅: 等级保护 (第四条, 第二十九条)
 SECRECY = "secrecy"  # 省委保密办: 涉密 status and grade (第四条, 第二十九条, 第三十二条)
+SECURITY_ADMIN = "security_admin"  # 安全管理员: accounts, roles, unlocks, resets (R-DUTIES, 三员分立)
 
 ROLE_LABELS = {
     APPLICANT: "项目建设单位经办人", DEPT_ADMIN: "部门负责人（统一申报）",
     REVIEWER_BUSINESS: "营商环境局审核专家", REVIEWER_CYBER: "网信办审核人",
     REVIEWER_CRYPTO: "密码管理局审核人", PLANNER: "营商环境局（统筹）", NDRC: "发改委",
     FINANCE: "财政厅", INTRANET: "内网办", AUDITOR: "审计厅（只读）", POLICE: "公安厅（等级保护）",
-    SECRECY: "保密办（涉密）", ADMIN: "系统管理员",
+    SECRECY: "保密办（涉密）", ADMIN: "系统管理员", SECURITY_ADMIN: "安全管理员",
 }
 ROLES = list(ROLE_LABELS)
 DEPARTMENT_ROLES = frozenset({APPLICANT, DEPT_ADMIN})
+NO_PROJECT_ROLES = frozenset({ADMIN, SECURITY_ADMIN})  # they run the system and its accounts, no projects
 PROJECT_EDITORS = DEPARTMENT_ROLES
 
 # R-REVIEW-PARALLEL: each reviewer role speaks for one authority (第十条)
@@ -52,7 +54,7 @@ def sees_all_projects(role: str) -> bool:
 def may_see_project(role: str, user_department: str, lead: str, participants: set[str]) -> bool:
     """Department scope (第十三条: participants of a co-built project see it too)."""
     if sees_all_projects(role):
-        return role != ADMIN
+        return role not in NO_PROJECT_ROLES
     return user_department == lead or user_department in participants
 
 

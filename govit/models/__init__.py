@@ -1,6 +1,6 @@
 """SQLAlchemy models: typed, small, no transitions and no commits (STYLE.md habit 6)."""
 from .approval import ApprovalDecision, ApprovalRecord, Baseline, BudgetChange, GovFund, Settlement
-from .accounts import ApiToken, Department, User
+from .accounts import ApiToken, Department, LoginSession, LoginThrottle, User
 from .calendar import CalendarDay, CalendarYear
 from .construction import (Evaluation, ExtensionRequest, Incident, PerformanceReport,
                            ProgressReport)
@@ -14,5 +14,5 @@ __all__ = [
     "SimilarityMatch", "UrgentInsertion", "CalendarDay", "CalendarYear", "ChainHead", "Department",
     "Document", "Evaluation", "Event", "ExtensionRequest", "Incident", "PerformanceReport",
     "ProgressReport", "ExpertReview", "Notification", "Opinion", "Project",
-    "ProjectParticipant", "RongqueItem", "Round", "ScanLock", "SubmissionBatch", "SupplementRequest", "User",
+    "LoginSession", "LoginThrottle", "ProjectParticipant", "RongqueItem", "Round", "ScanLock", "SubmissionBatch", "SupplementRequest", "User",
 ]

@@ -54,4 +54,33 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]  # DELETE /auth/token, a password change, a reset, deactivation
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginSession(db.Model):
+    """One signed-in web session, kept on the server so that it can be listed and ended (ASVS V3.3).
+
+    The cookie carries a random key; only its sha256 is stored. A session ends at logout, when the
+    user ends it on the sessions page, at a password change, reset, role change or deactivation, and
+    at the latest GOVIT_SESSION_HOURS after sign-in (the absolute lifetime)."""
+
+    __tablename__ = "login_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    ip: Mapped[str | None] = mapped_column(String(64))
+    agent: Mapped[str | None] = mapped_column(String(200))
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-ins of a name that is no account: counted and locked like an account's, so that
+    an unknown name gets the same answers, the lockout message included (no enumeration)."""
+
+    __tablename__ = "login_throttle"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]

@@ -8,7 +8,7 @@ from .. import clock
 from ..calendar_store import load_calendar
 from ..domain.calendar import Due
 from ..domain.errors import Forbidden
-from ..domain.roles import AUTHORITY_OF_ROLE, sees_all_projects
+from ..domain.roles import AUTHORITY_OF_ROLE, NO_PROJECT_ROLES, sees_all_projects
 from ..extensions import db
 from ..models import Department, Project, ProjectParticipant, Round, User
 from .review import IN_REVIEW, REVIEW_LOADS, is_final, latest_opinions, open_supplements, review_due_for
@@ -16,8 +16,8 @@ from .review import IN_REVIEW, REVIEW_LOADS, is_final, latest_opinions, open_sup
 
 def scoped_projects(user: User):
     """A select of the projects the user may see (own department and co-built ones)."""
-    if user.role == "admin":
-        raise Forbidden("系统管理员不处理项目业务", rule="R-SCOPE")
+    if user.role in NO_PROJECT_ROLES:
+        raise Forbidden("系统管理员和安全管理员不处理项目业务", rule="R-SCOPE")
     query = select(Project)
     if not sees_all_projects(user.role):
         co_built = select(ProjectParticipant.project_id).where(

@@ -10,7 +10,7 @@ from ..auth.access import load_project, require_lead_department, require_role
 from ..domain.errors import InvalidInput, RuleViolation
 from ..formkit import LazyForms, row_int, submit
 from ..domain.proposal import RongqueItem
-from ..domain.roles import AUTHORITY_OF_ROLE, DEPARTMENT_ROLES, ROLES, sees_all_projects
+from ..domain.roles import AUTHORITY_OF_ROLE, DEPARTMENT_ROLES, NO_PROJECT_ROLES, ROLES, sees_all_projects
 from ..extensions import db
 from ..history import project_events, recent_events
 from ..reports.record import record_of
@@ -28,8 +28,8 @@ STAGE_ONE = frozenset({"draft", "joint_review", "supplement_requested", "review_
 @login_required
 def require_login():
     """Every page needs a signed-in user; the admin runs accounts, not projects."""
-    if current_user.role == "admin" and request.endpoint != "planning.home":
-        require_role(current_user, *(r for r in ROLES if r != "admin"))
+    if current_user.role in NO_PROJECT_ROLES and request.endpoint != "planning.home":
+        require_role(current_user, *(r for r in ROLES if r not in NO_PROJECT_ROLES))
 
 
 @bp.get("/")
@@ -42,8 +42,8 @@ def home():
         context["projects"] = queries.paginate(queries.list_rows(queries.project_query(user)), 1, 20, rows=True).items
         context["notes"] = db.session.execute(select(Notification).where(
             Notification.user_id == user.id).order_by(Notification.id.desc()).limit(8)).scalars().all()
-    if user.role == "admin":
-        return redirect(url_for("admin.users"))
+    if user.role in NO_PROJECT_ROLES:  # R-DUTIES: each administrator starts on its own page
+        return redirect(url_for("admin.departments" if user.role == "admin" else "admin.users"))
     context["open_round"] = services.open_round_on(clock.today())
     return render_template("planning/home.html", **context)
 

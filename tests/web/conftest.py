@@ -16,7 +16,7 @@ from ..services.test_approval import building
 
 NAME = "权限矩阵测试项目"
 HOMES = {"reviewer_business": "YSHJ", "reviewer_cyber": "WXB", "reviewer_crypto": "MMJ", "planner": "YSHJ",
-         "ndrc": "FGW", "finance": "CZT", "intranet": "NWB", "auditor": "SJT", "police": "GAT", "secrecy": "BMB", "admin": "YSHJ",
+         "ndrc": "FGW", "finance": "CZT", "intranet": "NWB", "auditor": "SJT", "police": "GAT", "secrecy": "BMB", "admin": "YSHJ", "security_admin": "YSHJ",
          "applicant": "DEPA", "dept_admin": "DEPA"}
 
 

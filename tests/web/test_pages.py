@@ -103,12 +103,17 @@ def test_r_review_parallel_opinion_form_by_reviewer(client, people, make):
     assert "符合网络安全要求" in client.get(f"/projects/{project.id}").get_data(as_text=True)
 
 
-def test_admin_pages_only_for_admin(client, people):
+def test_admin_pages_only_for_admin(client, people, make):
+    """R-DUTIES (amended from 'the admin runs accounts'): accounts are the security administrator's."""
     login(client, people["planner"])
     assert client.get("/admin/users").status_code == 403
     client.post("/logout")
-    login(client, people["admin"])
+    login(client, make.user("security_admin", "YSHJ"))
     assert client.get("/admin/users").status_code == 200
+    assert client.get("/projects").status_code == 403
+    client.post("/logout")
+    login(client, people["admin"])
+    assert client.get("/admin/users").status_code == 403
     assert client.get("/projects").status_code == 403
     res = client.post("/admin/departments", data={"code": "NEW1", "name": "省新设局"})
     assert res.status_code == 302

@@ -90,8 +90,12 @@ def test_idle_session_really_ends_after_thirty_minutes_without_a_request(app, ma
     assert client.get("/projects/new").status_code == 302  # and stays signed out
 
 
+STRONG_SECRET, STRONG_AUDIT_KEY = "a3f1c9e07b2d4865" * 4, "9d0b7e2c14f6a853" * 4  # as gen-secrets prints
+
+
 def test_production_cookies_are_secure(app_config, monkeypatch):
-    monkeypatch.setenv("GOVIT_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("GOVIT_SECRET_KEY", STRONG_SECRET)
+    monkeypatch.setenv("GOVIT_AUDIT_KEY", STRONG_AUDIT_KEY)
     monkeypatch.setenv("GOVIT_ENV", "production")
     config = {k: v for k, v in app_config.items() if k not in ("GOVIT_ENV", "TESTING")}
     assert create_app(config).config["SESSION_COOKIE_SECURE"] is True
@@ -103,7 +107,9 @@ def test_production_refuses_missing_secret_and_fixed_date(monkeypatch):
     monkeypatch.delenv("GOVIT_SECRET_KEY", raising=False)
     with pytest.raises(ConfigError):
         load_config()
-    monkeypatch.setenv("GOVIT_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("GOVIT_SECRET_KEY", STRONG_SECRET)
+    monkeypatch.setenv("GOVIT_AUDIT_KEY", STRONG_AUDIT_KEY)
+    load_config()  # the secrets are good: what follows is refused for the date alone
     monkeypatch.setenv("GOVIT_TODAY", date(2026, 6, 1).isoformat())
     with pytest.raises(ConfigError):
         load_config()
