@@ -149,6 +149,7 @@ def restore(path: str, replace: bool = False) -> dict:
     Afterwards the schema is upgraded to this version of govit. Nothing changes on any refusal."""
     from flask_migrate import upgrade
 
+    from . import history
     from .history import chain_break
     manifest, tables, documents = _read(path)
     current = _revision()
@@ -159,6 +160,7 @@ def restore(path: str, replace: bool = False) -> dict:
     if _in_use() and not replace:
         raise BackupError("数据库中已有用户、项目或历史记录；确需覆盖请加 --replace")
     try:
+        history.allow_rewrite()  # R-AUDIT-TRAIL: a restore replaces the history as a whole
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         for table in db.metadata.sorted_tables:
@@ -171,7 +173,8 @@ def restore(path: str, replace: bool = False) -> dict:
             for start in range(0, len(rows), 1000):
                 db.session.execute(table.insert(), rows[start:start + 1000])
         reset_sequences()
-        broken = chain_break()
+        broken = chain_break(anchored=False)  # the checkpoint becomes the restored head on commit
+        history.anchor_restored_head()
         if broken:
             raise BackupError(f"恢复后的历史记录链在第 {broken[0]} 条断开（{broken[1]}），已撤销恢复")
         for sha, data in documents.items():

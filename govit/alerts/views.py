@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..formkit import row_int
 from ..auth.access import load_project, require_role
+from ..domain.audit import describe
 from ..domain.deadlines import KINDS
 from ..domain.lifecycle import ACTION_LABELS, STATE_LABELS
 from ..domain.roles import DEPARTMENT_ROLES, ROLE_LABELS
@@ -119,5 +120,6 @@ def audit():
     if request.args.get("action"):
         query = query.where(Event.action == request.args["action"])
     page = paginate(query, request.args.get("page", 1, type=row_int), per_page=100)
-    return render_template("alerts/audit.html", broken=chain_break(), events=page.items, page=page,
-                           args=request.args)
+    broken = chain_break()
+    return render_template("alerts/audit.html", broken=broken, broken_text=broken and describe(broken),
+                           events=page.items, page=page, args=request.args)
