@@ -1,6 +1,4 @@
 """Dashboards by role, the per-user inbox, the full-process record file and the auditor's view."""
-import io
-
 import pandas as pd
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -16,6 +14,7 @@ from ..extensions import db
 from ..history import chain_break, mark_all_read, project_events
 from ..models import Event, Notification
 from ..planning.queries import paginate
+from ..reports.cells import frame_xlsx
 from . import dashboard
 
 bp = Blueprint("alerts", __name__)
@@ -98,15 +97,9 @@ def record_rows(project_id: int) -> list[dict]:
 @bp.get("/projects/<int:project_id>/record.xlsx")
 def full_record(project_id: int):
     project = load_project(project_id)
-    buffer = io.BytesIO()
-    frame = pd.DataFrame(record_rows(project.id))
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name="全流程记录", index=False, startrow=1)
-        sheet = writer.sheets["全流程记录"]
-        sheet["A1"] = f"{project.name}（{project.department.name}）全流程记录表"
-        for column, width in zip("ABCDEFG", (18, 22, 22, 22, 26, 12, 10)):
-            sheet.column_dimensions[column].width = width
-    return Response(buffer.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    data = frame_xlsx(pd.DataFrame(record_rows(project.id)), "全流程记录", widths=(18, 22, 22, 22, 26, 12, 10),
+                      title=f"{project.name}（{project.department.name}）全流程记录表")
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f"attachment; filename=record-{project.id}.xlsx"})
 
 
