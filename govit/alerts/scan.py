@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 
-from .. import clock, history
+from .. import clock, history, mail
 from ..calendar_store import load_calendar
 from ..domain.deadlines import DUE_SOON, KINDS, OVERDUE, WORKING_DAY_KINDS, Deadline, assess
 from ..extensions import db
@@ -72,6 +72,7 @@ def scan(today: date | None = None, once_a_day: bool = False) -> ScanResult:
         db.session.execute(update(ScanLock).where(ScanLock.id == 1).values(
             last_run_on=day, last_run_by=holder))
         db.session.commit()
+        mail.retry_pending()  # mail that could not be sent before (issue 15), by one server at a time
         return result
     finally:
         release_lock(holder)

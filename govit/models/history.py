@@ -69,6 +69,20 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None]
 
 
+class PendingMail(db.Model):
+    """A mail that could not be sent after its decision committed; the deadline scan retries it."""
+
+    __tablename__ = "mail_outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    sent_at: Mapped[datetime | None]
+
+
 class Alert(db.Model):
     """R-ALERT: a watched deadline that is due soon or overdue; closed when its step is done."""
 

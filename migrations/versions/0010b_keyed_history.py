@@ -1,4 +1,4 @@
-"""the history keyed: existing events re-sealed once with HMAC-SM3 under GOVIT_AUDIT_KEY (recorded as
+"""mail that could not be sent kept for the scan to retry (mail_outbox); the history keyed: existing events re-sealed once with HMAC-SM3 under GOVIT_AUDIT_KEY (recorded as
 an event), the head anchored in the checkpoint file, and on PostgreSQL a trigger refusing UPDATE,
 DELETE and TRUNCATE of events (R-AUDIT-TRAIL, issue 15)
 
@@ -66,6 +66,21 @@ def _next_id(conn) -> int:
 
 
 def upgrade():
+    op.create_table(
+        'mail_outbox',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('recipient', sa.String(length=200), nullable=False),
+        sa.Column('subject', sa.String(length=200), nullable=False),
+        sa.Column('body', sa.Text(), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('attempts', sa.Integer(), nullable=False),
+        sa.Column('last_error', sa.String(length=500), nullable=True),
+        sa.Column('sent_at', sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_outbox')))
+    _seal()
+
+
+def _seal():
     from govit import checkpoint, clock
     from govit.domain.audit import GENESIS, canonical, event_mac, unkeyed_hash
     from govit.history import sealed_fields
@@ -104,6 +119,7 @@ def downgrade():
     """Back to the unkeyed sha256 chain of revision 0009 (which gives up the key's protection)."""
     from govit.domain.audit import GENESIS, unkeyed_hash
 
+    op.drop_table('mail_outbox')
     conn = op.get_bind()
     if conn.dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS event_no_truncate ON event")
