@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from . import checkpoint, clock, mail
 from .domain import lifecycle
-from .domain.audit import Link, canonical, event_mac, first_break, head_break
+from .domain.audit import Link, canonical, event_mac, first_break, head_break, legacy_break
 from .domain.errors import RuleViolation
 from .extensions import db
 from .models import ChainHead, Event, Notification, Project, User
@@ -32,6 +32,22 @@ def sealed_fields(row) -> dict:
     values["at"] = values["at"].isoformat(timespec="microseconds")
     values["due_on"] = values["due_on"].isoformat() if values["due_on"] else None
     return values
+
+
+def legacy_fields(row) -> dict:
+    """What the unkeyed sha256 chain before migration 0010b covered (no id, no actor_id)."""
+    values = sealed_fields(row)
+    return {k: values[k] for k in ("seq", "at", "actor", "role", "project_id", "action", "from_state",
+                                   "to_state", "due_on", "detail")}
+
+
+def _keyed_schema() -> bool:
+    """Whether the database is at or past migration 0010b, which re-sealed the history under the key
+    (mail_outbox came with it; a marker that survives the renumbering of revisions)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.session.execute(text("SELECT to_regclass('mail_outbox') IS NOT NULL")).scalar()
+    return bool(db.session.execute(text(  # a SELECT, not a PRAGMA: the auditor's page is a GET
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'mail_outbox'")).scalar())
 
 
 def _next_event_id() -> int:
@@ -129,10 +145,13 @@ def chain_break(anchored: bool = True) -> tuple[int, str] | None:
     holds: every MAC under the key, the chain_head row, and (`anchored`) the checkpoint file."""
     key = audit_key()
     rows = db.session.execute(select(Event.__table__).order_by(Event.seq)).all()
-    links = [Link(r.seq, r.prev_hash, r.hash, sealed_fields(r)) for r in rows]
-    kept = checkpoint.read(checkpoint.path(), key) if anchored else None
-    anchored_seq = kept[0] if kept and kept[0] != "forged" else None
-    found = first_break(key, links, anchored_seq)
+    if _keyed_schema():
+        links = [Link(r.seq, r.prev_hash, r.hash, sealed_fields(r)) for r in rows]
+        kept = checkpoint.read(checkpoint.path(), key) if anchored else None
+        found = first_break(key, links, kept[0] if kept and kept[0] != "forged" else None)
+    else:  # an older revision (a backup restored before its upgrade re-seals it): the old chain
+        links = [Link(r.seq, r.prev_hash, r.hash, legacy_fields(r)) for r in rows]
+        kept, anchored, found = None, False, legacy_break(links)
     if found is not None:
         return found
     head = db.session.execute(select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == 1)).first()

@@ -126,6 +126,19 @@ def _diagnose(key, links: list[Link], index: int, expected_prev: str, by_hash: d
     return "edit"
 
 
+def legacy_break(links: list[Link]) -> tuple[int, str] | None:
+    """The unkeyed sha256 chain of a database not yet re-sealed (a backup restored at its own, older
+    revision, before the upgrade re-seals it): (seq, kind) of the first break, or None."""
+    expected_prev, expected_seq = GENESIS, 1
+    for link in links:
+        if link.seq > expected_seq:
+            return expected_seq, "delete"
+        if link.prev_hash != expected_prev or unkeyed_hash(link.prev_hash, link.fields) != link.hash:
+            return link.seq, "edit"
+        expected_prev, expected_seq = link.hash, link.seq + 1
+    return None
+
+
 def head_break(events_seq: int, events_hash: str | None, head: tuple[int, str] | None,
                checkpoint: tuple[int, str] | None, hash_at, anchored: bool = True) -> tuple[int, str] | None:
     """Compare the last event with the chain_head row and (`anchored`) the checkpoint kept outside

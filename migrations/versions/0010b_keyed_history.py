@@ -41,14 +41,6 @@ CREATE TRIGGER event_no_truncate BEFORE TRUNCATE ON event
 """
 
 
-def _old_fields(row) -> dict:
-    """What the unkeyed sha256 chain of revisions 0001-0009 covered."""
-    return {"seq": row.seq, "at": row.at.isoformat(timespec="microseconds"), "actor": row.actor,
-            "role": row.role, "project_id": row.project_id, "action": row.action,
-            "from_state": row.from_state, "to_state": row.to_state,
-            "due_on": row.due_on.isoformat() if row.due_on else None, "detail": row.detail}
-
-
 def _key() -> str:
     from flask import current_app
     key = current_app.config.get("GOVIT_AUDIT_KEY")
@@ -83,7 +75,7 @@ def upgrade():
 def _seal():
     from govit import checkpoint, clock
     from govit.domain.audit import GENESIS, canonical, event_mac, unkeyed_hash
-    from govit.history import sealed_fields
+    from govit.history import legacy_fields as _old_fields, sealed_fields
 
     conn = op.get_bind()
     rows = conn.execute(sa.select(EVENT).order_by(EVENT.c.seq)).all()
@@ -118,6 +110,7 @@ class _Row:
 def downgrade():
     """Back to the unkeyed sha256 chain of revision 0009 (which gives up the key's protection)."""
     from govit.domain.audit import GENESIS, unkeyed_hash
+    from govit.history import legacy_fields as _old_fields
 
     op.drop_table('mail_outbox')
     conn = op.get_bind()

@@ -64,10 +64,13 @@ def test_r_audit_trail_migration_reseals_old_history_once_and_records_it(old_app
 
 
 def test_r_audit_trail_migration_refuses_to_reseal_a_broken_history(old_app, capfd):
-    """An edit made before the key existed stays visible: the upgrade stops, nothing changes."""
+    """An edit made before the key existed stays visible: the upgrade stops, nothing changes. Until
+    the upgrade, govit reads such a database (a backup restored at its revision) by the old chain."""
+    assert history.chain_break() is None
     with as_insider() as conn:
         conn.execute(E.update().where(E.c.seq == 2).values(actor="篡改者"))
     before = db.session.execute(select(E).order_by(E.c.seq)).all()
+    assert history.chain_break() == (2, "edit")
     with pytest.raises(SystemExit):  # flask-migrate's way of failing `govit db upgrade` / `govit init`
         upgrade()
     assert "历史记录第 2 条在封存前已不完整" in capfd.readouterr().err
