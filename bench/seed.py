@@ -76,9 +76,10 @@ def _people(now: datetime) -> tuple[dict, list[int]]:
 def seed(scale: int, today: date, rng: random.Random) -> dict:
     from govit.alerts.scan import scan
     from govit.backup import reset_sequences
-    from govit.domain.audit import GENESIS, canonical, event_hash
+    from govit import checkpoint
+    from govit.domain.audit import GENESIS, canonical, event_mac
     from govit.extensions import db
-    from govit.history import _hashed_fields
+    from govit.history import audit_key, sealed_fields
     from govit.models import ChainHead, Plan, Round
     started = time.perf_counter()
     now = datetime.combine(today, datetime.min.time()) + timedelta(hours=9)
@@ -144,12 +145,12 @@ def seed(scale: int, today: date, rng: random.Random) -> dict:
                             "filed_by_id": heads[dept]})
         for n in range(EVENTS_PER_PROJECT):
             seq += 1
-            row = {"seq": seq, "at": now - timedelta(days=scale - pid, minutes=EVENTS_PER_PROJECT - n),
+            row = {"id": seq, "seq": seq, "at": now - timedelta(days=scale - pid, minutes=EVENTS_PER_PROJECT - n),
                    "actor_id": heads[dept], "actor": "dept_admin", "role": "dept_admin", "project_id": pid,
                    "action": "create" if n == 0 else ("edit" if n < EVENTS_PER_PROJECT - 1 else "submit"),
                    "from_state": "draft", "to_state": "draft" if n < EVENTS_PER_PROJECT - 1 else state,
                    "due_on": None, "detail": canonical({"step": n}), "prev_hash": prev}
-            row["hash"] = prev = event_hash(prev, _hashed_fields(SimpleNamespace(**row)))
+            row["hash"] = prev = event_mac(audit_key(), prev, sealed_fields(SimpleNamespace(**row)))
             events.append(row)
         if len(events) >= 100_000:
             _flush_rows(projects, items, opinions, documents, changes, events)
@@ -157,6 +158,7 @@ def seed(scale: int, today: date, rng: random.Random) -> dict:
     db.session.execute(update(ChainHead).where(ChainHead.id == 1).values(seq=seq, hash=prev))
     reset_sequences()
     db.session.commit()
+    checkpoint.write(checkpoint.path(), audit_key(), seq, prev, force=True)
     seeded = time.perf_counter() - started
     result = scan(today)  # the alerts a province of this size has open
     _analyze()  # after the scan, so the planner knows the alerts too

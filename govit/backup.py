@@ -261,6 +261,7 @@ def restore(path: str, replace: bool = False) -> dict:
     changes; on any refusal or failure the database is as it was (a new one: left with no tables)."""
     from flask_migrate import upgrade
 
+    from . import history
     from .history import chain_break
     manifest, tables, documents = _read(path)  # truncated, not gzip, checksum, manifest
     _check_revision(manifest.get("revision"))  # schema revision
@@ -275,13 +276,15 @@ def restore(path: str, replace: bool = False) -> dict:
     try:
         if created:
             upgrade(revision=manifest["revision"])
+        history.allow_rewrite()  # R-AUDIT-TRAIL: a restore replaces the history as a whole
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         for table in db.metadata.sorted_tables:
             rows = _rows(table, tables.get(table.name))
             for start in range(0, len(rows), 1000):
                 db.session.execute(table.insert(), rows[start:start + 1000])
-        broken = chain_break()
+        broken = chain_break(anchored=False)  # the checkpoint becomes the restored head on commit
+        history.anchor_restored_head()
         if broken:
             raise BackupError(f"恢复后的历史记录链在第 {broken[0]} 条断开（{broken[1]}），已撤销恢复")
         for sha, data in documents.items():

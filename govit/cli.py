@@ -89,13 +89,13 @@ def demo_command():
 @with_appcontext
 def verify_audit_command():
     """Check the history has not been altered; exit 1 where it has."""
+    from .domain.audit import describe
     from .history import chain_break
 
-    broken = chain_break()
+    broken = chain_break()  # R-AUDIT-TRAIL: every MAC under the key, the head row and the checkpoint
     if broken is not None:
-        seq, how = broken
-        _fail(f"历史记录校验失败：第 {seq} 条记录{ {'deleted': '被删除', 'altered': '被修改', 'inserted': '是插入的'}[how]}")
-    click.echo("历史记录完整，哈希链校验通过")
+        _fail(f"历史记录校验失败（{broken[1]}）：{describe(broken)}")
+    click.echo("历史记录完整：HMAC-SM3 链、链头与库外检查点校验通过")
 
 
 @click.command("scan-deadlines")

@@ -71,6 +71,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "GOVIT_TODAY": today,
         "GOVIT_UPLOAD_DIR": os.environ.get("GOVIT_UPLOAD_DIR") or str(INSTANCE / "uploads"),
         "GOVIT_SMTP_URL": os.environ.get("GOVIT_SMTP_URL"),
+        "GOVIT_AUDIT_CHECKPOINT": os.environ.get("GOVIT_AUDIT_CHECKPOINT"),  # unset: beside the uploads
         "GOVIT_MAIL_FROM": os.environ.get("GOVIT_MAIL_FROM", "govit@localhost"),
         # R-ALERT lead times: working days for working-day limits, days for month and date limits
         "GOVIT_ALERT_LEAD_WORKING_DAYS": int(os.environ.get("GOVIT_ALERT_LEAD_WORKING_DAYS", "2")),

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 
-from .. import calendar_store, clock, history
+from .. import calendar_store, clock, history, mail
 from ..calendar_store import load_calendar
 from ..domain.deadlines import DUE_SOON, KINDS, OVERDUE, WORKING_DAY_KINDS, Deadline, assess
 from ..extensions import db
@@ -121,6 +121,7 @@ def scan(today: date | None = None, once_a_day: bool = False) -> ScanResult:
             db.session.rollback()
             raise ScanBusy("本次扫描的租约已失效（另一服务器已接手），结果未保存")
         db.session.commit()
+        mail.retry_pending()  # mail that could not be sent before (issue 15), by one server at a time
         return result
     finally:
         lease.stop()

@@ -1,6 +1,4 @@
 """Dashboards by role, the per-user inbox, the full-process record file and the auditor's view."""
-import io
-
 import pandas as pd
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -8,6 +6,7 @@ from sqlalchemy import select
 
 from ..formkit import row_int
 from ..auth.access import load_project, require_role
+from ..domain.audit import describe
 from ..domain.deadlines import KINDS
 from ..domain.roles import DEPARTMENT_ROLES
 from ..extensions import db
@@ -15,6 +14,7 @@ from ..history import chain_break, mark_all_read
 from ..models import Event, Notification, Project
 from ..planning.queries import paginate
 from ..reports.record import record_of
+from ..reports.cells import frame_xlsx
 from . import dashboard
 
 bp = Blueprint("alerts", __name__)
@@ -92,15 +92,9 @@ def record_rows(project: Project) -> list[dict]:
 @bp.get("/projects/<int:project_id>/record.xlsx")
 def full_record(project_id: int):
     project = load_project(project_id)
-    buffer = io.BytesIO()
-    frame = pd.DataFrame(record_rows(project))
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name="全流程记录", index=False, startrow=1)
-        sheet = writer.sheets["全流程记录"]
-        sheet["A1"] = f"{project.name}（{project.department.name}）全流程记录表"
-        for column, width in zip("ABCDEFGH", (18, 22, 22, 22, 26, 12, 16, 60)):
-            sheet.column_dimensions[column].width = width
-    return Response(buffer.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    data = frame_xlsx(pd.DataFrame(record_rows(project)), "全流程记录", widths=(18, 22, 22, 22, 26, 12, 16, 60),
+                      title=f"{project.name}（{project.department.name}）全流程记录表")
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f"attachment; filename=record-{project.id}.xlsx"})
 
 
@@ -114,5 +108,6 @@ def audit():
     if request.args.get("action"):
         query = query.where(Event.action == request.args["action"])
     page = paginate(query, request.args.get("page", 1, type=row_int), per_page=100)
-    return render_template("alerts/audit.html", broken=chain_break(), events=page.items, page=page,
-                           args=request.args)
+    broken = chain_break()
+    return render_template("alerts/audit.html", broken=broken, broken_text=broken and describe(broken),
+                           events=page.items, page=page, args=request.args)

@@ -1,5 +1,4 @@
 """Web pages of approval and money: the project's approval panel and finance's register."""
-import io
 
 import pandas as pd
 from flask import Blueprint, Response, render_template, request, url_for
@@ -14,6 +13,7 @@ from ..domain.money import MoneyError, parse_money
 from ..formkit import LazyForms, row_int, submit
 from ..planning.queries import paginate
 from ..planning.views import render_project
+from ..reports.cells import frame_xlsx
 from . import budget, returns, services
 from .forms import (AppealDecisionForm, AppealForm, BudgetChangeForm, ChangeDecisionForm, DecisionForm, DesignForm,
                     DeviationForm, FeasibilityForm, GovApprovalForm, ReasonForm,
@@ -148,7 +148,6 @@ def register_xlsx():
     frame = pd.DataFrame(budget.register_rows(changes))
     if not frame.empty:
         frame["状态"] = frame["状态"].map(STATUS_LABELS)
-    buffer = io.BytesIO()
-    frame.to_excel(buffer, sheet_name="预算调整登记簿", index=False, engine="openpyxl")
-    return Response(buffer.getvalue(), headers={"Content-Disposition": "attachment; filename=budget-changes.xlsx"},
+    return Response(frame_xlsx(frame, "预算调整登记簿"),  # names typed by users stay text (issue 15)
+                    headers={"Content-Disposition": "attachment; filename=budget-changes.xlsx"},
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -4,7 +4,7 @@ from .accounts import ApiToken, Department, LoginSession, LoginThrottle, User
 from .calendar import CalendarDay, CalendarYear
 from .construction import (Evaluation, ExtensionRequest, Incident, PerformanceReport,
                            ProgressReport)
-from .history import Alert, ChainHead, Event, Notification, ScanLock
+from .history import Alert, ChainHead, Event, Notification, PendingMail, ScanLock
 from .plan import BlockOverride, DepartmentFlag, Plan, PlanItem, SimilarityMatch, UrgentInsertion
 from .project import (AnnualInvestment, Document, ExpertReview, Opinion, Project,
                       ProjectParticipant, RongqueItem, Round, SubmissionBatch, SupplementRequest)
@@ -15,4 +15,5 @@ __all__ = [
     "Document", "Evaluation", "Event", "ExtensionRequest", "Incident", "PerformanceReport",
     "ProgressReport", "ExpertReview", "Notification", "Opinion", "Project",
     "LoginSession", "LoginThrottle", "ProjectParticipant", "RongqueItem", "Round", "ScanLock", "SubmissionBatch", "SupplementRequest", "User",
+    "PendingMail",
 ]

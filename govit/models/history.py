@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, ORMExecuteState, mapped_column
 
 from ..extensions import db
 
@@ -34,10 +34,24 @@ class ChainHead(db.Model):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+REWRITE_ALLOWED = "govit_rewrite_history"  # session.info: a restore or the test suite's reset only
+REFUSAL = "历史记录只能追加，不能修改或删除"
+
+
 @event.listens_for(Event, "before_update")
 @event.listens_for(Event, "before_delete")
 def _refuse_rewrite(mapper, connection, target):  # R-AUDIT-TRAIL: nothing is rewritten
-    raise PermissionError("历史记录只能追加，不能修改或删除")
+    raise PermissionError(REFUSAL)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_rewrite(state: ORMExecuteState) -> None:
+    """R-AUDIT-TRAIL: `update(Event)` / `delete(Event)` (and the same on its table) are refused too."""
+    if not (state.is_update or state.is_delete) or state.session.info.get(REWRITE_ALLOWED):
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) == Event.__tablename__:
+        raise PermissionError(REFUSAL)
 
 
 class Notification(db.Model):
@@ -53,6 +67,20 @@ class Notification(db.Model):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
+
+
+class PendingMail(db.Model):
+    """A mail that could not be sent after its decision committed; the deadline scan retries it."""
+
+    __tablename__ = "mail_outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    sent_at: Mapped[datetime | None]
 
 
 class Alert(db.Model):

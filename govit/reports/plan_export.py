@@ -1,5 +1,4 @@
 """The annual plan as a workbook fit to send to the 省政府, and as CSV (the same rows)."""
-import io
 from decimal import Decimal
 
 import pandas as pd
@@ -11,6 +10,7 @@ from sqlalchemy.orm import subqueryload
 from ..domain.plan import PLAN_STATE_LABELS
 from ..extensions import db
 from ..models import Plan, PlanItem, Project
+from .cells import csv_bytes, workbook_bytes
 
 WAN = Decimal("10000")
 CENT_OF_WAN = Decimal("0.01")  # tables to the 省政府 are in 万元 with two decimals
@@ -78,9 +78,8 @@ def _title(plan: Plan) -> str:
 
 
 def plan_csv(plan: Plan) -> bytes:
-    """UTF-8 with BOM, so that Excel opens the Chinese correctly."""
-    frame = pd.DataFrame(plan_rows(plan), columns=COLUMNS).fillna("")
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 with BOM, so that Excel opens the Chinese correctly; no value can be a formula."""
+    return csv_bytes(pd.DataFrame(plan_rows(plan), columns=COLUMNS).fillna(""))
 
 
 def plan_workbook(plan: Plan) -> bytes:
@@ -90,9 +89,7 @@ def plan_workbook(plan: Plan) -> bytes:
     book.active.title = "项目计划"
     _sheet(book.active, plan, COLUMNS, plan_rows(plan), "")
     _sheet(book.create_sheet("资金来源汇总"), plan, SOURCE_COLUMNS, source_rows(plan), " · 资金来源汇总")
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)  # names typed by users stay text, never formulas
 
 
 THIN = Side(style="thin", color="999999")

@@ -12,7 +12,7 @@ from govit.history import project_events, verify_chain
 from govit.models import Document, Event, Notification, Project
 from govit.planning import services
 
-from ..helpers import docx_bytes, pdf_bytes
+from ..helpers import as_insider, docx_bytes, pdf_bytes
 
 
 @pytest.fixture
@@ -172,8 +172,8 @@ def test_r_audit_trail_every_action_chained_and_verified(people, make, today):
     assert [e.action for e in project_events(project.id)] == ["create", "upload_document", "submit"]
     assert verify_chain() is None
     victim = project_events(project.id)[1]
-    db.session.execute(Event.__table__.update().where(Event.id == victim.id).values(detail="{}"))
-    db.session.commit()
+    with as_insider() as conn:  # through the database, not govit (which refuses: the test below)
+        conn.execute(Event.__table__.update().where(Event.id == victim.id).values(detail="{}"))
     assert verify_chain() == victim.seq
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from govit.domain import lifecycle
-from govit.domain.audit import GENESIS, event_hash, first_break, first_broken
+from govit.domain.audit import GENESIS, Link, event_mac, first_break
 from govit.domain.documents import check_upload
 from govit.domain.errors import InvalidTransition, RuleViolation
 from govit.domain.money import MoneyError, parse_money
@@ -139,15 +139,15 @@ def test_uploads_checked_by_content_not_name():
 
 
 def test_r_audit_trail_chain_detects_any_change():
-    """R-AUDIT-TRAIL: altering one event breaks the chain at that event."""
-    h1 = event_hash(GENESIS, {"seq": 1, "a": 1})
-    h2 = event_hash(h1, {"seq": 2, "a": 2})
-    good = [(1, GENESIS, h1, {"seq": 1, "a": 1}), (2, h1, h2, {"seq": 2, "a": 2})]
-    assert first_broken(good) is None
-    assert first_broken([good[0], (2, h1, h2, {"seq": 2, "a": 3})]) == 2
-    assert first_broken([good[1]]) == 1  # seq 1 was removed
-    assert first_break([good[1]]) == (1, "deleted")
-    assert first_break([good[0], (2, h1, h2, {"seq": 2, "a": 3})]) == (2, "altered")
+    """R-AUDIT-TRAIL: altering one event breaks the chain at that event (amended: HMAC-SM3 under a
+    key, where it was plain sha256)."""
+    key = "unit-test-key"
+    h1 = event_mac(key, GENESIS, {"seq": 1, "a": 1})
+    h2 = event_mac(key, h1, {"seq": 2, "a": 2})
+    good = [Link(1, GENESIS, h1, {"seq": 1, "a": 1}), Link(2, h1, h2, {"seq": 2, "a": 2})]
+    assert first_break(key, good) is None
+    assert first_break(key, [good[1]]) == (1, "delete")  # seq 1 was removed
+    assert first_break(key, [good[0], Link(2, h1, h2, {"seq": 2, "a": 3})]) == (2, "edit")
 
 
 def test_scope_department_sees_own_and_co_built_only():

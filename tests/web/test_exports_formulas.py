@@ -1,0 +1,107 @@
+"""Issue 15, point 3 (OWASP CSV injection): no export carries a formula. A project named
+=HYPERLINK("http://x","16"), handled by a user displayed as =HYPERLINK(...), goes through every
+export route of the app (found from the URL map, so a new export without the helper fails here);
+each XLSX holds it as a string cell with Excel's quote prefix and no <f> element, each CSV
+neutralises it with a leading apostrophe."""
+import csv
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from govit.approval import budget
+from govit.auth import services as accounts
+from govit.extensions import db
+from govit.planning import plans
+from govit.reports.cells import neutral
+
+from ..helpers import PASSWORD, planned
+from ..services.test_approval import to_construction
+
+EVIL = '=HYPERLINK("http://x","16")'
+DANGEROUS = [EVIL, "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1"]
+
+
+@pytest.fixture
+def exported(app, make, reviewers, today):
+    """A project in construction named EVIL, led by a department head displayed as EVIL, with a budget
+    change filed; returns the ids the export routes take."""
+    make.department("DEPA", "省交通运输厅")
+    head = accounts.create_user(None, "evil_head", "dept_admin", "DEPA", PASSWORD, display_name=EVIL,
+                                must_change=False)
+    w = {"head": head, "planner": make.user("planner", "YSHJ"), "finance": make.user("finance", "CZT"),
+         "ndrc": make.user("ndrc", "FGW"), "reviewers": reviewers}
+    project = to_construction(w, planned(make, head, w["planner"], w["finance"], reviewers, name=EVIL,
+                                         fund_source="@SUM(A1)"))
+    budget.file_budget_change(head, project, Decimal("100000.00"), Decimal("3100000.00"), "optimisation", "-接口")
+    db.session.commit()
+    return {"plan_id": plans.plan_for_year(2027).id, "project_id": project.id,
+            "token": accounts.issue_token(w["planner"]), "planner": w["planner"].username}
+
+
+def _export_rules(app) -> set[str]:
+    return {rule.rule for rule in app.url_map.iter_rules() if rule.rule.endswith((".xlsx", ".csv"))}
+
+
+def _fetch(app, exported, rule: str) -> bytes:
+    path = rule.replace("<int:plan_id>", str(exported["plan_id"])).replace("<int:project_id>",
+                                                                             str(exported["project_id"]))
+    client = app.test_client()
+    if path.startswith("/api/"):
+        answer = client.get(path, headers={"Authorization": f"Bearer {exported['token']}"})
+    else:
+        client.post("/login", data={"username": exported["planner"], "password": PASSWORD})
+        answer = client.get(path)
+    assert answer.status_code == 200, (path, answer.status_code)
+    return answer.data
+
+
+def _assert_xlsx_inert(data: bytes) -> None:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name), name
+    texts = []
+    for sheet in load_workbook(io.BytesIO(data)).worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    texts.append(cell.value)
+                    if cell.value.startswith(("=", "+", "-", "@")):
+                        assert cell.quotePrefix, (sheet.title, cell.coordinate, cell.value)
+    assert any(EVIL in text for text in texts)  # the name is there, as text
+
+
+def _assert_csv_inert(data: bytes) -> None:
+    values = [v for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))) for v in row]
+    assert not [v for v in values if v.startswith(("=", "+", "-", "@", "\t", "\r"))], values
+    assert "'" + EVIL in values
+
+
+def test_every_export_route_writes_names_as_text_never_formulas(app, exported):
+    rules = _export_rules(app)
+    assert rules == {"/plans/<int:plan_id>/export.xlsx", "/plans/<int:plan_id>/export.csv",
+                     "/api/v1/plans/<int:plan_id>/export.xlsx", "/projects/<int:project_id>/record.xlsx",
+                     "/budget-changes/export.xlsx"}, "a new export route: add it here (and use reports.cells)"
+    for rule in sorted(rules):
+        data = _fetch(app, exported, rule)
+        (_assert_csv_inert if rule.endswith(".csv") else _assert_xlsx_inert)(data)
+
+
+def test_the_record_shows_the_display_name_as_text_in_the_handler_column(app, exported):
+    book = load_workbook(io.BytesIO(_fetch(app, exported, "/projects/<int:project_id>/record.xlsx")))
+    handlers = [c for c in book.active["C"] if c.value == EVIL]  # 办理人
+    assert handlers and all(c.data_type == "s" and c.quotePrefix for c in handlers)
+
+
+@pytest.mark.parametrize("value", DANGEROUS)
+def test_neutral_prefixes_every_formula_start(value):
+    assert neutral(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["项目=1", "HYPERLINK", "", "1-2", " =1"])
+def test_neutral_leaves_ordinary_text(value):
+    assert neutral(value) == value
