@@ -195,12 +195,15 @@ def _rows(table, data: bytes | None) -> list[dict]:
 
 
 def _check_chain(tables: dict[str, bytes], outcome: str) -> None:
-    """R-AUDIT-TRAIL on the archive itself: the events chain and end at the recorded head."""
-    from .domain.audit import first_break
-    from .history import _hashed_fields
+    """R-AUDIT-TRAIL on the archive itself: the events chain (under the key, or the unkeyed chain of
+    an archive from before migration 0010b, which has no mail_outbox) and end at the recorded head."""
+    from .domain.audit import Link, first_break, legacy_break
+    from .history import audit_key, legacy_fields, sealed_fields
     from .models import Event
     events = sorted((Event(**row) for row in _rows(Event.__table__, tables.get("event"))), key=lambda e: e.seq)
-    broken = first_break((ev.seq, ev.prev_hash, ev.hash, _hashed_fields(ev)) for ev in events)
+    keyed = "mail_outbox" in tables
+    links = [Link(ev.seq, ev.prev_hash, ev.hash, (sealed_fields if keyed else legacy_fields)(ev)) for ev in events]
+    broken = first_break(audit_key(), links) if keyed else legacy_break(links)
     heads = _rows(db.metadata.tables["chain_head"], tables.get("chain_head"))
     if broken is None and heads:
         last = (events[-1].seq, events[-1].hash) if events else (0, heads[0]["hash"])

@@ -1,7 +1,7 @@
 """server-side sessions, revocable tokens, a throttle for unknown names (issue 15)
 
 Revision ID: 0010a
-Revises: 0009
+Revises: 0010b
 Create Date: 2026-11-30 19:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010a'
-down_revision = '0009'
+down_revision = '0010b'
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@ an event), the head anchored in the checkpoint file, and on PostgreSQL a trigger
 DELETE and TRUNCATE of events (R-AUDIT-TRAIL, issue 15)
 
 Revision ID: 0010b
-Revises: 0010a
+Revises: 0009
 Create Date: 2026-11-30 19:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010b'
-down_revision = '0010a'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """scan lease: the scan lock row says when the last scan finished (govit scan-deadlines --status)
 
 Revision ID: 0010c
-Revises: 0010b
+Revises: 0010a
 Create Date: 2026-11-30 19:25:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0010c'
-down_revision = '0010b'
+down_revision = '0010a'
 branch_labels = None
 depends_on = None
 
