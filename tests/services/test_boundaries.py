@@ -148,21 +148,22 @@ def test_r_rongque_promised_today_refused_and_nothing_changes(w, make, today):
 
 
 def test_r_accept_6m_extension_on_the_due_day_accepted_the_day_after_refused(w, today):
-    """R-ACCEPT-6M: completed 2026-08-31, due 2027-02-28; asked on 03-01 it is refused and nothing
-    changes; asked on 02-28, the due day itself, it is accepted."""
+    """R-ACCEPT-6M: completed 2026-09-30, due 2027-03-30 (a Tuesday, so R-CAL-MONTHS
+    moves nothing); asked on 03-31 it is refused and nothing
+    changes; asked on 03-30, the due day itself, it is accepted."""
     project = building(w)
-    construction.complete(w["head"], project, d("2026-08-31"))
-    assert evaluation.acceptance_due_of(project) == d("2027-02-28")
-    today("2027-03-01")
+    construction.complete(w["head"], project, d("2026-09-30"))
+    assert evaluation.acceptance_due_of(project) == d("2027-03-30")
+    today("2027-03-31")
     with unchanged("an extension asked the day after the due day"), pytest.raises(RuleViolation) as err:
         evaluation.request_extension(w["head"], project, "等待密评", d("2027-05-31"))
     assert err.value.rule == "R-ACCEPT-6M"
-    today("2027-02-28")
+    today("2027-03-30")
     row = evaluation.request_extension(w["head"], project, "等待密评", d("2027-05-31"))
-    assert row.requested_on == d("2027-02-28")
+    assert row.requested_on == d("2027-03-30")
     assert db.session.query(ExtensionRequest).count() == 1
-    assert level("acceptance", "2027-02-28") == ("due_soon", 0)
-    assert level("acceptance", "2027-03-01") == ("overdue", 1)  # until the planner decides
+    assert level("acceptance", "2027-03-30") == ("due_soon", 0)
+    assert level("acceptance", "2027-03-31") == ("overdue", 1)  # until the planner decides
 
 
 def test_r_accept_6m_completion_today_accepted_tomorrow_refused(w, today):
