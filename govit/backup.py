@@ -130,7 +130,7 @@ def backup(path: str) -> dict:
                 manifest["documents"][sha] = source.stat().st_size
             _add(archive, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
         _, tables, _ = _read(tmp.name)  # R-BACKUP: what was written reads back whole
-        _check_chain(tables, "备份未完成")
+        _check_chain(tables, "备份未完成；请先运行 govit verify-audit 查明")
         os.replace(tmp.name, target)
     finally:
         if os.path.exists(tmp.name):
