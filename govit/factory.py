@@ -173,7 +173,8 @@ class DatabaseUnavailableError(RuntimeError):
 def _outage(err) -> bool:
     """An error that means the database cannot be reached (or is busy), not a programming error."""
     return isinstance(err, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError,
-                            DatabaseUnavailableError)) or (isinstance(err, sa_exc.DBAPIError) and err.connection_invalidated)
+                            DatabaseUnavailableError)) \
+        or (isinstance(err, sa_exc.DBAPIError) and err.connection_invalidated)
 
 
 def _unavailable(login: bool = False):

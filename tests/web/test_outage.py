@@ -123,7 +123,8 @@ def test_outage_postgresql_behind_a_stopped_proxy_answers_503_in_chinese_then_re
         proxy.start()  # the database is back: pooled connections are replaced, nothing else to do
         assert other.test_client().get("/readyz").status_code == 200
         assert web.get("/").status_code == 200
-        assert other.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json["username"] == "outage"
+        me = other.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.json["username"] == "outage"
     finally:
         with other.app_context():
             db.engine.dispose()
