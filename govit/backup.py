@@ -104,30 +104,33 @@ def backup(path: str) -> dict:
     from .models import Document
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    manifest = {"format": FORMAT, "created_at": clock.now().isoformat(), "dialect": db.engine.dialect.name,
+                "snapshot": True, "tables": {}, "checksums": {}, "documents": {}}
+    contents = {}
+    with snapshot() as conn:  # R-BACKUP: only the reads inside the snapshot, so it is held briefly
+        manifest["revision"] = _revision(conn)
+        for table in db.metadata.sorted_tables:
+            order = [c for c in table.primary_key.columns] or list(table.columns)
+            rows = conn.execute(select(table).order_by(*order)).mappings()
+            lines = [json.dumps({k: _encode(v) for k, v in row.items()}, ensure_ascii=False) for row in rows]
+            contents[table.name] = "\n".join(lines).encode()
+            manifest["tables"][table.name] = len(lines)
+            manifest["checksums"][table.name] = hashlib.sha256(contents[table.name]).hexdigest()
+        shas = sorted(set(conn.execute(select(Document.sha256)).scalars()))
     tmp = tempfile.NamedTemporaryFile(dir=target.parent, prefix=".govit-backup-", delete=False)
     try:
-        with tmp, snapshot() as conn:
-            manifest = {"format": FORMAT, "revision": _revision(conn), "created_at": clock.now().isoformat(),
-                        "dialect": db.engine.dialect.name, "snapshot": True, "tables": {}, "checksums": {},
-                        "documents": {}}
-            with tarfile.open(fileobj=tmp, mode="w:gz") as archive:
-                for table in db.metadata.sorted_tables:
-                    order = [c for c in table.primary_key.columns] or list(table.columns)
-                    rows = conn.execute(select(table).order_by(*order)).mappings()
-                    lines = [json.dumps({k: _encode(v) for k, v in row.items()}, ensure_ascii=False) for row in rows]
-                    data = "\n".join(lines).encode()
-                    manifest["tables"][table.name] = len(lines)
-                    manifest["checksums"][table.name] = hashlib.sha256(data).hexdigest()
-                    _add(archive, f"tables/{table.name}.jsonl", data)
-                for sha in sorted(set(conn.execute(select(Document.sha256)).scalars())):
-                    source = stored_path(sha)
-                    if not source.exists():
-                        raise BackupError(f"材料文件缺失：{source}")
-                    archive.add(source, arcname=f"documents/{sha[:2]}/{sha}")
-                    manifest["documents"][sha] = source.stat().st_size
-                _add(archive, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
+        with tmp, tarfile.open(fileobj=tmp, mode="w:gz") as archive:
+            for name, data in contents.items():
+                _add(archive, f"tables/{name}.jsonl", data)
+            for sha in shas:  # documents are named by their content and never change or go away
+                source = stored_path(sha)
+                if not source.exists():
+                    raise BackupError(f"材料文件缺失：{source}")
+                archive.add(source, arcname=f"documents/{sha[:2]}/{sha}")
+                manifest["documents"][sha] = source.stat().st_size
+            _add(archive, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
         _, tables, _ = _read(tmp.name)  # R-BACKUP: what was written reads back whole
-        _check_chain(tables, "备份未完成")
+        _check_chain(tables, "备份未完成；请先运行 govit verify-audit 查明")
         os.replace(tmp.name, target)
     finally:
         if os.path.exists(tmp.name):
@@ -301,8 +304,11 @@ def restore(path: str, replace: bool = False) -> dict:
             if isinstance(err, Exception):
                 raise BackupError(f"恢复失败（{_why(err)}）；新数据库已清空，未留下任何表，可修正后重试") from err
         else:
-            reset_sequences(never_back=True)  # whatever ran, no id is handed out twice
-            db.session.commit()
+            try:  # whatever ran, no id is handed out twice
+                reset_sequences(never_back=True)
+                db.session.commit()
+            except Exception:  # the database itself is gone: the original error says more
+                db.session.rollback()
             if isinstance(err, Exception) and not isinstance(err, GovitError):
                 raise BackupError(f"恢复失败（{_why(err)}）；数据库保持恢复前的状态，未做任何更改") from err
         raise

@@ -217,7 +217,7 @@ def backup_command(path):
         _fail(f"无法写入备份 {path}：{err.strerror or err}；未生成备份文件")
     rows = sum(manifest["tables"].values())
     click.echo(f"已备份到 {path}：{len(manifest['tables'])} 张表 {rows} 行，材料 {len(manifest['documents'])} 份，"
-               f"结构版本 {manifest['revision']}")
+               f"结构版本 {manifest['revision']}（一致快照；已回读校验归档与历史记录链）")
 
 
 @click.command("restore")

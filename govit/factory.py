@@ -8,7 +8,7 @@ from werkzeug.routing import IntegerConverter
 
 from .domain.errors import Forbidden, GovitError, InvalidInput, NotFound
 from .extensions import bootstrap, csrf, db, login_manager, migrate
-from .storage import StorageUnavailable
+from .storage import StorageError
 
 MIGRATIONS = __import__("pathlib").Path(__file__).resolve().parent.parent / "migrations"
 
@@ -131,8 +131,8 @@ def register_errorhandlers(app: Flask) -> None:
         flash(err.message, "error")
         return redirect(request.referrer or url_for("planning.home"))
 
-    @app.errorhandler(StorageUnavailable)
-    def storage_refused(err: StorageUnavailable):
+    @app.errorhandler(StorageError)
+    def storage_refused(err: StorageError):
         """507 Insufficient Storage: the upload directory is full or read-only; no row was kept."""
         db.session.rollback()
         if _wants_json():
@@ -171,14 +171,15 @@ DB_DOWN = "数据库暂时无法连接，您提交的内容未受影响，请稍
 RETRY_AFTER = "30"
 
 
-class DatabaseUnavailable(RuntimeError):
+class DatabaseUnavailableError(RuntimeError):
     """The database did not answer a readiness ping."""
 
 
 def _outage(err) -> bool:
     """An error that means the database cannot be reached (or is busy), not a programming error."""
     return isinstance(err, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError,
-                            DatabaseUnavailable)) or (isinstance(err, sa_exc.DBAPIError) and err.connection_invalidated)
+                            DatabaseUnavailableError)) \
+        or (isinstance(err, sa_exc.DBAPIError) and err.connection_invalidated)
 
 
 def _unavailable(login: bool = False):
@@ -227,7 +228,7 @@ def register_health(app: Flask) -> None:
             return _unavailable(login=True)
         return None
 
-    for error in (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError, DatabaseUnavailable):
+    for error in (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError, DatabaseUnavailableError):
         app.register_error_handler(error, lambda err: _unavailable(request.endpoint == "auth.login"))
 
 

@@ -11,7 +11,7 @@ FULL = {errno.ENOSPC, errno.EDQUOT}
 READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
 
 
-class StorageUnavailable(RuntimeError):
+class StorageError(RuntimeError):
     """The upload directory refused a write (full, read-only, gone): 507, nothing kept (issue 16)."""
 
     def __init__(self, message: str, reason: str):
@@ -23,21 +23,21 @@ def stored_path(digest: str) -> Path:
     return Path(current_app.config["GOVIT_UPLOAD_DIR"]) / digest[:2] / digest
 
 
-def _refused(err: OSError) -> StorageUnavailable:
+def _refused(err: OSError) -> StorageError:
     where = "材料存储（上传目录 GOVIT_UPLOAD_DIR）"
     current_app.logger.error("upload directory %s refused a write: %s", current_app.config["GOVIT_UPLOAD_DIR"], err)
     if err.errno in FULL:
-        return StorageUnavailable(f"{where}空间已满，文件未保存，项目未作任何更改；请联系系统管理员清理存储后重新上传", "full")
+        return StorageError(f"{where}空间已满，文件未保存，项目未作任何更改；请联系系统管理员清理存储后重新上传", "full")
     if err.errno in READ_ONLY:
-        return StorageUnavailable(f"{where}当前为只读，文件未保存，项目未作任何更改；请联系系统管理员恢复存储后重新上传",
+        return StorageError(f"{where}当前为只读，文件未保存，项目未作任何更改；请联系系统管理员恢复存储后重新上传",
                                   "read_only")
-    return StorageUnavailable(f"{where}写入失败（{err.strerror or err}），文件未保存，项目未作任何更改；请稍后重试",
+    return StorageError(f"{where}写入失败（{err.strerror or err}），文件未保存，项目未作任何更改；请稍后重试",
                               "unavailable")
 
 
 def store(digest: str, data: bytes) -> None:
     """Content-addressed: the same bytes are stored once; a reader never sees half a file. A
-    failed write leaves no temporary file behind and raises StorageUnavailable."""
+    failed write leaves no temporary file behind and raises StorageError."""
     target = stored_path(digest)
     if target.exists():
         return

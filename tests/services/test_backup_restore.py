@@ -10,12 +10,12 @@ import json
 import tarfile
 
 import pytest
-from sqlalchemy import create_engine, func, inspect, select
+from sqlalchemy import func, inspect, select
 
 from govit import backup as backups, create_app
 from govit.extensions import db
 from govit.history import verify_chain
-from govit.models import Event, Project, User
+from govit.models import Project, User
 
 from .test_backup import _rows
 
@@ -64,7 +64,8 @@ def tamper_event(name, data):
 
 def _write_something(make):
     """A user and a project with its history: fails on PostgreSQL where a sequence was rewound."""
-    owner = make.user("dept_admin", "DEPA", username=f"after{db.session.scalar(select(func.count()).select_from(User))}")
+    users = db.session.scalar(select(func.count()).select_from(User))
+    owner = make.user("dept_admin", "DEPA", username=f"after{users}")
     return make.project(owner, name="恢复被拒之后新建的项目")
 
 

@@ -119,3 +119,16 @@ def test_r_backup_under_ten_writers_is_one_snapshot_and_restores_into_either_dat
                 assert projects >= 20 and created == projects and orphans == 0, url
                 db.session.remove()
                 db.engine.dispose()
+
+
+def test_r_backup_checks_the_chain_of_what_it_wrote_before_it_says_done(make, runner, tmp_path):
+    """A history altered in the database: the backup says so and leaves no archive, not even a
+    temporary one, so a file in the backup folder is always a checked backup."""
+    make.department("DEPA")
+    make.project(make.user("dept_admin", "DEPA"))
+    db.session.execute(text("UPDATE event SET actor = '篡改者' WHERE seq = 1"))
+    db.session.commit()
+    archive = tmp_path / "backups" / "tampered.tar.gz"
+    refused = runner.invoke(args=["backup", str(archive)])
+    assert refused.exit_code == 1 and "历史记录链在第 1 条断开" in refused.output and "备份未完成" in refused.output
+    assert list(archive.parent.iterdir()) == []

@@ -105,6 +105,6 @@ def test_storage_other_write_errors_name_the_storage_too(app, owner, monkeypatch
     head, project = owner
     monkeypatch.setattr(storage.tempfile, "NamedTemporaryFile",
                         lambda *a, **k: (_ for _ in ()).throw(OSError(errno.EIO, "Input/output error")))
-    with pytest.raises(storage.StorageUnavailable, match="材料存储.*写入失败"):
+    with pytest.raises(storage.StorageError, match="材料存储.*写入失败"):
         storage.store("ab" * 32, b"data")
     assert _leftovers(app) == []
