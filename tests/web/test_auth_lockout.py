@@ -19,6 +19,12 @@ ATTEMPTS = 40
 WRONG = "Wrong-pass1"
 
 
+@pytest.fixture(autouse=True)
+def _fixed_day(today):
+    """The application's date is fixed; only a session's lifetime runs on the wall clock."""
+    today("2026-06-16")
+
+
 @pytest.fixture
 def checks(monkeypatch):
     """Counts every password hash check, on every thread."""
