@@ -172,7 +172,7 @@ def _reserve_check(model, where, now: datetime) -> int | None:
     lock = timedelta(minutes=current_app.config["GOVIT_LOCKOUT_MINUTES"])
     expired = and_(model.locked_until.is_not(None), model.locked_until <= now)
     count = case((expired, 1), else_=model.failed_logins + 1)
-    # R-LOCKOUT (ASVS 2.2.1): the count and the lock in one statement, never read-then-write
+    # ASVS 2.2.1, 等保 8.1.4.1 b): the count and the lock in one statement, never read-then-write
     stmt = (update(model).where(where, or_(model.locked_until.is_(None), model.locked_until <= now),
                                 or_(model.failed_logins < limit, expired))
             .values(failed_logins=count, locked_until=case((count >= limit, now + lock), else_=None))

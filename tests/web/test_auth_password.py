@@ -1,5 +1,6 @@
 """R-PASSWORD-CHANGE: an account created or reset by an administrator changes its password before
 it does anything else, on the web and through the API (issue 15 attack 4; ASVS V2.1.6)."""
+import pytest
 from sqlalchemy import func, select
 
 from govit.auth import services as accounts
@@ -9,6 +10,12 @@ from govit.models import Event, Project
 from ..helpers import COMPLETE, PASSWORD
 
 NEW = "NewPassw0rd!"
+
+
+@pytest.fixture(autouse=True)
+def _fixed_day(today):
+    """The application's date is fixed; only a session's lifetime runs on the wall clock."""
+    today("2026-06-16")
 
 
 def _counts():

@@ -15,6 +15,12 @@ ROOT = Path(__file__).resolve().parents[2]
 GOOD = "a3f1c9e07b2d4865" * 4
 
 
+@pytest.fixture(autouse=True)
+def _fixed_day(today):
+    """The application's date is fixed; only a session's lifetime runs on the wall clock."""
+    today("2026-06-16")
+
+
 def _production(monkeypatch, secret, audit_key=GOOD):
     monkeypatch.setenv("GOVIT_ENV", "production")
     monkeypatch.delenv("GOVIT_TODAY", raising=False)

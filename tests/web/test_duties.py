@@ -13,6 +13,12 @@ from govit.models import Event, User
 from ..helpers import PASSWORD
 
 
+@pytest.fixture(autouse=True)
+def _fixed_day(today):
+    """The application's date is fixed; only a session's lifetime runs on the wall clock."""
+    today("2026-06-16")
+
+
 def _login(app, user):
     client = app.test_client()
     assert client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code == 302

@@ -6,6 +6,7 @@ latest GOVIT_SESSION_HOURS (12) after sign-in. API tokens are revoked alike, and
 DELETE /api/v1/auth/token. A copied cookie or token is worth nothing once ended."""
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 
 from govit import clock
@@ -16,6 +17,12 @@ from govit.models import ApiToken, Event, LoginSession, User
 from ..helpers import PASSWORD
 
 NEW = "NewPassw0rd!"
+
+
+@pytest.fixture(autouse=True)
+def _fixed_day(today):
+    """The application's date is fixed; only a session's lifetime runs on the wall clock."""
+    today("2026-06-16")
 
 
 def _signed_in(app, user, password=PASSWORD):
