@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 
-from .. import calendar_store, clock, history, mail
-from ..calendar_store import load_calendar
+from .. import clock, history, mail
+from ..calendar_store import load_calendar, remind_next_year
 from ..domain.deadlines import DUE_SOON, KINDS, OVERDUE, WORKING_DAY_KINDS, Deadline, assess
 from ..extensions import db
 from ..models import Alert, Plan, Project, ScanLock, User
@@ -146,7 +146,7 @@ def _scan(today: date) -> ScanResult:
     result = ScanResult()
     users = list(db.session.execute(select(User).where(User.active.is_(True))).scalars())  # whom to tell
     deadlines = collect(today)
-    calendar_store.remind_next_year(today)  # R-CAL-CONFIRM: from November, next year's notice
+    remind_next_year(today)  # R-CAL-CONFIRM: from November, next year's notice
     with db.session.no_autoflush:  # one flush at the end: the inserts go in batches
         _assess_all(deadlines, today, cal, config, open_alerts, users, result)
     db.session.flush()

@@ -27,7 +27,9 @@ PROJECT_IN = {"type": "object", "properties": {
 PROJECT_OUT = {"allOf": [PROJECT_IN, {"type": "object", "properties": {
     "id": {"type": "integer"}, "state": {"type": "string", "enum": STATES},
     "plan_year": {"type": ["integer", "null"]},
-    "due": {"type": ["object", "null"]}, "opinions": {"type": "array"},
+    "due": {"type": ["object", "null"], "properties": {  # R-CAL-PREDICT: false while the year is predicted
+        "kind": {"type": "string"}, "due_on": {"type": "string", "format": "date"},
+        "calendar_confirmed": {"type": "boolean"}}}, "opinions": {"type": "array"},
     "similar_projects": {"type": "array"}, "alerts": {"type": "array"},
     "approved_estimate": {"type": ["string", "null"]}, "approved_investment": {"type": ["string", "null"]}}}]}
 

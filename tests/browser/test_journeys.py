@@ -196,7 +196,7 @@ def test_journey_5_auditor_opens_and_downloads_the_full_record(journey, people, 
     j.click("link", "历史记录", exact=True)
     j.sees("哈希链完整")
     j.go(f"/projects/{project.id}")
-    j.sees("全流程记录", "统一申报", "出具审核意见", "超期")
+    j.sees("全流程记录", "统一申报", "出具审核意见", "是（超期 2 天）")
     j.shot("record")
     with page.expect_download() as info:
         j.click("link", "下载全流程记录表（Excel）")
@@ -206,7 +206,7 @@ def test_journey_5_auditor_opens_and_downloads_the_full_record(journey, people, 
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     rows = list(load_workbook(saved).active.iter_rows(values_only=True))
-    assert project.name in rows[0][0] and any("超期" in (r or ()) for r in rows)
+    assert project.name in rows[0][0] and any("是（超期 2 天）" in (r or ()) for r in rows)  # due 06-24, given 06-26
 
 
 def test_no_page_requests_anything_from_another_host(journey, people, make):

@@ -47,8 +47,9 @@ def test_r_cal_workday(cal, day, workday):
     assert cal.is_workday(d(day)) is workday
 
 
-def test_r_cal_uncovered_year_is_unconfirmed_and_counts_mon_to_fri(cal):
-    """R-CAL: a deadline in a year the calendar does not cover is marked unconfirmed."""
+def test_r_cal_uncovered_year_is_unconfirmed_and_predicted(cal):
+    """R-CAL, R-CAL-PREDICT: a deadline in a year the calendar does not cover is marked unconfirmed
+    (no predicted holiday falls between 2031-06-12 and 06-19: 端午 is 06-24)."""
     due = cal.add_working_days(d("2031-06-12"), 5)  # Thursday
     assert due.due_on == d("2031-06-19")
     assert not due.confirmed

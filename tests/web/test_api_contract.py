@@ -117,6 +117,8 @@ def test_api_contract_names_the_code_added(document):
     codes = budget["content"]["application/json"]["schema"]["properties"]["reason_category"]["enum"]
     assert codes == ["deployment", "optimisation", "business_need", "other"]
     assert set(bodies) <= set(_enum(document, "/projects/{id}/actions/{action}"))  # no body of an unserved action
+    due = document["components"]["schemas"]["Project"]["allOf"][1]["properties"]["due"]["properties"]
+    assert set(due) == {"kind", "due_on", "calendar_confirmed"}  # API.md's `due`, R-CAL-PREDICT
 
 
 def test_api_contract_every_served_path_is_documented(app, document):
