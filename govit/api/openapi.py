@@ -29,7 +29,9 @@ PROJECT_OUT = {"allOf": [PROJECT_IN, {"type": "object", "properties": {
     "plan_year": {"type": ["integer", "null"]},
     "due": {"type": ["object", "null"]}, "opinions": {"type": "array"},
     "similar_projects": {"type": "array"}, "alerts": {"type": "array"},
-    "approved_estimate": {"type": ["string", "null"]}, "approved_investment": {"type": ["string", "null"]}}}]}
+    "approved_estimate": {"type": ["string", "null"]}, "approved_investment": {"type": ["string", "null"]},
+    "merge_refused": {"type": "boolean"}, "design_content_changed": {"type": "boolean"},
+    "deviation_status": {"type": ["string", "null"], "enum": [None, "referred", "cleared"]}}}]}
 
 # GET /projects: one page of summaries (view=full: whole Project records)
 PROJECT_SUMMARY = {"type": "object", "properties": {

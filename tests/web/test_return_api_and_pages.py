@@ -52,7 +52,7 @@ def test_r_merged_and_r_design_deviation_over_the_api(client, w):
     act(client, api, "head", pid, "submit_feasibility", merged_reason="simple")
     res = act(client, api, "ndrc", pid, "approve_feasibility", doc_no="黑发改〔2026〕12号", approved_on="2026-11-10",
               approved_investment="3000000.00", merge_accepted=False)
-    assert res.status_code == 200 and res.json["state"] == "feasibility_approved"
+    assert res.status_code == 200 and res.json["state"] == "feasibility_approved" and res.json["merge_refused"]
     res = act(client, api, "head", pid, "submit_design", estimate="3000000.00", content_changed=True)
     assert res.status_code == 409 and res.json["rule"] == "R-DESIGN-DEVIATION"
     res = act(client, api, "head", pid, "submit_design", estimate="3300000.01")
