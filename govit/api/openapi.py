@@ -31,7 +31,9 @@ PROJECT_OUT = {"allOf": [PROJECT_IN, {"type": "object", "properties": {
         "kind": {"type": "string"}, "due_on": {"type": "string", "format": "date"},
         "calendar_confirmed": {"type": "boolean"}}}, "opinions": {"type": "array"},
     "similar_projects": {"type": "array"}, "alerts": {"type": "array"},
-    "approved_estimate": {"type": ["string", "null"]}, "approved_investment": {"type": ["string", "null"]}}}]}
+    "approved_estimate": {"type": ["string", "null"]}, "approved_investment": {"type": ["string", "null"]},
+    "merge_refused": {"type": "boolean"}, "design_content_changed": {"type": "boolean"},
+    "deviation_status": {"type": ["string", "null"], "enum": [None, "referred", "cleared"]}}}]}
 
 # GET /projects: one page of summaries (view=full: whole Project records)
 PROJECT_SUMMARY = {"type": "object", "properties": {

@@ -107,6 +107,9 @@ def project_json(project: Project, viewer: User | None = None, alerts=None) -> d
         due=_due_json(due),
         approved_estimate=format_money(project.approved_estimate),
         approved_investment=format_money(project.approved_investment), merged_reason=project.merged_reason,
+        # R-MERGED, R-DESIGN-DEVIATION: ndrc refused the merge; the declared change; the question put to ndrc
+        merge_refused=project.merge_refused, design_content_changed=project.design_content_changed,
+        deviation_status=project.deviation_status,
         alerts=[alert_json(a) for a in (open_alerts_of([project.id])[project.id] if alerts is None else alerts)],
         # R-NO-SPLIT: best first; other departments' projects only to the authorities
         similar_projects=[{"id": m.other_id, "name": m.other.name, "score": m.score} for m in project.similar

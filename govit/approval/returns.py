@@ -89,7 +89,7 @@ def appeal(actor: User, project: Project, reason: str) -> Project:
     require_lead_department(actor, project)
     lifecycle.next_state("appeal", project.state)
     refusal = _refusal(project)
-    if refusal is None or project.state != "terminated" or _ended_otherwise(project, refusal):
+    if refusal is None:
         raise RuleViolation("R-RETURN", "本项目没有可以申诉的不予批准决定")
     if refusal.appealed_on is not None:
         raise RuleViolation("R-RETURN", f"已于 {refusal.appealed_on:%Y-%m-%d} 申诉，不能重复申诉")
@@ -100,12 +100,6 @@ def appeal(actor: User, project: Project, reason: str) -> Project:
     history.move(actor, project, "appeal", due_on=due.due_on, stage=refusal.stage, reason=reason)
     tell_role("planner", project, f"项目“{project.name}”对{STAGE_LABELS[refusal.stage]}不予批准提出申诉：{reason}")
     return project
-
-
-def _ended_otherwise(project: Project, refusal: ApprovalDecision) -> bool:
-    """True when the project was ended after the refusal by something else (the planner's terminate)."""
-    last = history.project_events(project.id)[-1]
-    return last.action not in ("refuse", "appeal")
 
 
 @transactional

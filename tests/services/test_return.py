@@ -250,3 +250,4 @@ def test_r_return_ends_the_overdue_design_alert_and_the_resubmission_is_watched_
     assert scanner.scan(date(2026, 12, 17)).opened == []  # a new 20 days, not overdue
     assert approval.design_due(project).due_on > date(2027, 1, 1)
     assert db.session.query(Alert).filter_by(status="open", kind="design_review").count() == 0
+

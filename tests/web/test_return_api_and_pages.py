@@ -52,7 +52,7 @@ def test_r_merged_and_r_design_deviation_over_the_api(client, w):
     act(client, api, "head", pid, "submit_feasibility", merged_reason="simple")
     res = act(client, api, "ndrc", pid, "approve_feasibility", doc_no="黑发改〔2026〕12号", approved_on="2026-11-10",
               approved_investment="3000000.00", merge_accepted=False)
-    assert res.status_code == 200 and res.json["state"] == "feasibility_approved"
+    assert res.status_code == 200 and res.json["state"] == "feasibility_approved" and res.json["merge_refused"]
     res = act(client, api, "head", pid, "submit_design", estimate="3000000.00", content_changed=True)
     assert res.status_code == 409 and res.json["rule"] == "R-DESIGN-DEVIATION"
     res = act(client, api, "head", pid, "submit_design", estimate="3300000.01")
@@ -91,3 +91,15 @@ def test_r_return_panel_offers_return_and_refuse_with_confirmation_and_the_appea
     assert planner.post(url("decide_appeal"), data={"appeal_decision-uphold": "yes",
                                                     "appeal_decision-reason": "成立"}).status_code == 302
     assert db.session.get(Project, pid).state == "feasibility_review"
+
+
+def test_r_online_code_refusal_on_the_proposal_form_shows_the_shape_and_keeps_the_text(app, w):
+    """R-ONLINE-CODE on the web: the shape beside the field, what was typed kept, nothing created."""
+    _, _ = w
+    head = as_user(app, db.session.query(User).filter_by(role="dept_admin").first())
+    before = db.session.query(Project).count()
+    res = head.post("/projects/new", data={"name": "代码格式测试项目", "online_code": "X-1",
+                                           "construction_type": "new", "network": "extranet"})
+    text = res.get_data(as_text=True)
+    assert "YYYY-AAAAAA-II-TT-NNNNNN" in text and "代码格式测试项目" in text and 'value="X-1"' in text
+    assert db.session.query(Project).count() == before
