@@ -89,10 +89,13 @@ def demo_command():
 @with_appcontext
 def verify_audit_command():
     """Check the history has not been altered; exit 1 where it has."""
-    from .domain.audit import describe
+    from .domain.audit import AuditKeyMissing, describe
     from .history import chain_break
 
-    broken = chain_break()  # R-AUDIT-TRAIL: every MAC under the key, the head row and the checkpoint
+    try:
+        broken = chain_break()  # R-AUDIT-TRAIL: every MAC under the key, the head row and the checkpoint
+    except AuditKeyMissing as err:
+        _fail(str(err))
     if broken is not None:
         _fail(f"历史记录校验失败（{broken[1]}）：{describe(broken)}")
     click.echo("历史记录完整：HMAC-SM3 链、链头与库外检查点校验通过")

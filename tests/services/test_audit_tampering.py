@@ -257,3 +257,15 @@ def test_r_audit_trail_postgresql_trigger_refuses_update_delete_truncate(chain):
                 conn.execute(text(statement))
             conn.rollback()
         _unchanged(before)
+
+
+def test_verify_audit_without_the_key_says_so(chain, runner, app, monkeypatch):
+    monkeypatch.setitem(app.config, "GOVIT_AUDIT_KEY", None)
+    code, output = _verdict(runner)
+    assert code == 1 and "GOVIT_AUDIT_KEY" in output
+
+
+def test_verify_audit_with_another_key_fails(chain, runner, app, monkeypatch):
+    """The key is what the chain is checked with: under another key nothing verifies."""
+    monkeypatch.setitem(app.config, "GOVIT_AUDIT_KEY", "another key")
+    assert _verdict(runner)[0] == 1
