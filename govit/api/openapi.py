@@ -57,8 +57,19 @@ ACTION_BODIES = {
     "answer_supplement": _body(["text"], text={"type": "string"}),
     "submit_feasibility": _body([], merged_reason={"type": "string"}),
     "approve_feasibility": _body(["doc_no", "approved_on", "approved_investment"], doc_no={"type": "string"},
-                                 approved_on=DATE, approved_investment=MONEY),
-    "submit_design": _body(["estimate"], estimate={**MONEY, "description": "概算（元）"}),
+                                 approved_on=DATE, approved_investment=MONEY, merge_accepted={
+                                     "type": "boolean", "default": True, "description": "R-MERGED：是否同意合并审批"}),
+    "submit_design": _body(["estimate"], estimate={**MONEY, "description": "概算（元）"}, content_changed={
+        "type": "boolean", "default": False, "description": "R-DESIGN-DEVIATION：建设内容是否超出可研批复"}),
+    # R-DESIGN-DEVIATION: the planner (intranet for an intranet project) sends back; ndrc decides above 10%
+    "send_back_to_feasibility": _body(["reason"], reason={"type": "string"}),
+    "return_to_feasibility": _body(["reason"], reason={"type": "string", "description": "已弃用，同 send_back_to_feasibility"}),
+    "decide_deviation": _body(["refeasibility", "reason"], refeasibility={"type": "boolean"}, reason={"type": "string"}),
+    # R-RETURN: feasibility (ndrc), design (planner or intranet), the 省政府审定 (planner)
+    "return": _body(["reasons"], reasons={"type": "array", "items": {"type": "string"}, "minItems": 1}),
+    "refuse": _body(["reason"], reason={"type": "string", "description": "项目终止；10 个工作日内可申诉"}),
+    "appeal": _body(["reason"], reason={"type": "string"}),
+    "decide_appeal": _body(["uphold", "reason"], uphold={"type": "boolean"}, reason={"type": "string"}),
     "approve_design": _body(["doc_no", "approved_on", "approved_estimate"], doc_no={"type": "string"},
                             approved_on=DATE, approved_estimate=MONEY),
     "record_gov_approval": _body(["doc_no", "approved_on", "funds"], doc_no={"type": "string"}, approved_on=DATE,
@@ -118,20 +129,6 @@ ROUTES = [  # (method, path, summary, request schema or None, success status)
 ]
 
 
-# the bodies of the approval actions of API.md (R-RETURN, R-MERGED, R-DESIGN-DEVIATION)
-ACTION_BODIES = {
-    "approve_feasibility": "{doc_no, approved_on, approved_investment, merge_accepted?: bool = true}",
-    "submit_design": "{estimate, content_changed?: bool = false}",
-    "send_back_to_feasibility": "{reason}（planner；内网项目 intranet）",
-    "return_to_feasibility": "{reason}（已弃用，同 send_back_to_feasibility）",
-    "decide_deviation": "{refeasibility: bool, reason}（ndrc，概算超过可研批复投资 10% 时）",
-    "return": "{reasons: [text, …]}（可研 ndrc；初设 planner 或 intranet；省政府审定 planner）",
-    "refuse": "{reason}（同上；项目终止，10 个工作日内可申诉）",
-    "appeal": "{reason}（dept_admin）",
-    "decide_appeal": "{uphold: bool, reason}（planner）",
-}
-
-
 QUERY = {  # path -> its query parameters (name, JSON type)
     "/projects": [("state", "string"), ("department", "string"), ("plan_year", "integer"), ("q", "string"),
                   ("page", "integer"), ("per_page", "integer"), ("view", "string")],
@@ -171,7 +168,7 @@ def build_document() -> dict:
         if schema:
             op["requestBody"] = {"content": {"application/json": {"schema": schema}}}
             if path == "/projects/{id}/actions/{action}":
-                op["requestBody"]["description"] = "；".join(f"{a}: {b}" for a, b in ACTION_BODIES.items())
+                op["requestBody"]["description"] = "各动作的请求体见 components.schemas.ProjectActionBodies"
         if (method, path) != ("post", "/auth/token"):
             op["security"] = [{"bearer": []}]
         params = _path_parameters(path) + [{"name": n, "in": "query", "required": False, "schema": {"type": t}}

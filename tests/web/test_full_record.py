@@ -82,7 +82,7 @@ def test_r_full_record_excel_and_page(app, w, make, today):
     docs = [row["内容"] for row in by_step["上传材料"]]
     assert docs == [f"可行性研究报告 第 {n} 版 可研.pdf sha256 {digest}" for n in (1, 2)]
     assert by_step["上传材料"][0]["是否超期"] == "—"
-    assert by_step["return"][0]["内容"] == "理由：1. 补充密码应用方案；2. 核对概算"
+    assert by_step["退回修改"][0]["内容"] == "理由：1. 补充密码应用方案；2. 核对概算"
     waiting = rows[-1]  # the crypto authority's opinion, still missing after its due date
     assert waiting["时间"] == "（未办理）" and waiting["步骤"] == "待办：联合审核（5个工作日）"
     assert (waiting["期限"], waiting["是否超期"]) == ("2026-06-24", "是（超期 6 天）")
