@@ -35,7 +35,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "request_supplement": (frozenset({JOINT_REVIEW, SUPPLEMENT_REQUESTED}), SUPPLEMENT_REQUESTED),
     "answer_supplement": (frozenset({SUPPLEMENT_REQUESTED}), JOINT_REVIEW),
     "call_expert_review": (frozenset({JOINT_REVIEW, SUPPLEMENT_REQUESTED}), None),
-    "finish_expert_review": (frozenset({JOINT_REVIEW, SUPPLEMENT_REQUESTED}), None),
+    # R-REVIEW-EXPERT: an open expert evaluation can always be finished, whatever came since
+    "finish_expert_review": (frozenset(STATES), None),
     "conclude_review": (frozenset({JOINT_REVIEW}), None),
     "enter_plan": (frozenset({REVIEW_PASSED}), "planned"),  # R-PLAN-OCT31 / R-PLAN-URGENT
     # approval (第十五–十九条)

@@ -98,7 +98,7 @@ class OpinionForm(FlaskForm):
     verdict = SelectField("审核结论", choices=options(VERDICTS))
     text = TextAreaField("审核意见", validators=[DataRequired("请填写审核意见"), Length(max=20000)],
                          render_kw={"rows": 5})
-    conditions = TextAreaField("通过条件（有条件通过时必填）", validators=[Optional(), Length(max=5000)],
+    conditions = TextAreaField("通过条件（有条件通过时填写；不填则以审核意见为条件）", validators=[Optional(), Length(max=5000)],
                                render_kw={"rows": 2})
 
 

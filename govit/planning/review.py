@@ -74,7 +74,7 @@ def record_opinion(actor: User, project: Project, verdict: str, text: str,
     awaiting = any(s.authority == authority for s in open_supplements(project))
     check_opinion(verdict, text, current.verdict if current else None, awaiting)
     if verdict == CONDITIONAL and not (conditions or "").strip():
-        raise InvalidInput({"conditions": "有条件通过须写明条件"})
+        conditions = text  # API.md: for `conditional`, `conditions` defaults to `text`
     due = review_due_for(project)
     opinion = Opinion(project_id=project.id, authority=authority, verdict=verdict, text=text.strip(),
                       conditions=(conditions or "").strip(), reviewer_id=actor.id, at=clock.now())
@@ -98,8 +98,12 @@ def record_opinion(actor: User, project: Project, verdict: str, text: str,
 
 
 def _conclude_if_complete(actor: User, project: Project) -> None:
-    """R-REVIEW-RESULT: when the three opinions are final, fail on any fail, else pass."""
+    """R-REVIEW-RESULT: when the three opinions are final, fail on any fail, else pass.
+
+    R-REVIEW-EXPERT: not while an expert evaluation is open; finishing it concludes instead."""
     if project.state != lifecycle.JOINT_REVIEW or open_supplements(project):
+        return
+    if any(e.finished_on is None for e in project.expert_reviews):  # R-REVIEW-EXPERT
         return
     latest = latest_opinions(project)
     result = review_result({a: o.verdict for a, o in latest.items()}, AUTHORITIES)
@@ -157,6 +161,7 @@ def call_expert_review(actor: User, project: Project, reason: str) -> ExpertRevi
 
 @transactional
 def finish_expert_review(actor: User, project: Project, conclusion: str) -> ExpertReview:
+    """R-REVIEW-EXPERT: an open evaluation can always be finished; the review may then conclude."""
     require_role(actor, "planner", rule="R-REVIEW-EXPERT")
     lifecycle.next_state("finish_expert_review", project.state)
     running = [e for e in project.expert_reviews if e.finished_on is None]
@@ -171,6 +176,7 @@ def finish_expert_review(actor: User, project: Project, conclusion: str) -> Expe
     history.record(actor, "finish_expert_review", project=project, from_state=project.state,
                    to_state=project.state, due_on=due.due_on, conclusion=review.conclusion,
                    working_days=days)
+    _conclude_if_complete(actor, project)  # R-REVIEW-EXPERT: the last opinion waited for this
     return review
 
 
