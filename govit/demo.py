@@ -6,7 +6,7 @@ round (June 2026) is under joint review and the draft 2027 plan is being compile
 `make run` serves it pinned to 2026-06-22 (GOVIT_TODAY).
 """
 import zlib
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from sqlalchemy import select
 from . import clock
 from .auth import services as accounts
 from .extensions import db
-from .acceptance import evaluation, services as construction
+from .acceptance import evaluation, joint, services as construction
 from .alerts.scan import scan
 from .approval import budget, services as approval
 from .models import Department, User
@@ -142,9 +142,17 @@ def _build(users, project, stage: str) -> None:
     for kind in ("archive_acceptance", "crypto_assessment", "reliability_statement", "acceptance_report"):
         _at(applied, services.upload_document, head, project, kind, f"{kind}.pdf", PDF)
     _at(applied, evaluation.apply_acceptance, head, project)
+    # R-JOINT-ACCEPT: the authorities answer in parallel; one still in review waits on 公安厅 alone
+    answers = {"reviewer_cyber": "网络安全检测和风险评估已完成，符合要求。",
+               "reviewer_crypto": "密评报告结论为符合，同意通过。",
+               "ndrc": "投资控制在批复概算以内，同意通过。",
+               "police": "已完成等级保护第三级测评，整改项已闭环。"}
+    for role, text in answers.items():
+        if live or role != "police":
+            _at(applied + timedelta(days=14), joint.record_acceptance_opinion, users[role], project, "pass", text)
     if not live:
         return
-    _at(live, evaluation.accept, planner, project, live, live, "省营商环境局、省档案局、省国家密码管理局")
+    _at(live, evaluation.accept, planner, project, live, live, "")
     if not self_on:
         return
     _at(self_on, evaluation.self_evaluate, head, project, Decimal("86.5"), "绩效目标基本实现，使用率高于预期",

@@ -94,8 +94,8 @@ def acceptances(today: date) -> list[Deadline]:
 
 
 def self_evaluations(today: date) -> list[Deadline]:
-    """R-SELF-EVAL: due 12 months after going live."""
-    return [Deadline(f"self_evaluation:{p.id}", "self_evaluation", self_eval_window(p.live_on)[1], p.id,
+    """R-SELF-EVAL: due 12 months after acceptance and going live, whichever is later."""
+    return [Deadline(f"self_evaluation:{p.id}", "self_evaluation", self_eval_window(p.live_on, p.accepted_on)[1], p.id,
                      subject=p.name, notify=(_dept(p), "planner")) for p in _projects("in_operation") if p.live_on]
 
 

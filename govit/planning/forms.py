@@ -107,6 +107,18 @@ class AnswerForm(FlaskForm):
                          render_kw={"rows": 5})
 
 
+class ConsentForm(FlaskForm):
+    """R-SUPPLEMENT-ONCE: the planner lets one authority ask for 补正 once more."""
+    authority = SelectField("审核部门", choices=[])
+    reason = TextAreaField("同意再次要求补正的理由", validators=[DataRequired("请填写理由"), Length(max=5000)],
+                           render_kw={"rows": 2})
+
+    def __init__(self, *args, **kwargs):
+        from ..domain.roles import AUTHORITY_LABELS
+        super().__init__(*args, **kwargs)
+        self.authority.choices = options(AUTHORITY_LABELS)
+
+
 class ReasonForm(FlaskForm):
     reason = TextAreaField("理由", validators=[DataRequired("请填写理由"), Length(max=5000)],
                            render_kw={"rows": 3})

@@ -16,7 +16,7 @@ from ..history import project_events, recent_events
 from ..models import Document, Notification
 from . import queries, review, services
 from .fields import parse_proposal
-from .forms import (AnswerForm, BatchForm, OpinionForm, ProposalForm, ReasonForm, RoundForm,
+from .forms import (AnswerForm, BatchForm, ConsentForm, OpinionForm, ProposalForm, ReasonForm, RoundForm,
                     UploadForm)
 
 bp = Blueprint("planning", __name__)
@@ -80,7 +80,7 @@ def edit_project(project_id: int):
 def render_project(project, status=200, **given):
     """The project page, with any refused form passed in so its text is kept."""
     forms = LazyForms({"upload": UploadForm, "opinion": OpinionForm, "answer": AnswerForm, "expert": ReasonForm,
-                       "terminate": ReasonForm}, given, prefixed=False)
+                       "terminate": ReasonForm, "consent": ConsentForm}, given, prefixed=False)
     from ..acceptance.views import panel_context as build_panel  # later stages add their panels
     from ..approval.views import panel_context as approval_panel
     mine = AUTHORITY_OF_ROLE.get(current_user.role)
