@@ -170,3 +170,28 @@ def test_r_joint_accept_r_notify_each_authority_told_of_the_application_departme
     assert not any("申请竣工验收" in m for m in inbox("BMB"))  # not 涉密
     give(project, "crypto", "pass", "密评报告符合要求")
     assert "密码应用（省国家密码管理局）竣工验收意见：通过。密评报告符合要求" in inbox("DEPA")[-1]
+
+
+def test_r_joint_accept_r_alert_an_opinion_not_given_in_20_working_days_alerts_its_authority(w):
+    """R-JOINT-ACCEPT / R-ALERT: applied 2026-12-01, each opinion due 2026-12-29 (20 working days);
+    on the due day the one missing is due soon, the day after overdue, alerting 公安厅 and the
+    planner; the alert closes once it answers."""
+    from govit.alerts import scan as scanner
+    from govit.models import Alert
+    police = authority("police")
+    project = applied(w)
+    for name in ("cyber", "crypto", "ndrc"):
+        give(project, name)
+    scanner.scan(date(2026, 12, 29))
+    (alert,) = db.session.query(Alert).filter_by(kind="acceptance", project_id=project.id).all()
+    assert (alert.level, alert.due_on, alert.status) == ("due_soon", date(2026, 12, 29), "open")
+    assert '"police"' in alert.notify and '"planner"' in alert.notify and '"ndrc"' not in alert.notify
+    scanner.scan(date(2026, 12, 30))
+    db.session.refresh(alert)
+    assert (alert.level, alert.days_late) == ("overdue", 1)
+    told = [n.message for n in db.session.query(Notification).filter_by(user_id=police.id, kind="alert")]
+    assert any("等级保护（省公安厅）验收意见" in m and "已逾期" in m for m in told)
+    give(project, "police")
+    scanner.scan(date(2026, 12, 31))
+    db.session.refresh(alert)
+    assert alert.status == "closed"
