@@ -89,7 +89,7 @@ class Project(db.Model):
     acceptance_application: Mapped[int] = mapped_column(default=0)
     acceptance_applied_on: Mapped[date | None]
     # 保密办 confirms the 涉密 status and grade (第四条, 第三十二条); until then it is the department's word
-    classified_grade: Mapped[str] = mapped_column(String(8), default="")
+    classified_grade: Mapped[str] = mapped_column(String(16), default="")
     classified_confirmed_on: Mapped[date | None]
     conditions: Mapped[str] = mapped_column(Text, default="")  # R-REVIEW-RESULT
 

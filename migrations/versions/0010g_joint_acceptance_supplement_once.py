@@ -53,7 +53,7 @@ def upgrade():
     with op.batch_alter_table('project', schema=None) as batch_op:
         batch_op.add_column(sa.Column('acceptance_application', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('acceptance_applied_on', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('classified_grade', sa.String(length=8), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('classified_grade', sa.String(length=16), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('classified_confirmed_on', sa.Date(), nullable=True))
     # a project already in acceptance review keeps its application as the first one
     op.execute("UPDATE project SET acceptance_application = 1 WHERE state = 'acceptance_review'")
