@@ -129,3 +129,16 @@ def test_r_supplement_once_consent_by_page(app, make, reviewers):
     assert res.status_code == 400 and not review.consents(project)
     res = client.post(f"/projects/{project.id}/supplement-consent", data={"authority": "crypto", "reason": "新问题"})
     assert res.status_code == 302 and review.consents(db.session.get(Project, project.id))[0].reason == "新问题"
+
+
+def test_r_joint_accept_dashboard_lists_the_opinions_each_authority_owes(app, w, today):  # noqa: F811
+    """R-JOINT-ACCEPT / R-ALERT: 公安厅's dashboard lists the acceptance waiting for its opinion,
+    overdue after the 20 working days; once it answered, the project leaves its list."""
+    project = applied(w)
+    police = as_user(app, authority("police"))
+    today("2026-12-30")
+    page = police.get("/dashboard").get_data(as_text=True)
+    assert "待出具竣工验收意见" in page and project.name in page and "期限 2026-12-29" in page and "已逾期 1 天" in page
+    give(project, "police")
+    assert project.name not in police.get("/dashboard").get_data(as_text=True)
+    assert project.name in as_user(app, authority("cyber")).get("/dashboard").get_data(as_text=True)
