@@ -142,3 +142,20 @@ def test_r_joint_accept_dashboard_lists_the_opinions_each_authority_owes(app, w,
     give(project, "police")
     assert project.name not in police.get("/dashboard").get_data(as_text=True)
     assert project.name in as_user(app, authority("cyber")).get("/dashboard").get_data(as_text=True)
+
+
+def test_secrecy_confirmation_binds_the_department(client, make):
+    """Once 保密办 confirmed the 涉密 status, the department's edit cannot change it (nothing changes)."""
+    from govit.history import project_events
+    make.department("DEPA", "省民政厅")
+    head = make.user("dept_admin", "DEPA")
+    project = make.project(head)
+    joint.confirm_classification(authority("secrecy"), project, False, "", "不涉及国家秘密")
+    events = len(project_events(project.id))
+    res = client.patch(f"/api/v1/projects/{project.id}", json={"classified": True, "name": "改名"},
+                       headers=token(client, head))
+    assert res.status_code == 409 and res.json["rule"] == "R-JOINT-ACCEPT" and "classified" in res.json["fields"]
+    project = db.session.get(Project, project.id)
+    assert project.classified is False and project.name != "改名" and len(project_events(project.id)) == events
+    res = client.patch(f"/api/v1/projects/{project.id}", json={"name": "改名"}, headers=token(client, head))
+    assert res.status_code == 200 and res.json["name"] == "改名" and res.json["classified"] is False
