@@ -127,5 +127,6 @@ def acceptance_view(user: User) -> dict:
     for project in db.session.execute(select(Project).where(Project.state == "acceptance_review")
                                       .order_by(Project.acceptance_applied_on, Project.id)).scalars():
         if authority in missing_authorities(acceptance_opinions(project), project.classified):
-            waiting.append((project, opinion_due(project.acceptance_applied_on) if project.acceptance_applied_on else None))
+            applied = project.acceptance_applied_on
+            waiting.append((project, opinion_due(applied) if applied else None))
     return {"acceptance_waiting": waiting}

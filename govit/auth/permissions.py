@@ -20,7 +20,8 @@ from flask import g, jsonify, request
 from flask_login import current_user
 
 from ..domain.errors import Forbidden
-from ..domain.roles import (ACCEPTANCE_REVIEWERS, ACTION_RULES, ADMIN, AUDITOR, BUDGET_DECIDERS, DEPARTMENT_ROLES, DEPT_ADMIN, FINANCE, NDRC,
+from ..domain.roles import (ACCEPTANCE_REVIEWERS,  # R-JOINT-ACCEPT
+                            ACTION_RULES, ADMIN, AUDITOR, BUDGET_DECIDERS, DEPARTMENT_ROLES, DEPT_ADMIN, FINANCE, NDRC,
                             PLAN_ACTION_ROLES, PLAN_READERS, PLANNER, PROJECT_ACTION_ROLES, REVIEWERS,
                             ROLE_LABELS, ROLES)
 

@@ -103,7 +103,8 @@ ACTION_RULES = {
     "record_gov_approval": "R-GOV-APPROVE", "record_surplus_return": "R-SURPLUS",
     "order_rectification": "R-INCIDENT", "suspend": "R-INCIDENT", "resume": "R-INCIDENT",
     "decide_extension": "R-ACCEPT-6M", "accept": "R-JOINT-ACCEPT", "reject_acceptance": "R-JOINT-ACCEPT",
-    "confirm_classification": "R-JOINT-ACCEPT", "consent_supplement": "R-SUPPLEMENT-ONCE", "post_evaluate": "R-POST-EVAL",
+    "confirm_classification": "R-JOINT-ACCEPT",
+    "consent_supplement": "R-SUPPLEMENT-ONCE", "post_evaluate": "R-POST-EVAL",
     "close": "R-POST-EVAL", "insert_urgent": "R-PLAN-URGENT", "approve_insertion": "R-PLAN-URGENT",
     "record_insertion": "R-PLAN-URGENT", "approve": "R-BUDGET-15", "reject": "R-BUDGET-15",
 }
