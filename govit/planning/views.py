@@ -102,7 +102,15 @@ def render_project(project, status=200, **given):
         # R-NO-SPLIT: the matches are for the reviewers and the planner, not other departments' eyes
         similar=project.similar if sees_all_projects(current_user.role) else [],
         threshold=current_app.config["GOVIT_SIMILARITY_THRESHOLD"],
-        rongque_left=queries.rongque_days_left, **extra), status
+        rongque_left=queries.rongque_days_left, classification_form=_classification_form(given), **extra), status
+
+
+def _classification_form(given: dict):
+    """保密办 confirms the 涉密 status from the proposal on (the build panel has it from construction)."""
+    if current_user.role != "secrecy":
+        return None
+    from ..acceptance.forms import ClassificationForm
+    return given.get("classification") or ClassificationForm(prefix="classification")
 
 
 @bp.get("/projects/<int:project_id>")

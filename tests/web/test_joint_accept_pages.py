@@ -159,3 +159,23 @@ def test_secrecy_confirmation_binds_the_department(client, make):
     assert project.classified is False and project.name != "改名" and len(project_events(project.id)) == events
     res = client.patch(f"/api/v1/projects/{project.id}", json={"name": "改名"}, headers=token(client, head))
     assert res.status_code == 200 and res.json["name"] == "改名" and res.json["classified"] is False
+
+
+def test_secrecy_confirms_by_page_from_the_proposal_on(app, make):
+    """保密办's form is on the project page before construction too; a refusal keeps what was typed."""
+    make.department("DEPA", "省民政厅")
+    head, planner = make.user("dept_admin", "DEPA"), make.user("planner", "YSHJ")
+    project = make.submitted(head, planner)
+    secrecy = as_user(app, authority("secrecy"))
+    assert "涉密属性确认（省委保密办）" in secrecy.get(f"/projects/{project.id}").get_data(as_text=True)
+    step = f"/projects/{project.id}/build/confirm_classification"
+    res = secrecy.post(step, data={"classification-classified": "y", "classification-grade": "",
+                                   "classification-reason": "涉及秘密级档案"})
+    assert res.status_code == 400 and "涉及秘密级档案" in res.get_data(as_text=True)
+    assert db.session.get(Project, project.id).classified_confirmed_on is None
+    res = secrecy.post(step, data={"classification-classified": "y", "classification-grade": "secret",
+                                   "classification-reason": "涉及秘密级档案"})
+    assert res.status_code == 302
+    project = db.session.get(Project, project.id)
+    assert project.classified and project.classified_grade == "secret" and project.classified_confirmed_on
+    assert "涉密属性确认（省委保密办）" not in as_user(app, head).get(f"/projects/{project.id}").get_data(as_text=True)
