@@ -6,7 +6,7 @@ round (June 2026) is under joint review and the draft 2027 plan is being compile
 `make run` serves it pinned to 2026-06-22 (GOVIT_TODAY).
 """
 import zlib
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from sqlalchemy import select
 from . import clock
 from .auth import services as accounts
 from .extensions import db
-from .acceptance import evaluation, services as construction
+from .acceptance import evaluation, joint, services as construction
 from .alerts.scan import scan
 from .approval import budget, returns, services as approval
 from .models import Department, User
@@ -76,6 +76,9 @@ def _review(users, project, outcome: str, start: date) -> None:
     day = lambda n: date.fromordinal(start.toordinal() + n)  # noqa: E731
     if outcome == "supplement":
         _at(day(1), review.record_opinion, crypto, project, "supplement", "请补充密钥管理方案和密评计划。")
+        if "救助" in project.name:  # R-SUPPLEMENT-ONCE: a second authority's request joins the notice
+            _at(day(2), review.record_opinion, cyber, project, "supplement", "请补充个人信息保护影响评估和等保定级报告。")
+            return
         _at(day(2), review.record_opinion, cyber, project, "pass", "符合网络安全要求。")
         return
     if outcome == "expert":
@@ -102,7 +105,7 @@ def _past_cycle(users, plan_year: int, entries, doc_no: str):
         _review(users, project, "passed", date(year, 6, 10))
     plan = _at(date(year, 10, 20), plans.create_plan, planner, plan_year)
     for project in projects:
-        if plans.department_blocks(plan, project.department).blocked:  # R-PLAN-BACKLOG, let in with a reason
+        if _at(date(year, 10, 20), plans.department_blocks, plan, project.department).blocked:  # R-PLAN-BACKLOG
             _at(date(year, 10, 20), plans.override_backlog, planner, plan, project.department,
                 "上年度项目按期推进，经研究同意安排")
         _at(date(year, 10, 20), plans.add_item, planner, plan, project)
@@ -128,6 +131,9 @@ def _build(users, project, stage: str) -> None:
         _at(date.fromisoformat(f"{period}-28"), construction.report_progress, head, project, period,
             Decimal(pct), (total * Decimal(pct - 5) / 100).quantize(Decimal("0.01")), "按计划推进")
     if stage == "suspended":
+        # R-PLAN-BACKLOG: really behind (60% where 87.50% was planned by 2026-04): its department is blocked
+        _at(date(2026, 5, 6), construction.report_progress, head, project, "2026-04", Decimal(60),
+            (total * Decimal("0.62")).quantize(Decimal("0.01")), "感知设备到货严重滞后")
         incident = _at(date(2026, 5, 11), construction.report_incident, head, project, "delay",
                        "感知设备供应商无法按期交货，工期预计延误 8 个月")
         _at(date(2026, 5, 15), construction.order, planner, project, incident.id, "suspend",
@@ -135,6 +141,9 @@ def _build(users, project, stage: str) -> None:
         return
     completed, applied, live, self_on, post_on = (d and date.fromisoformat(d) for d in BUILD_DATES[stage])
     if not completed:  # still building: its 2025 performance report never came (R-PERF-REPORT)
+        # R-PLAN-BACKLOG: it reports on schedule (2025-03..2026-06: 93.75% planned by 2026-05)
+        _at(date(2026, 6, 5), construction.report_progress, head, project, "2026-05", Decimal(92),
+            (total * Decimal("0.85")).quantize(Decimal("0.01")), "按计划推进，进入联调测试")
         return
     _at(completed, construction.complete, head, project, completed)
     if not applied:
@@ -142,9 +151,17 @@ def _build(users, project, stage: str) -> None:
     for kind in ("archive_acceptance", "crypto_assessment", "reliability_statement", "acceptance_report"):
         _at(applied, services.upload_document, head, project, kind, f"{kind}.pdf", PDF)
     _at(applied, evaluation.apply_acceptance, head, project)
+    # R-JOINT-ACCEPT: the authorities answer in parallel; one still in review waits on 公安厅 alone
+    answers = {"reviewer_cyber": "网络安全检测和风险评估已完成，符合要求。",
+               "reviewer_crypto": "密评报告结论为符合，同意通过。",
+               "ndrc": "投资控制在批复概算以内，同意通过。",
+               "police": "已完成等级保护第三级测评，整改项已闭环。"}
+    for role, text in answers.items():
+        if live or role != "police":
+            _at(applied + timedelta(days=14), joint.record_acceptance_opinion, users[role], project, "pass", text)
     if not live:
         return
-    _at(live, evaluation.accept, planner, project, live, live, "省营商环境局、省档案局、省国家密码管理局")
+    _at(live, evaluation.accept, planner, project, live, live, "")
     if not self_on:
         return
     _at(self_on, evaluation.self_evaluate, head, project, Decimal("86.5"), "绩效目标基本实现，使用率高于预期",
@@ -167,6 +184,10 @@ def _last_year(users) -> None:
                 ["概算中软件开发工作量未按功能点测算，请补充测算依据", "养老补贴发放监管须说明与民政部系统的数据接口",
                  "请补充等级保护第三级的安全建设投资明细"])
             _at(date(2026, 6, 19), approval.submit_design, head, project, project.total_investment)
+        if project.state == "in_construction":  # R-PLAN-BACKLOG: on schedule (18.75% planned by 2026-05)
+            _at(date(2026, 6, 3), construction.report_progress, users[f"{entry[0].lower()}_head"], project,
+                "2026-05", Decimal(18), (project.approved_estimate * Decimal("0.15")).quantize(Decimal("0.01")),
+                "发卡管理模块完成开发")
     _budget_changes(users, projects[0])
 
 
@@ -219,7 +240,7 @@ def _urgent(users, plan) -> None:
     for entry, start in zip(URGENT, (date(2026, 3, 9), date(2026, 4, 7))):
         project = _propose(users, entry, start, urgent="国务院办公厅、国家医保局专项部署要求", plan_year=2026)
         _review(users, project, "passed", start)
-        if plans.department_blocks(plan, project.department).blocked:
+        if _at(start, plans.department_blocks, plan, project.department).blocked:
             _at(start, plans.override_backlog, planner, plan, project.department, "党中央、国务院部署的紧急任务")
         basis = f"{entry[4]}（党中央、国务院部署）"
         _at(date.fromordinal(start.toordinal() + 6), plans.insert_urgent, planner, plan, project, basis)
@@ -251,9 +272,11 @@ def _this_year(users) -> None:
                          ("JYT", "教育资源平台仅差可研批复，教育数据中台为教育强省建设急需"),
                          ("WJW", "电子健康卡工程已批复初设，全民健康信息平台三期为国家试点")):
         dept = db.session.execute(select(Department).where(Department.code == code)).scalar_one()
-        _at(date(2026, 6, 22), plans.override_backlog, planner, plan, dept, reason)
+        if _at(date(2026, 6, 22), plans.department_blocks, plan, dept).blocked:  # R-PLAN-BACKLOG: on each schedule
+            _at(date(2026, 6, 22), plans.override_backlog, planner, plan, dept, reason)
     for _, project in projects:  # blocked departments stay out and show on the plan page
-        if project.state == "review_passed" and not plans.department_blocks(plan, project.department).blocked:
+        if project.state == "review_passed" and not _at(date(2026, 6, 22), plans.department_blocks, plan,
+                                                          project.department).blocked:
             _at(date(2026, 6, 22), plans.add_item, planner, plan, project)
 
 

@@ -16,6 +16,7 @@ from ..domain.errors import RuleViolation, required_text
 from ..extensions import db
 from ..models import Evaluation, ExtensionRequest, Project, User
 from ..transaction import transactional
+from . import joint
 from .services import _notify_authorities
 
 
@@ -71,26 +72,32 @@ def apply_acceptance(actor: User, project: Project) -> Project:
     require_lead_department(actor, project)
     lifecycle.next_state("apply_acceptance", project.state)
     check_acceptance_prerequisites({d.kind for d in project.documents}, project.classified)
-    history.move(actor, project, "apply_acceptance", due_on=acceptance_due_of(project))
-    _notify_authorities(project, f"项目“{project.name}”申请竣工验收", ("YSHJ",))
+    # R-JOINT-ACCEPT: a new application, answered by every authority afresh
+    project.acceptance_application += 1
+    project.acceptance_applied_on = clock.today()
+    history.move(actor, project, "apply_acceptance", due_on=acceptance_due_of(project),
+                 application=project.acceptance_application)
+    joint.notify_authorities_of_application(project)
     return project
 
 
 @transactional
 def accept(actor: User, project: Project, accepted_on: date, live_on: date, authorities: str = "") -> Project:
-    """R-ACCEPT-RECORD: the acceptance report is filed with the planner; the system goes live."""
-    require_role(actor, "planner", rule="R-ACCEPT-RECORD")
+    """R-ACCEPT-RECORD and R-JOINT-ACCEPT: the planner concludes once every authority has given its
+    opinion and none failed; the acceptance report is filed with the planner; the system goes live."""
+    require_role(actor, "planner", rule="R-JOINT-ACCEPT")
     lifecycle.next_state("accept", project.state)
+    verdicts = joint.check_may_accept(project)  # R-JOINT-ACCEPT
     if "acceptance_report" not in {d.kind for d in project.documents}:
         raise RuleViolation("R-ACCEPT-RECORD", "须由建设单位上传验收报告后才能登记验收",
                             fields={"acceptance_report": "缺少验收报告"})
     if live_on < accepted_on and project.classified:  # R-ACCEPT-PREREQ: 涉密 goes live only after
         raise RuleViolation("R-ACCEPT-PREREQ", "涉密系统须在验收（含保密测评）通过后方可上线")
     project.accepted_on, project.live_on = accepted_on, live_on
-    project.acceptance_authorities = (authorities or "").strip()
-    opens, closes = self_eval_window(live_on, load_calendar())
+    project.acceptance_authorities = (authorities or "").strip() or joint.authorities_text(project)
+    opens, closes = self_eval_window(live_on, accepted_on, load_calendar())  # R-SELF-EVAL
     history.move(actor, project, "accept", accepted_on=accepted_on, live_on=live_on,
-                 authorities=project.acceptance_authorities, self_evaluation_window=[opens, closes])
+                 authorities=project.acceptance_authorities, self_evaluation_window=[opens, closes], **verdicts)
     history.notify(project.department_id, project,
                    f"项目“{project.name}”通过竣工验收，{live_on:%Y-%m-%d} 上线；请于 {opens:%Y-%m-%d} 至 {closes:%Y-%m-%d} 提交自评价")
     return project
@@ -110,17 +117,21 @@ def _goals(goals: list[dict] | None) -> str:
 @transactional
 def self_evaluate(actor: User, project: Project, score: Decimal, summary: str,
                   goals: list[dict] | None = None) -> Evaluation:
-    """R-SELF-EVAL: from 6 to 12 months after going live; copied to finance and ndrc."""
+    """R-SELF-EVAL: 6 to 12 months after acceptance and going live (the later); sent to the
+    planner, copied to finance and ndrc."""
     require_lead_department(actor, project)
     lifecycle.next_state("self_evaluate", project.state)
-    late = check_self_evaluation(project.live_on, clock.today(), load_calendar())
+    late = check_self_evaluation(project.live_on, clock.today(), project.accepted_on, load_calendar())
     check_score(score)
     row = Evaluation(project_id=project.id, kind="self", score=score, summary=required_text(summary, "summary", "自评价结论"),
                      goals=_goals(goals), filed_on=clock.today(), late=late, created_at=clock.now())
     db.session.add(row)
-    history.move(actor, project, "self_evaluate", due_on=self_eval_window(project.live_on, load_calendar())[1], score=str(score),
-                 late=late)
-    _notify_authorities(project, f"项目“{project.name}”提交自评价，得分 {score}")
+    history.move(actor, project, "self_evaluate", due_on=self_eval_window(project.live_on, project.accepted_on, load_calendar())[1],
+                 score=str(score), late=late)
+    # R-SELF-EVAL (第三十三条): 报省营商环境局, 抄送省财政厅、省发改委
+    late_note = "（逾期提交）" if late else ""
+    _notify_authorities(project, f"项目“{project.name}”报送自评价报告{late_note}，得分 {score}", ("YSHJ",))
+    _notify_authorities(project, f"抄送：项目“{project.name}”自评价报告{late_note}，得分 {score}", ("CZT", "FGW"))
     return row
 
 

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from ..domain.acceptance import ACCEPTANCE_VERDICTS, CLASSIFIED_GRADES
 from ..domain.construction import INCIDENT_KINDS, INCIDENT_ORDERS
 from ..formkit import options
 
@@ -74,3 +75,24 @@ class PostEvaluationForm(FlaskForm):
     evaluator = StringField("第三方评价机构", validators=[DataRequired("请填写评价机构"), Length(max=200)])
     score = StringField("后评价得分（0–100）", validators=[DataRequired("请填写得分"), Length(max=6)])
     summary = text("后评价结论", rows=3)
+
+
+class AcceptanceOpinionForm(FlaskForm):
+    """R-JOINT-ACCEPT: one authority's acceptance opinion."""
+    verdict = SelectField("验收意见", choices=options(ACCEPTANCE_VERDICTS))
+    text = TextAreaField("意见内容", validators=[DataRequired("请填写意见内容"), Length(max=5000)],
+                         render_kw={"rows": 3})
+    conditions = TextAreaField("整改条件（有条件通过时填写；不填则以意见内容为条件）",
+                               validators=[Optional(), Length(max=5000)], render_kw={"rows": 2})
+
+
+class RejectAcceptanceForm(FlaskForm):
+    """R-JOINT-ACCEPT: the planner's conclusion 'not accepted', one reason per line."""
+    reasons = text("验收不通过的理由（每行一条，将告知建设单位）", rows=3)
+
+
+class ClassificationForm(FlaskForm):
+    """保密办 confirms whether the project is a 涉密 system, and its grade."""
+    classified = BooleanField("涉密系统")
+    grade = SelectField("密级", choices=options([("", "（非涉密）"), *CLASSIFIED_GRADES.items()]))
+    reason = text("确认依据")

@@ -11,15 +11,19 @@ from ..domain.errors import NotFound
 from ..formkit import LazyForms, submit
 from ..planning.views import render_project
 from ..reports.charts import progress_chart_png
-from . import evaluation, services as construction
-from .forms import (AcceptForm, CompleteForm, ExtensionDecisionForm, ExtensionForm, IncidentForm, NoteForm,
-                    OrderForm, PerformanceForm, PostEvaluationForm, ProgressForm, SelfEvaluationForm)
+from ..domain.acceptance import ACCEPTANCE_VERDICTS, CLASSIFIED_GRADES, missing_authorities
+from ..domain.roles import ACCEPTANCE_AUTHORITY_OF_ROLE, ACCEPTANCE_LABELS
+from . import evaluation, joint, services as construction
+from .forms import (AcceptanceOpinionForm, AcceptForm, ClassificationForm, CompleteForm, ExtensionDecisionForm,
+                    ExtensionForm, IncidentForm, NoteForm, OrderForm, PerformanceForm, PostEvaluationForm,
+                    ProgressForm, RejectAcceptanceForm, SelfEvaluationForm)
 
 bp = Blueprint("acceptance", __name__)
 FORMS = {"progress": ProgressForm, "performance": PerformanceForm, "incident": IncidentForm, "order": OrderForm,
          "note": NoteForm, "complete": CompleteForm, "extension": ExtensionForm,
          "extension_decision": ExtensionDecisionForm, "accept": AcceptForm, "self_eval": SelfEvaluationForm,
-         "post_eval": PostEvaluationForm}
+         "post_eval": PostEvaluationForm, "acceptance_opinion": AcceptanceOpinionForm,
+         "reject_acceptance": RejectAcceptanceForm, "classification": ClassificationForm}
 BUILT = frozenset({"in_construction", "suspended", "completed", "acceptance_review", "in_operation",
                    "self_evaluated", "closed"})
 
@@ -49,9 +53,21 @@ def panel_context(project, current_total=None, **given) -> dict:
             "incident_orders": INCIDENT_ORDERS, "acceptance_due": evaluation.acceptance_due_of(project),
             "extensions": evaluation.extensions(project) if project.state in EXTENDING else [],
             "missing_prereqs": missing_prerequisites({d.kind for d in project.documents}, project.classified),
-            "self_window": self_eval_window(project.live_on, load_calendar()) if project.live_on else None,
+            "self_window": self_eval_window(project.live_on, project.accepted_on, load_calendar()) if project.live_on else None,
             "predicted": lambda day: not load_calendar().is_confirmed(day),  # R-CAL-PREDICT
-            "evaluations": evaluation.evaluations(project) if project.state in EVALUATED else {}}
+            "evaluations": evaluation.evaluations(project) if project.state in EVALUATED else {},
+            **_joint_context(project)}
+
+
+def _joint_context(project) -> dict:
+    """R-JOINT-ACCEPT: the current application's opinions, who is still to answer, and the caller's part."""
+    given = joint.acceptance_opinions(project) if project.acceptance_application else {}
+    return {"acceptance_opinions": given, "acceptance_labels": ACCEPTANCE_LABELS,
+            "acceptance_verdicts": ACCEPTANCE_VERDICTS, "classified_grades": CLASSIFIED_GRADES,
+            "acceptance_missing": missing_authorities(given, project.classified),
+            "my_acceptance_authority": ACCEPTANCE_AUTHORITY_OF_ROLE.get(current_user.role),
+            "acceptance_opinion_due": joint.opinion_due(project.acceptance_applied_on)
+            if project.state == "acceptance_review" and project.acceptance_applied_on else None}
 
 
 def _goals(form) -> list[dict]:
@@ -76,6 +92,10 @@ STEPS = {  # url step -> (form key, call, message)
     "apply_acceptance": ("note", lambda p, f: evaluation.apply_acceptance(current_user, p), "验收申请已提交"),
     "accept": ("accept", lambda p, f: evaluation.accept(
         current_user, p, f.accepted_on.data, f.live_on.data, f.authorities.data), "验收已登记"),
+    "reject_acceptance": ("reject_acceptance", lambda p, f: joint.reject_acceptance(
+        current_user, p, f.reasons.data.splitlines()), "验收未通过，已告知建设单位理由"),
+    "confirm_classification": ("classification", lambda p, f: joint.confirm_classification(
+        current_user, p, f.classified.data, f.grade.data, f.reason.data), "涉密属性已确认，已告知建设单位"),
     "self_evaluate": ("self_eval", lambda p, f: evaluation.self_evaluate(
         current_user, p, parse_decimal(f.score.data, "score"), f.summary.data, _goals(f)), "自评价已提交"),
     "post_evaluate": ("post_eval", lambda p, f: evaluation.post_evaluate(
@@ -93,6 +113,17 @@ def step(project_id: int, step: str):
     form = FORMS[key](prefix=key)
     target = url_for("planning.project", project_id=project.id, _anchor="construction")
     return submit(form, lambda: call(project, form), done, target) or render_project(project, 400, **{key: form})
+
+
+@bp.post("/projects/<int:project_id>/acceptance-opinion")
+def opinion(project_id: int):
+    """R-JOINT-ACCEPT: the caller's authority gives its acceptance opinion."""
+    project = load_project(project_id)
+    form = AcceptanceOpinionForm(prefix="acceptance_opinion")
+    target = url_for("planning.project", project_id=project.id, _anchor="acceptance")
+    return submit(form, lambda: joint.record_acceptance_opinion(
+        current_user, project, form.verdict.data, form.text.data, form.conditions.data),
+        "验收意见已出具，已告知建设单位", target) or render_project(project, 400, acceptance_opinion=form)
 
 
 @bp.post("/projects/<int:project_id>/incidents/<int:incident_id>/order")

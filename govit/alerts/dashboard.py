@@ -114,3 +114,19 @@ def investment_png() -> bytes:
         totals = {dept: sum(years.values(), Decimal("0")) / 10000 for dept, years in investment_table().items()}
         return bar_chart_png("各部门计划内项目总投资", totals)
     return by_version("investment", build)
+
+
+def acceptance_view(user: User) -> dict:
+    """R-JOINT-ACCEPT: the projects in acceptance review still waiting for the caller's authority's
+    opinion, with the 20-working-day due date, most urgent first."""
+    from ..acceptance.joint import acceptance_opinions, opinion_due
+    from ..domain.acceptance import missing_authorities
+    from ..domain.roles import ACCEPTANCE_AUTHORITY_OF_ROLE
+    authority = ACCEPTANCE_AUTHORITY_OF_ROLE.get(user.role)
+    waiting = []
+    for project in db.session.execute(select(Project).where(Project.state == "acceptance_review")
+                                      .order_by(Project.acceptance_applied_on, Project.id)).scalars():
+        if authority in missing_authorities(acceptance_opinions(project), project.classified):
+            applied = project.acceptance_applied_on
+            waiting.append((project, opinion_due(applied) if applied else None))
+    return {"acceptance_waiting": waiting}

@@ -94,10 +94,29 @@ def acceptances(today: date) -> list[Deadline]:
                      subject=p.name, notify=(_dept(p), "planner")) for p in _projects("completed")]
 
 
+def acceptance_opinions_due(today: date) -> list[Deadline]:
+    """R-JOINT-ACCEPT / R-ALERT: each authority's acceptance opinion, 20 working days after the
+    application; the alert goes to that authority and the planner."""
+    from ..acceptance.joint import acceptance_opinions, opinion_due
+    from ..domain.acceptance import missing_authorities
+    from ..domain.roles import ACCEPTANCE_AUTHORITY_OF_ROLE, ACCEPTANCE_LABELS
+    role_of = {authority: role for role, authority in ACCEPTANCE_AUTHORITY_OF_ROLE.items()}
+    found = []
+    for p in _projects("acceptance_review"):
+        if p.acceptance_applied_on is None:
+            continue
+        due = opinion_due(p.acceptance_applied_on)
+        found += [Deadline(f"acceptance_opinion:{p.id}:{p.acceptance_application}:{a}", "acceptance", due, p.id,
+                           subject=f"{p.name}”{ACCEPTANCE_LABELS[a]}验收意见（20个工作日）“", notify=(role_of[a], "planner"))
+                  for a in missing_authorities(acceptance_opinions(p), p.classified)]
+    return found
+
+
 def self_evaluations(today: date) -> list[Deadline]:
-    """R-SELF-EVAL: due 12 months after going live (R-CAL-MONTHS: rolled forward to a working day)."""
+    """R-SELF-EVAL: due 12 months after acceptance and going live, whichever is later (R-CAL-MONTHS:
+    rolled forward to a working day)."""
     cal = load_calendar()
-    return [Deadline(f"self_evaluation:{p.id}", "self_evaluation", self_eval_window(p.live_on, cal)[1], p.id,
+    return [Deadline(f"self_evaluation:{p.id}", "self_evaluation", self_eval_window(p.live_on, p.accepted_on, cal)[1], p.id,
                      subject=p.name, notify=(_dept(p), "planner")) for p in _projects("in_operation") if p.live_on]
 
 
@@ -116,5 +135,6 @@ def construction_periods(today: date) -> list[Deadline]:
 def collect(today: date) -> list[Deadline]:
     """All running deadlines; a suspended project's construction deadlines rest until it resumes."""
     return [*joint_reviews(today), *design_reviews(today), *plan_compilations(today), *rongque_documents(today),
-            *performance_reports_due(today), *acceptances(today), *self_evaluations(today),
+            *performance_reports_due(today), *acceptances(today), *acceptance_opinions_due(today),
+            *self_evaluations(today),
             *construction_periods(today)]

@@ -8,7 +8,8 @@ from ..formkit import row_int
 from ..auth.access import load_project, require_role
 from ..domain.audit import describe
 from ..domain.deadlines import KINDS
-from ..domain.roles import DEPARTMENT_ROLES
+from ..domain.lifecycle import ACTION_LABELS, STATE_LABELS
+from ..domain.roles import ACCEPTANCE_REVIEWERS, DEPARTMENT_ROLES, ROLE_LABELS
 from ..extensions import db
 from ..history import chain_break, mark_all_read
 from ..models import Event, Notification, Project
@@ -58,6 +59,8 @@ def dashboard_page():
         context.update(dashboard.finance_view(), finance=True)
     elif role in DEPARTMENT_ROLES:
         context.update(dashboard.department_view(current_user), department=True)
+    if role in ACCEPTANCE_REVIEWERS:  # R-JOINT-ACCEPT: the acceptance opinions it owes
+        context.update(dashboard.acceptance_view(current_user))
     return render_template("alerts/dashboard.html", **context)
 
 

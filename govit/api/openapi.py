@@ -30,6 +30,8 @@ PROJECT_OUT = {"allOf": [PROJECT_IN, {"type": "object", "properties": {
     "due": {"type": ["object", "null"], "properties": {  # R-CAL-PREDICT: false while the year is predicted
         "kind": {"type": "string"}, "due_on": {"type": "string", "format": "date"},
         "calendar_confirmed": {"type": "boolean"}}}, "opinions": {"type": "array"},
+    "acceptance_opinions": {"type": "array"}, "acceptance_applied_on": {"type": ["string", "null"]},
+    "classified_grade": {"type": "string"}, "classified_confirmed_on": {"type": ["string", "null"]},
     "similar_projects": {"type": "array"}, "alerts": {"type": "array"},
     "approved_estimate": {"type": ["string", "null"]}, "approved_investment": {"type": ["string", "null"]},
     "merge_refused": {"type": "boolean"}, "design_content_changed": {"type": "boolean"},
@@ -108,6 +110,10 @@ ROUTES = [  # (method, path, summary, request schema or None, success status)
     ("post", "/projects/{id}/opinions", "联合审核意见", {"type": "object", "required": ["verdict", "text"],
         "properties": {"verdict": {"type": "string", "enum": list(VERDICTS)},
                        "text": {"type": "string"}, "conditions": {"type": "string"}}}, 201),
+    ("post", "/projects/{id}/acceptance-opinions", "竣工验收意见（R-JOINT-ACCEPT：reviewer_cyber、reviewer_crypto、"
+     "police、ndrc，涉密系统另加 secrecy）", {"type": "object", "required": ["verdict", "text"], "properties": {
+         "verdict": {"type": "string", "enum": ["pass", "conditional", "fail"]}, "text": {"type": "string"},
+         "conditions": {"type": "string"}}}, 201),
     ("get", "/projects/{id}/history", "全流程记录（R-FULL-RECORD）", None, 200),
     ("post", "/projects/{id}/actions/{action}", "生命周期动作：{project_actions}", {"type": "object"}, 200),
     ("post", "/projects/{id}/budget-changes", "预算调整（R-BUDGET-15）", {"type": "object", "required": [

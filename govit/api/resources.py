@@ -176,6 +176,8 @@ ACTIONS = {
     "answer_supplement": lambda u, p, d: review.answer_supplement(u, p, str(d.get("text", ""))),
     "call_expert_review": lambda u, p, d: review.call_expert_review(u, p, str(d.get("reason", ""))),
     "finish_expert_review": lambda u, p, d: review.finish_expert_review(u, p, str(d.get("conclusion", ""))),
+    "consent_supplement": lambda u, p, d: review.consent_supplement(  # R-SUPPLEMENT-ONCE
+        u, p, str(d.get("authority", "")), str(d.get("reason", ""))),
     "terminate": lambda u, p, d: services.terminate(u, p, str(d.get("reason", ""))),
 }
 

@@ -49,7 +49,7 @@ def current_due(project: Project, pauses=None):
     if project.state == "completed" and project.completed_on:  # R-ACCEPT-6M: calendar months
         return "acceptance", _month_due(acceptance_due_of(project))
     if project.state == "in_operation" and project.live_on:  # R-SELF-EVAL window closes
-        return "self_evaluation", _month_due(self_eval_window(project.live_on, load_calendar())[1])
+        return "self_evaluation", _month_due(self_eval_window(project.live_on, project.accepted_on, load_calendar())[1])
     return None
 
 
@@ -119,8 +119,22 @@ def project_json(project: Project, viewer: User | None = None, alerts=None) -> d
                   for o in project.opinions],
         rongque=[{"kind": r.kind, "promised_on": r.promised_on.isoformat(),
                   "fulfilled_on": _iso(r.fulfilled_on)} for r in project.rongque],
+        **_acceptance_json(project),
     )
     return data
+
+
+def _acceptance_json(project: Project) -> dict:
+    """R-JOINT-ACCEPT: the current application's opinions (read only once one was made), and the
+    保密办's confirmation of the 涉密 status."""
+    from ..acceptance.joint import acceptance_opinions
+    opinions = acceptance_opinions(project).values() if project.acceptance_application else []
+    return {"acceptance_opinions": [{"authority": o.authority, "verdict": o.verdict, "text": o.text,
+                                     "conditions": o.conditions, "at": o.at.isoformat(timespec="seconds")}
+                                    for o in opinions],
+            "acceptance_applied_on": _iso(project.acceptance_applied_on),
+            "classified_grade": project.classified_grade,
+            "classified_confirmed_on": _iso(project.classified_confirmed_on)}
 
 
 def document_json(doc) -> dict:

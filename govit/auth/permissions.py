@@ -20,7 +20,8 @@ from flask import g, jsonify, request
 from flask_login import current_user
 
 from ..domain.errors import Forbidden
-from ..domain.roles import (ACTION_RULES, ADMIN, AUDITOR, BUDGET_DECIDERS, DEPARTMENT_ROLES, DEPT_ADMIN, FINANCE, NDRC,
+from ..domain.roles import (ACCEPTANCE_REVIEWERS,  # R-JOINT-ACCEPT
+                            ACTION_RULES, ADMIN, AUDITOR, BUDGET_DECIDERS, DEPARTMENT_ROLES, DEPT_ADMIN, FINANCE, NDRC,
                             NO_PROJECT_ROLES, PLAN_ACTION_ROLES, PLAN_READERS, PLANNER, PROJECT_ACTION_ROLES,
                             REVIEWERS, ROLE_LABELS, ROLES, SECURITY_ADMIN)
 
@@ -71,7 +72,8 @@ WEB_APPROVAL_STEPS = pick(PROJECT_ACTION_ROLES, "submit_feasibility", "approve_f
                           "decide_deviation", "return", "refuse", "appeal", "decide_appeal")
 WEB_BUILD_STEPS = pick(PROJECT_ACTION_ROLES, "report_progress", "file_performance_report", "report_incident",
                        "resume", "complete", "request_extension", "decide_extension", "apply_acceptance",
-                       "accept", "self_evaluate", "post_evaluate", "close")
+                       "accept", "reject_acceptance", "confirm_classification", "self_evaluate",
+                       "post_evaluate", "close")
 API_PROJECT_ACTIONS = {name: roles for name, roles in PROJECT_ACTION_ROLES.items() if name != "file_budget_change"}
 
 ROUTES: dict[str, Access | dict[str, Access]] = {
@@ -145,6 +147,9 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "acceptance.step": by_step("step", WEB_BUILD_STEPS),
     "acceptance.order": allow(PROJECT_ACTION_ROLES["order_rectification"], scope=PROJECT, rule="R-INCIDENT"),
     "acceptance.progress_chart": allow(STAFF, scope=PROJECT),
+    "acceptance.opinion": allow(ACCEPTANCE_REVIEWERS, scope=PROJECT, rule="R-JOINT-ACCEPT"),
+    "planning.consent_supplement": allow(PROJECT_ACTION_ROLES["consent_supplement"], scope=PROJECT,
+                                         rule="R-SUPPLEMENT-ONCE"),
     # alerts, dashboards and the record
     "alerts.dashboard_page": allow(STAFF, scope=DEPARTMENT),
     "alerts.dashboard_chart": allow(PLANNER, AUDITOR, NDRC, scope=PROVINCE),
@@ -170,6 +175,7 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "api.upload_document": allow(DEPT, scope=PROJECT),
     "api.post_opinion": allow(REVIEWERS, scope=PROJECT, rule="R-REVIEW-PARALLEL"),
     "api.project_history": allow(STAFF, scope=PROJECT),
+    "api.post_acceptance_opinion": allow(ACCEPTANCE_REVIEWERS, scope=PROJECT, rule="R-JOINT-ACCEPT"),
     "api.project_action": by_step("action", API_PROJECT_ACTIONS),
     "api.list_alerts": allow(STAFF, scope=DEPARTMENT),
     "api.file_budget_change": allow(PROJECT_ACTION_ROLES["file_budget_change"], scope=PROJECT),

@@ -7,7 +7,7 @@ from .calendar import WorkCalendar, add_months
 from .errors import RuleViolation
 
 ACCEPT_MONTHS = 6  # R-ACCEPT-6M
-SELF_EVAL_FROM, SELF_EVAL_UNTIL = 6, 12  # R-SELF-EVAL: months after going live
+SELF_EVAL_FROM, SELF_EVAL_UNTIL = 6, 12  # R-SELF-EVAL: months after acceptance and going live
 PREREQUISITES = {  # R-ACCEPT-PREREQ: document kinds (第二十三、三十一、三十二条)
     "archive_acceptance": "档案验收意见",
     "crypto_assessment": "密码应用安全性评估报告",
@@ -97,17 +97,29 @@ def check_acceptance_prerequisites(uploaded: set[str], classified: bool) -> None
                             fields={k: f"缺少{v}" for k, v in missing.items()})
 
 
-def self_eval_window(live_on: date, cal: WorkCalendar | None = None) -> tuple[date, date]:
-    """R-SELF-EVAL: accepted from 6 months after going live; overdue after 12 (R-CAL-MONTHS: the
-    period's end rolled forward to a working day on `cal`)."""
-    return add_months(live_on, SELF_EVAL_FROM), add_months(live_on, SELF_EVAL_UNTIL, cal)
+def self_eval_start(live_on: date, accepted_on: date | None = None) -> date:
+    """R-SELF-EVAL (第三十三条): the window counts from the later of going live and acceptance."""
+    return max(live_on, accepted_on) if accepted_on else live_on
 
 
-def check_self_evaluation(live_on: date, today: date, cal: WorkCalendar | None = None) -> bool:
-    """Refuse before the window opens; True when it is filed late (after 12 months)."""
-    opens, closes = self_eval_window(live_on, cal)
-    if today < opens:
-        raise RuleViolation("R-SELF-EVAL", f"系统上线（{live_on:%Y-%m-%d}）满 6 个月后才能提交自评价，即 {opens:%Y-%m-%d} 起")
+def self_eval_window(live_on: date, accepted_on: date | None = None,
+                     cal: WorkCalendar | None = None) -> tuple[date, date]:
+    """R-SELF-EVAL: accepted from 6 months after the later of going live and acceptance; overdue
+    after 12 (R-CAL-MONTHS: the domain's month arithmetic, rolled forward past holidays there)."""
+    start = self_eval_start(live_on, accepted_on)
+    return add_months(start, SELF_EVAL_FROM), add_months(start, SELF_EVAL_UNTIL, cal)
+
+
+def check_self_evaluation(live_on: date, today: date, accepted_on: date | None = None,
+                          cal: WorkCalendar | None = None) -> bool:
+    """Refuse before the window opens; True when it is filed late (after 12 months: the last day
+    of the window itself is still on time)."""
+    opens, closes = self_eval_window(live_on, accepted_on, cal)
+    if today < opens:  # R-SELF-EVAL
+        start = self_eval_start(live_on, accepted_on)
+        raise RuleViolation("R-SELF-EVAL", f"自评价须在项目竣工验收并上线（取两者较晚的 {start:%Y-%m-%d}）满 6 个月后提交，"
+                                           f"即 {opens:%Y-%m-%d} 起（上线 {live_on:%Y-%m-%d}"
+                                           + (f"，验收 {accepted_on:%Y-%m-%d}）" if accepted_on else "）"))
     return today > closes
 
 

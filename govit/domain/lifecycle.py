@@ -38,7 +38,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "request_supplement": (frozenset({JOINT_REVIEW, SUPPLEMENT_REQUESTED}), SUPPLEMENT_REQUESTED),
     "answer_supplement": (frozenset({SUPPLEMENT_REQUESTED}), JOINT_REVIEW),
     "call_expert_review": (frozenset({JOINT_REVIEW, SUPPLEMENT_REQUESTED}), None),
-    "finish_expert_review": (frozenset({JOINT_REVIEW, SUPPLEMENT_REQUESTED}), None),
+    # R-REVIEW-EXPERT: an open expert evaluation can always be finished, whatever came since
+    "finish_expert_review": (frozenset(STATES), None),
     "conclude_review": (frozenset({JOINT_REVIEW}), None),
     "enter_plan": (frozenset({REVIEW_PASSED}), "planned"),  # R-PLAN-OCT31 / R-PLAN-URGENT
     # approval (第十五–十九条)
@@ -69,6 +70,11 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "decide_extension": (frozenset({"completed"}), None),
     "apply_acceptance": (frozenset({"completed"}), "acceptance_review"),
     "accept": (frozenset({"acceptance_review"}), "in_operation"),
+    # R-JOINT-ACCEPT: opinions in parallel; a refusal returns the project to apply again
+    "record_acceptance_opinion": (frozenset({"acceptance_review"}), None),
+    "reject_acceptance": (frozenset({"acceptance_review"}), "completed"),
+    "confirm_classification": (frozenset(s for s in STATES if s not in (TERMINATED, "closed")), None),
+    "consent_supplement": (frozenset({JOINT_REVIEW, SUPPLEMENT_REQUESTED}), None),  # R-SUPPLEMENT-ONCE
     "self_evaluate": (frozenset({"in_operation"}), "self_evaluated"),
     "post_evaluate": (frozenset({"self_evaluated"}), "closed"),
     "close": (frozenset({"self_evaluated"}), "closed"),
@@ -99,6 +105,8 @@ ACTION_LABELS = {
     "report_incident": "报告严重延误或重大损失", "order_rectification": "责令整改", "suspend": "暂停项目",
     "resume": "恢复建设", "complete": "完工", "request_extension": "申请延期验收",
     "decide_extension": "延期验收决定", "apply_acceptance": "申请竣工验收", "accept": "竣工验收",
+    "acceptance_opinion": "出具验收意见", "reject_acceptance": "验收未通过，退回建设单位",
+    "confirm_classification": "保密办确认涉密属性", "consent_supplement": "同意再次要求补正",
     "self_evaluate": "提交自评价", "post_evaluate": "第三方后评价", "close": "关闭项目",
     "deadline_recomputed": "期限重新计算（导入节假日安排）",  # R-CAL-CONFIRM
 }

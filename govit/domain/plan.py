@@ -1,9 +1,11 @@
 """The annual plan (第十一、十二、三十四条): its states, who may enter it, and its totals."""
+import calendar as _stdcal
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from .construction import planned_percent
 from .errors import InvalidTransition, RuleViolation
 
 DRAFT, FINANCE_CHECKED, SUBMITTED, APPROVED = "draft", "finance_checked", "submitted", "approved"
@@ -16,7 +18,7 @@ PLAN_TRANSITIONS = {
     "submit": (FINANCE_CHECKED, SUBMITTED),
     "approve": (SUBMITTED, APPROVED),
 }
-# a project counts as finished for R-PLAN-BACKLOG once construction is complete
+# a project never counts as behind for R-PLAN-BACKLOG once construction is complete
 FINISHED_STATES = frozenset({"completed", "acceptance_review", "in_operation", "self_evaluated",
                              "closed", "terminated"})
 PLAN_YEARS = range(2000, 2101)  # the years a plan or a round may be for
@@ -51,11 +53,56 @@ def check_enters_plan(project_state: str, plan_year: int, project_plan_year: int
         raise RuleViolation("R-PLAN-ONLY-PASSED", f"该项目申报的是 {project_plan_year} 年度，不能列入 {plan_year} 年度计划")
 
 
+BACKLOG_POINTS = Decimal(20)  # R-PLAN-BACKLOG: more than this many percentage points behind plan
+BACKLOG_SILENT_DAYS = 90  # R-PLAN-BACKLOG: in construction with no progress report for longer
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """What R-PLAN-BACKLOG reads of one project of an earlier plan (plain values)."""
+
+    state: str
+    start_month: str | None  # 建设工期, YYYY-MM
+    end_month: str | None
+    latest_period: str | None = None  # the latest progress report's month and % complete
+    latest_percent: Decimal | None = None
+    last_reported_on: date | None = None
+    construction_started_on: date | None = None  # the 省政府审定 (R-GOV-APPROVE)
+
+
+def month_end(month: str) -> date:
+    year, mon = map(int, month.split("-"))
+    return date(year, mon, _stdcal.monthrange(year, mon)[1])
+
+
+def behind_schedule(s: Schedule, today: date) -> str | None:
+    """R-PLAN-BACKLOG (第十二条, as amended): why a project of an earlier plan is behind its own
+    schedule, or None when it is on schedule (which never blocks its department).
+
+    Planned progress is the elapsed share of the 建设工期 by whole months, straight line (a project of
+    2027-03..2027-12 should be 50% done by the end of 2027-07), read at the latest report's month,
+    as the progress chart shows it (domain.construction.planned_percent)."""
+    if s.state in FINISHED_STATES:
+        return None
+    if s.end_month and today > month_end(s.end_month):
+        return f"建设工期 {s.end_month} 已结束仍未完工"
+    building = s.state in ("in_construction", "suspended")
+    if building and s.latest_percent is not None and s.start_month and s.end_month:
+        planned = planned_percent(s.start_month, s.end_month, s.latest_period)
+        if planned - s.latest_percent > BACKLOG_POINTS:
+            return (f"{s.latest_period} 进度 {s.latest_percent}%，计划应完成 {planned}%，"
+                    f"落后 {planned - s.latest_percent} 个百分点（超过 {BACKLOG_POINTS} 个百分点）")
+    since = s.last_reported_on or s.construction_started_on
+    if s.state == "in_construction" and since and (today - since).days > BACKLOG_SILENT_DAYS:
+        return f"建设中已 {(today - since).days} 天未报告进度（超过 {BACKLOG_SILENT_DAYS} 天）"
+    return None
+
+
 @dataclass(frozen=True)
 class Blocks:
     """Why a department may not receive a new project (empty: it may)."""
 
-    backlog: list[str]  # unfinished projects of the previous year's plan (R-PLAN-BACKLOG)
+    backlog: list[str]  # "project: reason" for each project of its earlier plans behind schedule (R-PLAN-BACKLOG)
     flags: list[str]  # uncleared flags (R-SHARE-BLOCK)
     backlog_overridden: bool
 
@@ -70,7 +117,7 @@ def check_department_may_receive(blocks: Blocks, department: str) -> None:
         raise RuleViolation("R-SHARE-BLOCK", f"{department}存在未整改问题（{'；'.join(blocks.flags)}），整改销号前不得安排新项目")
     # R-PLAN-BACKLOG: 原则上 blocked; the planner may override with a recorded reason
     if blocks.backlog and not blocks.backlog_overridden:
-        raise RuleViolation("R-PLAN-BACKLOG", f"{department}上一年度计划仍有未完成项目（{'、'.join(blocks.backlog)}），"
+        raise RuleViolation("R-PLAN-BACKLOG", f"{department}以往年度计划的项目落后于建设进度（{'；'.join(blocks.backlog)}），"
                                               "原则上不安排新项目；如确需安排，须由营商环境局说明理由后放行")
 
 

@@ -57,3 +57,11 @@ def review_due(cal: WorkCalendar, submitted_on: date, pauses: list[Pause], today
                 paused_days.add(day)
     moved = cal.add_working_days(base.due_on, len(paused_days))
     return Due(moved.due_on, base.confirmed and moved.confirmed)
+
+
+def check_supplement_once(authority_label: str, earlier_on: date | None, consented: bool) -> None:
+    """R-SUPPLEMENT-ONCE (一次性告知): one 补正 request per authority per joint review; a second
+    needs the planner's consent with a recorded reason."""
+    if earlier_on is not None and not consented:
+        raise RuleViolation("R-SUPPLEMENT-ONCE", f"{authority_label}已于 {earlier_on:%Y-%m-%d} 要求过一次陈述和补正；"
+                                                 "按一次性告知，须在一次要求中列明全部问题，再次要求须经营商环境局同意并说明理由")

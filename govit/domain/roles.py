@@ -39,6 +39,18 @@ AUTHORITY_LABELS = {
     "crypto": "密码应用（省国家密码管理局）",
 }
 
+# R-JOINT-ACCEPT (第二十九条): who gives an acceptance opinion, for which authority; 保密办 only
+# for a 涉密 system
+ACCEPTANCE_AUTHORITY_OF_ROLE = {
+    REVIEWER_CYBER: "cyber", REVIEWER_CRYPTO: "crypto", POLICE: "police", NDRC: "ndrc", SECRECY: "secrecy",
+}
+ACCEPTANCE_REVIEWERS = frozenset(ACCEPTANCE_AUTHORITY_OF_ROLE)
+ACCEPTANCE_LABELS = {
+    "cyber": "网络安全（省委网信办）", "crypto": "密码应用（省国家密码管理局）", "police": "等级保护（省公安厅）",
+    "ndrc": "投资（省发改委）", "secrecy": "保密（省委保密办）",
+}
+ACCEPTANCE_DEPARTMENTS = {"cyber": "WXB", "crypto": "MMJ", "police": "GAT", "ndrc": "FGW", "secrecy": "BMB"}
+
 AUTHORITY_DEPARTMENTS = {
     "YSHJ": "省营商环境局", "WXB": "省委网信办", "FGW": "省发改委", "CZT": "省财政厅",
     "GAT": "省公安厅", "SJT": "省审计厅", "MMJ": "省国家密码管理局", "NWB": "省内网办",
@@ -84,6 +96,9 @@ PROJECT_ACTION_ROLES: dict[str, frozenset[str]] = {
     "resume": frozenset({PLANNER}),  # R-INCIDENT
     "request_extension": DEPARTMENT_ROLES, "decide_extension": frozenset({PLANNER}),
     "apply_acceptance": DEPARTMENT_ROLES, "accept": frozenset({PLANNER}),
+    "reject_acceptance": frozenset({PLANNER}),  # R-JOINT-ACCEPT
+    "confirm_classification": frozenset({SECRECY}),  # 保密办 confirms 涉密 status (第四条)
+    "consent_supplement": frozenset({PLANNER}),  # R-SUPPLEMENT-ONCE
     "self_evaluate": DEPARTMENT_ROLES, "post_evaluate": frozenset({PLANNER}), "close": frozenset({PLANNER}),
 }
 BUDGET_DECIDERS = frozenset({PLANNER, FINANCE})  # R-BUDGET-15
@@ -95,7 +110,9 @@ ACTION_RULES = {
     "send_back_to_feasibility": "R-DESIGN-DEVIATION", "decide_deviation": "R-DESIGN-DEVIATION",
     "return": "R-RETURN", "refuse": "R-RETURN", "appeal": "R-RETURN", "decide_appeal": "R-RETURN",
     "order_rectification": "R-INCIDENT", "suspend": "R-INCIDENT", "resume": "R-INCIDENT",
-    "decide_extension": "R-ACCEPT-6M", "accept": "R-ACCEPT-RECORD", "post_evaluate": "R-POST-EVAL",
+    "decide_extension": "R-ACCEPT-6M", "accept": "R-JOINT-ACCEPT", "reject_acceptance": "R-JOINT-ACCEPT",
+    "confirm_classification": "R-JOINT-ACCEPT",
+    "consent_supplement": "R-SUPPLEMENT-ONCE", "post_evaluate": "R-POST-EVAL",
     "close": "R-POST-EVAL", "insert_urgent": "R-PLAN-URGENT", "approve_insertion": "R-PLAN-URGENT",
     "record_insertion": "R-PLAN-URGENT", "approve": "R-BUDGET-15", "reject": "R-BUDGET-15",
 }

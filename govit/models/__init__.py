@@ -2,14 +2,16 @@
 from .approval import ApprovalDecision, ApprovalRecord, Baseline, BudgetChange, GovFund, Settlement
 from .accounts import ApiToken, Department, LoginSession, LoginThrottle, User
 from .calendar import CalendarDay, CalendarYear
-from .construction import (Evaluation, ExtensionRequest, Incident, PerformanceReport,
+from .construction import (AcceptanceOpinion, Evaluation, ExtensionRequest, Incident, PerformanceReport,
                            ProgressReport)
 from .history import Alert, ChainHead, Event, Notification, PendingMail, ScanLock
 from .plan import BlockOverride, DepartmentFlag, Plan, PlanItem, SimilarityMatch, UrgentInsertion
 from .project import (AnnualInvestment, Document, ExpertReview, Opinion, Project,
-                      ProjectParticipant, RongqueItem, Round, SubmissionBatch, SupplementRequest)
+                      ProjectParticipant, RongqueItem, Round, SubmissionBatch, SupplementConsent,
+                      SupplementRequest)
 
 __all__ = [
+    "AcceptanceOpinion", "SupplementConsent",
     "Alert", "AnnualInvestment", "ApprovalDecision", "ApiToken", "ApprovalRecord", "Baseline", "BudgetChange", "GovFund", "Settlement", "BlockOverride", "DepartmentFlag", "Plan", "PlanItem",
     "SimilarityMatch", "UrgentInsertion", "CalendarDay", "CalendarYear", "ChainHead", "Department",
     "Document", "Evaluation", "Event", "ExtensionRequest", "Incident", "PerformanceReport",

@@ -80,3 +80,19 @@ class Evaluation(db.Model):
     filed_on: Mapped[date]
     late: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
+
+
+class AcceptanceOpinion(db.Model):
+    """R-JOINT-ACCEPT: one authority's acceptance opinion on one application for acceptance."""
+
+    __tablename__ = "acceptance_opinion"
+    __table_args__ = (UniqueConstraint("project_id", "application", "authority"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    application: Mapped[int]
+    authority: Mapped[str] = mapped_column(String(16))
+    verdict: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    conditions: Mapped[str] = mapped_column(Text, default="")
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime]

@@ -88,6 +88,12 @@ class Project(db.Model):
     accepted_on: Mapped[date | None]
     live_on: Mapped[date | None]
     acceptance_authorities: Mapped[str] = mapped_column(Text, default="")  # R-ACCEPT-RECORD
+    # R-JOINT-ACCEPT: each application for acceptance is numbered; its opinions carry the number
+    acceptance_application: Mapped[int] = mapped_column(default=0)
+    acceptance_applied_on: Mapped[date | None]
+    # 保密办 confirms the 涉密 status and grade (第四条, 第三十二条); until then it is the department's word
+    classified_grade: Mapped[str] = mapped_column(String(16), default="")
+    classified_confirmed_on: Mapped[date | None]
     conditions: Mapped[str] = mapped_column(Text, default="")  # R-REVIEW-RESULT
 
     department: Mapped[Department] = relationship(lazy="joined")
@@ -184,6 +190,19 @@ class SupplementRequest(db.Model):
     requested_on: Mapped[date]
     answered_on: Mapped[date | None]
     answer_text: Mapped[str] = mapped_column(Text, default="")
+
+
+class SupplementConsent(db.Model):
+    """R-SUPPLEMENT-ONCE: the planner's consent, with its reason, to one more 补正 request."""
+
+    __tablename__ = "supplement_consent"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    authority: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    given_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    given_on: Mapped[date]
+    used_on: Mapped[date | None]
 
 
 class ExpertReview(db.Model):

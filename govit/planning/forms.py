@@ -98,13 +98,25 @@ class OpinionForm(FlaskForm):
     verdict = SelectField("审核结论", choices=options(VERDICTS))
     text = TextAreaField("审核意见", validators=[DataRequired("请填写审核意见"), Length(max=20000)],
                          render_kw={"rows": 5})
-    conditions = TextAreaField("通过条件（有条件通过时必填）", validators=[Optional(), Length(max=5000)],
+    conditions = TextAreaField("通过条件（有条件通过时填写；不填则以审核意见为条件）", validators=[Optional(), Length(max=5000)],
                                render_kw={"rows": 2})
 
 
 class AnswerForm(FlaskForm):
     text = TextAreaField("陈述和补正", validators=[DataRequired("请填写陈述和补正的内容"), Length(max=20000)],
                          render_kw={"rows": 5})
+
+
+class ConsentForm(FlaskForm):
+    """R-SUPPLEMENT-ONCE: the planner lets one authority ask for 补正 once more."""
+    authority = SelectField("审核部门", choices=[])
+    reason = TextAreaField("同意再次要求补正的理由", validators=[DataRequired("请填写理由"), Length(max=5000)],
+                           render_kw={"rows": 2})
+
+    def __init__(self, *args, **kwargs):
+        from ..domain.roles import AUTHORITY_LABELS
+        super().__init__(*args, **kwargs)
+        self.authority.choices = options(AUTHORITY_LABELS)
 
 
 class ReasonForm(FlaskForm):

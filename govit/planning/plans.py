@@ -1,18 +1,18 @@
 """Use cases of the annual plan (第十一、十二条) and the department flags that block it (第三十四条)."""
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import clock, history
 from ..auth.access import require_role
 from ..domain.errors import InvalidInput, NotFound, RuleViolation, required_text
-from ..domain.plan import (APPROVED, FINISHED_STATES, FLAG_KINDS, Blocks, Line,
+from ..domain.plan import (APPROVED, FINISHED_STATES, FLAG_KINDS, Blocks, Line, Schedule, behind_schedule,
                            check_department_may_receive, check_editable, check_enters_plan,
                            check_insertion, check_insertion_recordable, check_not_in_plan,
                            next_plan_state, totals)
 from ..extensions import db
-from ..models import (BlockOverride, Department, DepartmentFlag, Plan, PlanItem, Project,
-                      UrgentInsertion, User)
+from ..models import (ApprovalRecord, BlockOverride, Department, DepartmentFlag, Plan, PlanItem, ProgressReport,
+                      Project, UrgentInsertion, User)
 from ..transaction import transactional
 
 
@@ -43,17 +43,33 @@ def create_plan(actor: User, plan_year: int) -> Plan:
 # ---- who may receive a new project (R-PLAN-BACKLOG, R-SHARE-BLOCK) ------------------------------
 
 def department_blocks(plan: Plan, department: Department) -> Blocks:
-    """The reasons `department` may not get a new project in `plan`."""
-    previous = plan_for_year(plan.plan_year - 1)
-    backlog = []
-    if previous is not None and previous.state == APPROVED:
-        backlog = [i.project.name for i in previous.items
-                   if i.project.department_id == department.id and i.project.state not in FINISHED_STATES]
+    """The reasons `department` may not get a new project in `plan`: R-PLAN-BACKLOG judges each
+    project of its earlier approved plans against its own schedule; R-SHARE-BLOCK its flags."""
+    today = clock.today()
+    earlier = db.session.execute(select(Project).join(PlanItem, PlanItem.project_id == Project.id).join(Plan).where(
+        Plan.state == APPROVED, Plan.plan_year < plan.plan_year, PlanItem.removed_on.is_(None),
+        Project.department_id == department.id).order_by(Project.id)).unique().scalars()
+    backlog = [f"{p.name}：{reason}" for p in dict.fromkeys(earlier)
+               if (reason := behind_schedule(schedule_of(p), today))]
     flags = [f"{FLAG_KINDS[f.kind]}：{f.reason}" for f in open_flags(department.id)]
     overridden = db.session.execute(select(BlockOverride).where(
         BlockOverride.plan_id == plan.id, BlockOverride.department_id == department.id,
         BlockOverride.rule == "R-PLAN-BACKLOG")).scalar_one_or_none() is not None
     return Blocks(backlog, flags, overridden)
+
+
+def schedule_of(project: Project) -> Schedule:
+    """What R-PLAN-BACKLOG reads of a project: its 建设工期, latest progress report, and the date
+    construction was approved to start (省政府审定)."""
+    if project.state in FINISHED_STATES:
+        return Schedule(project.state, project.start_month, project.end_month)
+    latest = db.session.execute(select(ProgressReport).where(ProgressReport.project_id == project.id)
+                                .order_by(ProgressReport.period.desc()).limit(1)).scalar_one_or_none()
+    started = db.session.scalar(select(func.min(ApprovalRecord.approved_on)).where(
+        ApprovalRecord.project_id == project.id, ApprovalRecord.kind == "gov"))
+    return Schedule(project.state, project.start_month, project.end_month,
+                    latest.period if latest else None, latest.percent_complete if latest else None,
+                    latest.reported_on if latest else None, started)
 
 
 def open_flags(department_id: int | None = None) -> list[DepartmentFlag]:

@@ -9,10 +9,10 @@ from ..domain import lifecycle
 from ..domain.calendar import Due
 from ..domain.errors import InvalidInput, RuleViolation
 from ..domain.review import (CONDITIONAL, FINAL_VERDICTS, SUPPLEMENT, VERDICTS, Pause,
-                             check_opinion, review_due, review_result)
+                             check_opinion, check_supplement_once, review_due, review_result)
 from ..domain.roles import AUTHORITIES, AUTHORITY_LABELS, AUTHORITY_OF_ROLE
 from ..extensions import db
-from ..models import ExpertReview, Opinion, Project, SupplementRequest, User
+from ..models import Department, ExpertReview, Opinion, Project, SupplementConsent, SupplementRequest, User
 from ..transaction import transactional
 
 IN_REVIEW = (lifecycle.JOINT_REVIEW, lifecycle.SUPPLEMENT_REQUESTED)
@@ -73,33 +73,89 @@ def record_opinion(actor: User, project: Project, verdict: str, text: str,
     current = latest_opinions(project).get(authority)
     awaiting = any(s.authority == authority for s in open_supplements(project))
     check_opinion(verdict, text, current.verdict if current else None, awaiting)
+    consent = _supplement_allowed(project, authority) if verdict == SUPPLEMENT else None
     if verdict == CONDITIONAL and not (conditions or "").strip():
-        raise InvalidInput({"conditions": "有条件通过须写明条件"})
+        conditions = text  # API.md: for `conditional`, `conditions` defaults to `text`
     due = review_due_for(project)
     opinion = Opinion(project_id=project.id, authority=authority, verdict=verdict, text=text.strip(),
                       conditions=(conditions or "").strip(), reviewer_id=actor.id, at=clock.now())
     db.session.add(opinion)
     project.opinions.append(opinion)
     before = project.state
+    merged = []
     if verdict == SUPPLEMENT:  # R-SUPPLEMENT: back to the department; R-CLOCK pauses from today
+        # R-SUPPLEMENT-ONCE: a request that falls while the project already waits joins that notice
+        merged = [s.authority for s in open_supplements(project)]
         project.state = lifecycle.next_state("request_supplement", project.state)
         request = SupplementRequest(project_id=project.id, authority=authority,
                                     request_text=text.strip(), requested_on=clock.today())
         db.session.add(request)
         project.supplements.append(request)
+        if consent is not None:
+            consent.used_on = clock.today()
     history.record(actor, "opinion", project=project, from_state=before, to_state=project.state,
                    due_on=due.due_on if due else None, authority=authority, verdict=verdict,
-                   text=text.strip(), conditions=opinion.conditions)
+                   text=text.strip(), conditions=opinion.conditions,
+                   **({"merged_with": merged} if merged else {}), **({"consent": consent.id} if consent else {}))
     label = AUTHORITY_LABELS[authority]
-    history.notify(project.department_id, project,
-                   f"项目“{project.name}”收到{label}审核意见：{VERDICTS[verdict]}。{text.strip()}")
+    if merged:  # one notice, answered once (一次性告知)
+        listed = "；".join(f"{AUTHORITY_LABELS[s.authority]}：{s.request_text}" for s in open_supplements(project))
+        history.notify(project.department_id, project, f"项目“{project.name}”的补正通知已合并（{len(merged) + 1} 个部门），"
+                                                       f"请一并陈述和补正，答复一次即可：{listed}")
+    else:
+        history.notify(project.department_id, project,
+                       f"项目“{project.name}”收到{label}审核意见：{VERDICTS[verdict]}。{text.strip()}")
     _conclude_if_complete(actor, project)
     return opinion
 
 
+def consents(project: Project) -> list[SupplementConsent]:
+    return list(db.session.execute(select(SupplementConsent).where(
+        SupplementConsent.project_id == project.id).order_by(SupplementConsent.id)).scalars())
+
+
+def _supplement_allowed(project: Project, authority: str) -> SupplementConsent | None:
+    """R-SUPPLEMENT-ONCE: None for an authority's first request; its unused consent for a later one."""
+    earlier = [s for s in project.supplements if s.authority == authority]
+    consent = next((c for c in consents(project) if c.authority == authority and c.used_on is None), None)
+    check_supplement_once(AUTHORITY_LABELS[authority], earlier[0].requested_on if earlier else None,
+                          consent is not None)
+    return consent if earlier else None
+
+
+@transactional
+def consent_supplement(actor: User, project: Project, authority: str, reason: str) -> SupplementConsent:
+    """R-SUPPLEMENT-ONCE: the planner lets an authority ask for 补正 once more, with a recorded reason."""
+    require_role(actor, "planner", rule="R-SUPPLEMENT-ONCE")
+    lifecycle.next_state("consent_supplement", project.state)
+    if authority not in AUTHORITIES:
+        raise InvalidInput({"authority": f"应为：{'、'.join(AUTHORITIES)}"})
+    if not any(s.authority == authority for s in project.supplements):
+        raise RuleViolation("R-SUPPLEMENT-ONCE", f"{AUTHORITY_LABELS[authority]}尚未要求过补正，第一次要求无需同意")
+    if any(c.authority == authority and c.used_on is None for c in consents(project)):
+        raise RuleViolation("R-SUPPLEMENT-ONCE", f"已同意{AUTHORITY_LABELS[authority]}再次要求补正，尚未使用")
+    if not (reason or "").strip():
+        raise InvalidInput({"reason": "请写明同意再次要求补正的理由"})
+    row = SupplementConsent(project_id=project.id, authority=authority, reason=reason.strip(),
+                            given_by_id=actor.id, given_on=clock.today())
+    db.session.add(row)
+    db.session.flush()
+    history.record(actor, "consent_supplement", project=project, from_state=project.state,
+                   to_state=project.state, authority=authority, reason=row.reason)
+    code = {"business": "YSHJ", "cyber": "WXB", "crypto": "MMJ"}[authority]
+    dept = db.session.execute(select(Department).where(Department.code == code)).scalar_one_or_none()
+    if dept is not None:
+        history.notify(dept.id, project, f"营商环境局同意{AUTHORITY_LABELS[authority]}对项目“{project.name}”再次要求补正：{row.reason}")
+    return row
+
+
 def _conclude_if_complete(actor: User, project: Project) -> None:
-    """R-REVIEW-RESULT: when the three opinions are final, fail on any fail, else pass."""
+    """R-REVIEW-RESULT: when the three opinions are final, fail on any fail, else pass.
+
+    R-REVIEW-EXPERT: not while an expert evaluation is open; finishing it concludes instead."""
     if project.state != lifecycle.JOINT_REVIEW or open_supplements(project):
+        return
+    if any(e.finished_on is None for e in project.expert_reviews):  # R-REVIEW-EXPERT
         return
     latest = latest_opinions(project)
     result = review_result({a: o.verdict for a, o in latest.items()}, AUTHORITIES)
@@ -157,6 +213,7 @@ def call_expert_review(actor: User, project: Project, reason: str) -> ExpertRevi
 
 @transactional
 def finish_expert_review(actor: User, project: Project, conclusion: str) -> ExpertReview:
+    """R-REVIEW-EXPERT: an open evaluation can always be finished; the review may then conclude."""
     require_role(actor, "planner", rule="R-REVIEW-EXPERT")
     lifecycle.next_state("finish_expert_review", project.state)
     running = [e for e in project.expert_reviews if e.finished_on is None]
@@ -171,6 +228,7 @@ def finish_expert_review(actor: User, project: Project, conclusion: str) -> Expe
     history.record(actor, "finish_expert_review", project=project, from_state=project.state,
                    to_state=project.state, due_on=due.due_on, conclusion=review.conclusion,
                    working_days=days)
+    _conclude_if_complete(actor, project)  # R-REVIEW-EXPERT: the last opinion waited for this
     return review
 
 

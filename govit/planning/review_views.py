@@ -6,7 +6,7 @@ from ..auth.access import load_project, require_role
 from ..domain.roles import AUTHORITY_OF_ROLE
 from ..formkit import submit
 from . import queries, review, services
-from .forms import AnswerForm, OpinionForm, ReasonForm
+from .forms import AnswerForm, ConsentForm, OpinionForm, ReasonForm
 from .views import bp, render_project
 
 
@@ -52,3 +52,10 @@ def finish_expert(project_id: int):
 def terminate(project_id: int):
     return _post(project_id, ReasonForm(), "terminate", lambda p, f: services.terminate(
         current_user, p, f.reason.data), "项目已终止")
+
+
+@bp.post("/projects/<int:project_id>/supplement-consent")
+def consent_supplement(project_id: int):
+    """R-SUPPLEMENT-ONCE: the planner's recorded consent to one more 补正 request."""
+    return _post(project_id, ConsentForm(), "consent", lambda p, f: review.consent_supplement(
+        current_user, p, f.authority.data, f.reason.data), "已同意该部门再次要求补正，理由已记录")

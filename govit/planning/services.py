@@ -166,6 +166,10 @@ def update_project(actor: User, project: Project, values: dict) -> Project:
     code = values.pop("department", None)
     if code and code != project.department.code:
         raise InvalidInput({"department": "项目建设单位不能更改"})
+    if project.classified_confirmed_on and "classified" in values and values["classified"] != project.classified:
+        # 保密办 confirmed the 涉密 status (第四条): the department no longer changes it alone
+        raise RuleViolation("R-JOINT-ACCEPT", "涉密属性已由省委保密办确认，建设单位不能自行更改；如有变化请商保密办重新确认",
+                            fields={"classified": "已由保密办确认"})
     before = _snapshot(project)
     _apply(project, values)
     after = _snapshot(project)

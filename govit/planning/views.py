@@ -17,7 +17,7 @@ from ..reports.record import record_of
 from ..models import Document, Notification
 from . import queries, review, services
 from .fields import parse_proposal
-from .forms import (AnswerForm, BatchForm, OpinionForm, ProposalForm, ReasonForm, RoundForm,
+from .forms import (AnswerForm, BatchForm, ConsentForm, OpinionForm, ProposalForm, ReasonForm, RoundForm,
                     UploadForm)
 
 bp = Blueprint("planning", __name__)
@@ -81,7 +81,7 @@ def edit_project(project_id: int):
 def render_project(project, status=200, **given):
     """The project page, with any refused form passed in so its text is kept."""
     forms = LazyForms({"upload": UploadForm, "opinion": OpinionForm, "answer": AnswerForm, "expert": ReasonForm,
-                       "terminate": ReasonForm}, given, prefixed=False)
+                       "terminate": ReasonForm, "consent": ConsentForm}, given, prefixed=False)
     from ..acceptance.views import panel_context as build_panel  # later stages add their panels
     from ..approval.views import panel_context as approval_panel
     mine = AUTHORITY_OF_ROLE.get(current_user.role)
@@ -104,7 +104,15 @@ def render_project(project, status=200, **given):
         # R-NO-SPLIT: the matches are for the reviewers and the planner, not other departments' eyes
         similar=project.similar if sees_all_projects(current_user.role) else [],
         threshold=current_app.config["GOVIT_SIMILARITY_THRESHOLD"],
-        rongque_left=queries.rongque_days_left, **extra), status
+        rongque_left=queries.rongque_days_left, classification_form=_classification_form(given), **extra), status
+
+
+def _classification_form(given: dict):
+    """保密办 confirms the 涉密 status from the proposal on (the build panel has it from construction)."""
+    if current_user.role != "secrecy":
+        return None
+    from ..acceptance.forms import ClassificationForm
+    return given.get("classification") or ClassificationForm(prefix="classification")
 
 
 @bp.get("/projects/<int:project_id>")

@@ -39,6 +39,8 @@ def accepted(w, project, completed="2027-08-31", live="2027-11-15"):
     construction.complete(w["head"], project, date.fromisoformat(completed))
     upload(w, project, "archive_acceptance", "crypto_assessment", "reliability_statement", "acceptance_report")
     evaluation.apply_acceptance(w["head"], project)
+    from .test_joint_accept import all_opinions  # R-JOINT-ACCEPT: every authority answers first
+    all_opinions(w, project)
     evaluation.accept(w["planner"], project, date.fromisoformat(live), date.fromisoformat(live), "营商环境局、网信办、密码管理局")
 
 
@@ -156,6 +158,8 @@ def test_r_accept_record_needs_the_report_and_sets_go_live(w):
     construction.complete(w["head"], project, date(2026, 11, 20))
     upload(w, project, "archive_acceptance", "crypto_assessment", "reliability_statement")
     evaluation.apply_acceptance(w["head"], project)
+    from .test_joint_accept import all_opinions  # R-JOINT-ACCEPT: every authority answers first
+    all_opinions(w, project)
     with pytest.raises(RuleViolation) as err:
         evaluation.accept(w["planner"], project, date(2026, 12, 10), date(2026, 12, 15))
     assert err.value.rule == "R-ACCEPT-RECORD"

@@ -129,11 +129,13 @@ def test_r_plan_urgent_insertion_needs_planner_finance_and_the_record(w):
     plans.require_in_approved_plan(urgent, "开工建设")
 
 
-def test_r_plan_backlog_blocks_then_override_with_reason(w, make):
-    """R-PLAN-BACKLOG: unfinished projects of last year's plan block the department, unless overridden."""
+def test_r_plan_backlog_blocks_then_override_with_reason(w, make, today):
+    """R-PLAN-BACKLOG: a project of last year's plan behind its schedule (past its 建设工期, not
+    completed) blocks the department, unless overridden."""
     old = w["project"](name="去年的项目")
-    old.plan_year = 2026  # last year's round, still being built
+    old.plan_year, old.start_month, old.end_month = 2026, "2026-01", "2026-06"  # last year's, past its end
     approved_plan(w, 2026, old)
+    today("2026-10-20")
     new = w["project"](name="今年的新项目")
     plan = plans.create_plan(w["planner"], 2027)
     with pytest.raises(RuleViolation) as err:

@@ -26,6 +26,8 @@ def test_apply_acceptance_refused_with_rule_then_through_to_closed(client, w, to
         client.post(f"/api/v1/projects/{project.id}/documents", headers=auth["head"],
                     data={"kind": kind, "file": (io.BytesIO(pdf_bytes(kind)), f"{kind}.pdf")})
     assert act("head", "apply_acceptance").json["state"] == "acceptance_review"
+    from ..services.test_joint_accept import all_opinions  # R-JOINT-ACCEPT: every authority answers first
+    all_opinions(w, project)
     res = act("planner", "accept", accepted_on="2026-11-10", live_on="2026-11-15", authorities="营商环境局")
     assert res.json["state"] == "in_operation" and res.json["live_on"] == "2026-11-15"
     today("2027-04-15")

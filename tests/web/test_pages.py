@@ -96,11 +96,12 @@ def test_r_review_parallel_opinion_form_by_reviewer(client, people, make):
     project = make.submitted(people["head"], people["planner"])
     login(client, people["cyber"])
     assert project.name in client.get("/review").get_data(as_text=True)
-    res = client.post(f"/projects/{project.id}/opinion", data={"verdict": "conditional", "text": "原则同意"})
-    assert "有条件通过须写明条件" in res.get_data(as_text=True) and "原则同意" in res.get_data(as_text=True)
-    res = client.post(f"/projects/{project.id}/opinion", data={"verdict": "pass", "text": "符合网络安全要求"})
+    res = client.post(f"/projects/{project.id}/opinion", data={"verdict": "bogus", "text": "原则同意"})
+    assert res.status_code == 400 and "原则同意" in res.get_data(as_text=True)
+    # API.md: a `conditional` opinion's conditions default to its text (web and API alike)
+    res = client.post(f"/projects/{project.id}/opinion", data={"verdict": "conditional", "text": "上线前完成等保测评"})
     assert res.status_code == 302
-    assert "符合网络安全要求" in client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "条件：上线前完成等保测评" in client.get(f"/projects/{project.id}").get_data(as_text=True)
 
 
 def test_admin_pages_only_for_admin(client, people, make):
