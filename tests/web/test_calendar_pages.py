@@ -9,6 +9,7 @@ from govit.models import CalendarYear
 from ..helpers import PASSWORD, planned
 from ..services.test_approval import to_construction
 from ..services.test_construction import upload
+from ..services.test_joint_accept import all_opinions
 
 
 def login(client, user):
@@ -44,6 +45,7 @@ def test_r_cal_predict_self_evaluation_due_marked_on_page_and_api(app, make, rev
     construction.complete(w["head"], project, date(2026, 12, 1))
     upload(w, project, "archive_acceptance", "crypto_assessment", "reliability_statement", "acceptance_report")
     evaluation.apply_acceptance(w["head"], project)
+    all_opinions(w, project)  # R-JOINT-ACCEPT: every authority answers before the conclusion
     with clock.travel(date(2027, 1, 26)):
         evaluation.accept(w["planner"], project, date(2027, 1, 26), date(2027, 1, 26), "营商环境局")
     today("2027-03-01")
