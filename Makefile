@@ -55,14 +55,16 @@ CLOCK_DATES ?= 2026-01-01 2028-06-01
 faketime-deps:
 	@command -v faketime >/dev/null || { \
 	  echo "installing Debian faketime (libfaketime)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }
+	  tools/apt-install faketime; }
 
 test-clock: install faketime-deps
-	@for day in $(CLOCK_DATES); do \
-	  echo "==== govit test suite on SQLite, machine clock faked to $$day ===="; \
+	@echo "==== govit test suite on SQLite, machine clock faked to each of $(CLOCK_DATES) (in parallel) ===="
+	@pids=""; for day in $(CLOCK_DATES); do \
 	  GOVIT_TEST_POSTGRES= faketime "$$day 09:00:00" $(PY) -m pytest -q -p no:cacheprovider \
-	    --ignore=tests/browser || exit 1; \
-	done
+	    --ignore=tests/browser > .clock-$$day.log 2>&1 & pids="$$pids $$!"; \
+	done; status=0; for pid in $$pids; do wait $$pid || status=1; done; \
+	for day in $(CLOCK_DATES); do echo "---- clock faked to $$day"; tail -n 15 .clock-$$day.log; rm -f .clock-$$day.log; done; \
+	exit $$status
 
 # Mutation testing of the rules (issue 18): mutmut (configured in setup.cfg) mutates govit/domain/ and
 # runs tests/unit against each mutant; tests/mutation/check.py reads the results. `make mutation`
