@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select, update
 
 from govit import checkpoint, history
 from govit.domain.audit import GENESIS, canonical, unkeyed_hash
+from govit.domain.errors import RuleViolation
 from govit.extensions import db
 from govit.models import ChainHead, Event
 
@@ -158,6 +159,10 @@ def test_r_audit_trail_tail_and_head_row_deleted_is_found(chain, runner):
         conn.execute(E.delete().where(E.c.seq > 4))
         conn.execute(H.delete())
     _found(runner, 5, "head_deleted", "链头记录也被删除")
+    with pytest.raises(RuleViolation, match="链头缺失"):  # and govit writes nothing more onto it
+        history.record(None, "probe", step="after")
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Event)) == 4
     with as_insider() as conn:  # put the head row back for the cleanup of the next test
         conn.execute(H.insert().values(id=1, seq=0, hash=GENESIS))
 

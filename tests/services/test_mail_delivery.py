@@ -127,3 +127,26 @@ def test_an_address_with_a_line_break_is_not_used(app, people, make, monkeypatch
                                        ("  项目  ", "项目")])
 def test_header_text_is_one_line(raw, line):
     assert mail.header_text(raw) == line
+
+
+def test_the_api_answers_a_decision_whose_mail_fails(app, people, make, monkeypatch):
+    """The issue's 500: a CRLF project name and an unreachable SMTP server after the commit. Now the
+    API answers the opinion that concludes the review, and the mail waits in mail_outbox."""
+    from datetime import date as day
+
+    from govit import clock
+    from govit.planning import review
+    _smtp(app, monkeypatch, free_port())
+    project = make.submitted(people["head"], people["planner"], name=INJECTED)
+    *first, last = people["reviewers"]
+    with clock.travel(day(2026, 6, 18)):
+        for reviewer in first:
+            review.record_opinion(reviewer, project, "pass", "符合要求")
+    token = accounts.issue_token(last)
+    monkeypatch.setitem(app.config, "GOVIT_TODAY", day(2026, 6, 18))
+    answer = app.test_client().post(f"/api/v1/projects/{project.id}/opinions", json={"verdict": "pass", "text": "同意"},
+                                    headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code in (200, 201), answer.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(project), project.id).state == "review_passed"
+    assert any("联合审核通过" in m.body and "\n" not in m.subject for m in db.session.query(PendingMail))
