@@ -256,6 +256,9 @@ def _drop_everything() -> None:
     found = MetaData()
     found.reflect(db.engine)
     found.drop_all(db.engine)
+    if db.engine.dialect.name == "postgresql":  # what migration 0010b made beside the tables
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP FUNCTION IF EXISTS govit_refuse_event_rewrite() CASCADE"))
 
 
 def restore(path: str, replace: bool = False) -> dict:

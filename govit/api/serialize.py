@@ -71,7 +71,8 @@ def _due_json(due) -> dict | None:
 SUMMARY_COLUMNS = (Project.id, Project.name, Project.state, Project.plan_year, Project.urgent,
                    Project.total_investment, Project.approved_estimate, Project.submitted_on, Project.concluded_on,
                    Project.design_submitted_on, Project.completed_on, Project.acceptance_extended_until,
-                   Project.live_on, Project.updated_at, of_department(Department.code, "department_code"))
+                   Project.accepted_on, Project.live_on, Project.updated_at,
+                   of_department(Department.code, "department_code"))
 
 
 def project_summaries(projects) -> list[dict]:

@@ -24,7 +24,7 @@ EVENT = sa.table(
 HEAD = sa.table("chain_head", sa.column("id", sa.Integer), sa.column("seq", sa.Integer), sa.column("hash", sa.String))
 
 TRIGGER = """
-CREATE FUNCTION govit_refuse_event_rewrite() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION govit_refuse_event_rewrite() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   -- R-AUDIT-TRAIL: the history is append-only; only a restore or the test suite's reset sets this
   IF coalesce(current_setting('govit.allow_event_rewrite', true), '') = 'on' THEN
