@@ -62,6 +62,29 @@ def create_user_command(username, role, department, password, display_name, emai
     click.echo(f"已创建用户 {username}（{role}，{department}）")
 
 
+@click.command("reset-password")
+@click.argument("username")
+@click.option("--password", default=None, help="新的初始密码；不给则提示输入")
+@with_appcontext
+def reset_password_command(username, password):
+    """Reset an account's password on the server (R-DUTIES: the only way for admin, security_admin
+    and auditor accounts); the account must change it at its next sign-in, every session ends."""
+    from .auth.services import reset_password
+    from .extensions import db
+    from .models import User
+
+    user = db.session.query(User).filter_by(username=username).one_or_none()
+    if user is None:
+        _fail(f"没有用户 {username}")
+    if password is None:
+        password = click.prompt("新的初始密码", hide_input=True, confirmation_prompt=True)
+    try:
+        reset_password(None, user, password)
+    except GovitError as err:
+        _fail(_explain(err))
+    click.echo(f"已重置用户 {username} 的密码，下次登录须修改")
+
+
 @click.command("gen-secrets")
 def gen_secrets_command():
     """Print a fresh GOVIT_SECRET_KEY and GOVIT_AUDIT_KEY for /etc/govit/govit.env."""
@@ -248,8 +271,9 @@ def restore_command(path, replace, yes):
 
 
 def register(app) -> None:
-    for command in (init_command, create_user_command, demo_command, verify_audit_command,
-                    scan_deadlines_command, calendar_group, backup_command, restore_command, gen_secrets_command):
+    for command in (init_command, create_user_command, reset_password_command, demo_command,
+                    verify_audit_command, scan_deadlines_command, calendar_group, backup_command,
+                    restore_command, gen_secrets_command):
         app.cli.add_command(command)
 
 

@@ -60,9 +60,9 @@ def _account_event(actor: User | None, action: str, user: User, **detail) -> Non
     history.record(actor, action, username=user.username, role=user.role, **detail)
 
 
-def _check(actor: User | None, user: User | None, new_role: str | None = None) -> None:
+def _check(actor: User | None, user: User | None, new_role: str | None = None, sets_password: bool = False) -> None:
     check_account_change(actor.role if actor else None, actor.id if actor else None,
-                         user.id if user else None, user.role if user else None, new_role)
+                         user.id if user else None, user.role if user else None, new_role, sets_password)
 
 
 @transactional
@@ -111,7 +111,7 @@ def set_active(actor: User, user: User, active: bool) -> None:
 @transactional
 def reset_password(actor: User, user: User, password: str) -> None:
     """A new initial password, to be changed at the next sign-in; every session and token ends."""
-    _check(actor, user)  # R-DUTIES
+    _check(actor, user, sets_password=True)  # R-DUTIES
     if problem := password_problem(password):
         raise InvalidInput({"password": problem})
     lock_for_update(user)
@@ -282,18 +282,28 @@ def _end_everything(user: User, reason: str, keep_session: str | None = None,
     db.session.execute(tokens.values(revoked_at=clock.now()).execution_options(synchronize_session=False))
 
 
-@transactional
 def change_password(user: User, current: str, new: str, keep_session: str | None = None,
                     keep_token: str | None = None) -> None:
-    """The user's own new password; every other session and token of the user ends."""
+    """The user's own new password; every other session and token of the user ends. The current
+    password is checked as a sign-in is: counted first and locked after as many failures, so a
+    stolen session or token cannot guess it (ASVS 2.2.1 for re-authentication too)."""
+    user = getattr(user, "_get_current_object", lambda: user)()  # current_user is a proxy
+    if _reserve_check(User, User.id == user.id, clock.now()) is None:
+        until = db.session.execute(select(User.locked_until).where(User.id == user.id)).scalar_one_or_none()
+        raise InvalidInput({"current": _locked_message(until)})
+    _store_password(user, current, new, keep_session, keep_token)
+
+
+@transactional
+def _store_password(user: User, current: str, new: str, keep_session: str | None, keep_token: str | None) -> None:
     if not user.check_password(current or ""):
         raise InvalidInput({"current": "当前密码不正确"})
     if problem := password_problem(new):
         raise InvalidInput({"new": problem})
     if new == current:
         raise InvalidInput({"new": "新密码不能与当前密码相同"})
-    user = getattr(user, "_get_current_object", lambda: user)()  # current_user is a proxy
     lock_for_update(user)
+    user.failed_logins, user.locked_until = 0, None
     user.set_password(new, current_app.config["PASSWORD_HASH_METHOD"])
     user.must_change_password = False
     _end_everything(user, "password_changed", keep_session, keep_token)

@@ -148,3 +148,45 @@ def test_create_user_cli_keeps_working_for_every_role(runner, make):
         assert res.exit_code == 0, res.output
     assert db.session.execute(select(User).where(User.username == "cli_security_admin")).scalar_one().role \
         == "security_admin"
+
+
+@pytest.mark.parametrize("duty", ["admin", "auditor"])
+def test_r_duties_the_security_admin_cannot_reset_a_duty_account_into_its_own_hands(app, three, runner, duty):
+    """A reset hands the security administrator a password of the account: for the system
+    administrator or the auditor that would be holding their duty too (found by review). Refused
+    on the page and in the service, nothing changed; the server's `govit reset-password` does it."""
+    security = _login(app, three["security"])
+    before = _state()
+    assert security.post(f"/admin/users/{three[duty].id}/password",
+                         data={"password": "Takeover-pass1"}).status_code == 403
+    with pytest.raises(Forbidden) as refused:
+        accounts.reset_password(three["security"], three[duty], "Takeover-pass1")
+    assert refused.value.rule == "R-DUTIES"
+    assert _state() == before
+    accounts.reset_password(three["security"], three["applicant"], "Applicant-pass1")  # others as before
+    done = runner.invoke(args=["reset-password", three[duty].username, "--password", "Server-pass1"])
+    assert done.exit_code == 0, done.output
+    reset = db.session.get(User, three[duty].id)
+    assert reset.check_password("Server-pass1") and reset.must_change_password
+
+
+def test_changing_the_password_counts_wrong_current_passwords_as_failed_sign_ins(app, three):
+    """A stolen session cannot guess the current password: four wrong ones and the right one
+    still changes it; five lock the account, and then even the right one is refused, sign-in too."""
+    client = _login(app, three["applicant"])
+    for _ in range(4):
+        res = client.post("/password", data={"current": "wrong-guess", "new": "Brand-new-pass1",
+                                             "confirm": "Brand-new-pass1"})
+        assert "当前密码不正确" in res.get_data(as_text=True)
+    res = client.post("/password", data={"current": PASSWORD, "new": "Brand-new-pass1", "confirm": "Brand-new-pass1"})
+    assert res.status_code == 302
+    user = db.session.get(User, three["applicant"].id)
+    assert user.check_password("Brand-new-pass1") and user.failed_logins == 0
+    for _ in range(5):
+        client.post("/password", data={"current": "wrong-guess", "new": "Other-new-pass1", "confirm": "Other-new-pass1"})
+    res = client.post("/password", data={"current": "Brand-new-pass1", "new": "Other-new-pass1",
+                                         "confirm": "Other-new-pass1"})
+    assert "账号已锁定" in res.get_data(as_text=True)
+    assert db.session.get(User, user.id).check_password("Brand-new-pass1")
+    fresh = app.test_client().post("/login", data={"username": user.username, "password": "Brand-new-pass1"})
+    assert fresh.status_code == 200 and "账号已锁定" in fresh.get_data(as_text=True)
