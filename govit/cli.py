@@ -279,7 +279,12 @@ def register(app) -> None:
 
 def _create_app():
     from . import create_app
-    return create_app()
+    from .config import ConfigError
+    try:
+        return create_app()
+    except ConfigError as err:  # a refused setting says what to fix, in one line, not a traceback
+        click.echo(f"配置错误：{err}", err=True)
+        sys.exit(2)
 
 
 main = FlaskGroup(create_app=_create_app, help="govit 政务信息化项目管理系统")

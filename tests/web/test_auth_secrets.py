@@ -102,3 +102,17 @@ def test_hsts_in_production_only(app, app_config, monkeypatch):
     prod = create_app({k: v for k, v in app_config.items() if k not in ("GOVIT_ENV", "TESTING")})
     res = prod.test_client().get("/login", base_url="https://govit.example")
     assert res.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_a_refused_production_setting_is_one_line_that_says_what_to_fix(tmp_path):
+    """`govit` in production with a weak key: exit 2 and one line, no Python traceback (review)."""
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "GOVIT_ENV": "production", "GOVIT_SECRET_KEY": "short", "GOVIT_TODAY": ""}
+    env.pop("GOVIT_AUDIT_KEY", None)
+    done = subprocess.run([sys.executable, "-c", "from govit.cli import main; main()", "verify-audit"],
+                          env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                          )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == ["配置错误：GOVIT_SECRET_KEY 至少 32 字节，请用 govit gen-secrets 生成"]
