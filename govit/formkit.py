@@ -1,12 +1,45 @@
 """Shared bits of the web forms: options, refusals shown beside their fields, the submit pattern."""
+import re
 from collections.abc import Callable
 
 from flask import flash, redirect
+from flask_wtf import FlaskForm as _FlaskForm
+from wtforms import Form as _Form
 from wtforms.fields.choices import SelectChoice
+from wtforms.meta import DefaultMeta
 
 from .domain.errors import InvalidInput, RuleViolation
 
+# The formats both the web forms and the API check (one validation path, issue 16)
+MONTH = re.compile(r"20\d\d-(0[1-9]|1[0-2])")  # YYYY-MM: a report period, a start or end month
+YEAR = re.compile(r"20\d\d")
+TEXT_LIMIT = 5000  # a note, a reason, a summary: the web forms' Length(max=5000)
+
 FIELD_ALIASES = {"annual_investments": "annual", "co_departments": "participants"}
+
+
+class _ChineseMeta:
+    """WTForms' own messages ("Field cannot be longer than 200 characters.") in its Chinese
+    translation; Flask-WTF would look for Flask-Babel, which govit does not use."""
+
+    locales = ("zh",)
+
+    def get_translations(self, form):
+        return DefaultMeta.get_translations(self, form)
+
+
+class FlaskForm(_FlaskForm):
+    """Every web form of govit: Flask-WTF's (CSRF), with WTForms' messages in Chinese."""
+
+    class Meta(_ChineseMeta):
+        pass
+
+
+class Form(_Form):
+    """A row of a FieldList (FormField): its own messages in Chinese too."""
+
+    class Meta(_ChineseMeta):
+        pass
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -64,3 +97,4 @@ class LazyForms(dict):
         cls = self._classes[key]
         form = self[key] = cls(prefix=key) if self._prefixed else cls()
         return form
+

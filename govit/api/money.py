@@ -3,12 +3,13 @@ from decimal import Decimal
 
 from flask import g, jsonify, request
 
-from ..formkit import row_int
 from ..approval import budget, services as approval
 from ..auth.access import load_project, require_role
 from ..domain.errors import InvalidInput
 from ..domain.money import MoneyError, format_money, parse_money
-from . import body, bp
+from ..domain.approval import MERGED_REASONS
+from ..domain.budget import REASON_LABELS
+from . import body, bp, inputs
 from .resources import ACTIONS, parse_date
 
 
@@ -21,26 +22,28 @@ def money(data: dict, key: str, allow_zero: bool = False) -> Decimal:
 
 
 def _funds(data: dict) -> list[tuple[str, Decimal]]:
-    funds = data.get("funds")
-    if not isinstance(funds, list) or not funds:
-        raise InvalidInput({"funds": "应为 [{source, amount}] 列表"})
-    return [(str(f.get("source") or "").strip() or "未填写", money(f, "amount")) for f in funds]
+    funds = inputs.objects(data, "funds", "[{source, amount}]", required=True)
+    try:
+        return [(inputs.text(f, "source", 100).strip() or "未填写", money(f, "amount")) for f in funds]
+    except InvalidInput as err:  # named as the list, which is what the caller sent
+        raise InvalidInput({"funds": "；".join(f"{k}：{v}" for k, v in err.fields.items())}) from None
 
 
 ACTIONS.update({
-    "submit_feasibility": lambda u, p, d: approval.submit_feasibility(u, p, d.get("merged_reason") or None),
+    "submit_feasibility": lambda u, p, d: approval.submit_feasibility(
+        u, p, inputs.choice(d, "merged_reason", MERGED_REASONS) if d.get("merged_reason") else None),
     "approve_feasibility": lambda u, p, d: approval.approve_feasibility(
-        u, p, str(d.get("doc_no", "")), parse_date(d, "approved_on"), money(d, "approved_investment")),
+        u, p, inputs.text(d, "doc_no", 100), parse_date(d, "approved_on"), money(d, "approved_investment")),
     "submit_design": lambda u, p, d: approval.submit_design(u, p, money(d, "estimate")),
-    "return_to_feasibility": lambda u, p, d: approval.return_to_feasibility(u, p, str(d.get("reason", ""))),
+    "return_to_feasibility": lambda u, p, d: approval.return_to_feasibility(u, p, inputs.text(d, "reason")),
     "approve_design": lambda u, p, d: approval.approve_design(
-        u, p, str(d.get("doc_no", "")), parse_date(d, "approved_on"), money(d, "approved_estimate")),
+        u, p, inputs.text(d, "doc_no", 100), parse_date(d, "approved_on"), money(d, "approved_estimate")),
     "record_gov_approval": lambda u, p, d: approval.record_gov_approval(
-        u, p, str(d.get("doc_no", "")), parse_date(d, "approved_on"), _funds(d)),
+        u, p, inputs.text(d, "doc_no", 100), parse_date(d, "approved_on"), _funds(d)),
     "record_settlement": lambda u, p, d: budget.record_settlement(
         u, p, parse_date(d, "settled_on"), money(d, "funds_received"), money(d, "spent", allow_zero=True)),
     "record_surplus_return": lambda u, p, d: budget.record_surplus_return(
-        u, p, parse_date(d, "returned_on"), money(d, "amount", allow_zero=True), str(d.get("doc", ""))),
+        u, p, parse_date(d, "returned_on"), money(d, "amount", allow_zero=True), inputs.text(d, "doc", 100)),
 })
 
 
@@ -59,10 +62,9 @@ def change_json(change) -> dict:
 @bp.post("/projects/<int:project_id>/budget-changes")
 def file_budget_change(project_id: int):
     project, data = load_project(project_id, g.api_user), body()
-    goal_kept = data.get("goal_kept", True)
     change = budget.file_budget_change(g.api_user, project, money(data, "amount"), money(data, "new_total"),
-                                       str(data.get("reason_category", "")), str(data.get("content", "")),
-                                       goal_kept is not False)
+                                       inputs.choice(data, "reason_category", REASON_LABELS),
+                                       inputs.text(data, "content"), inputs.flag(data, "goal_kept", True))
     return jsonify(change_json(change)), 201
 
 
@@ -71,7 +73,7 @@ def list_budget_changes():
     require_role(g.api_user, "finance", "planner", "auditor")
     args = request.args
     found = budget.register(args.get("status") or None, args.get("department") or None,
-                            args.get("year", type=row_int))
+                            inputs.query_int(args, "year"))
     return jsonify([change_json(c) for c in found])
 
 
@@ -81,5 +83,5 @@ def decide_budget_change(change_id: int, decision: str):
         raise InvalidInput({"decision": "应为 approve 或 reject"})
     change = budget.get_change(change_id)
     data = body() if request.content_length else {}
-    budget.decide_budget_change(g.api_user, change, decision == "approve", str(data.get("note", "")))
+    budget.decide_budget_change(g.api_user, change, decision == "approve", inputs.text(data, "note"))
     return jsonify(change_json(change))
