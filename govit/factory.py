@@ -73,6 +73,8 @@ def register_blueprints(app: Flask) -> None:
     from .auth.permissions import enforce
     app.before_request(enforce)
     register_input_guard(app)  # the route × role × scope table, before any view or form runs
+    from .formkit import register_once_tokens
+    register_once_tokens(app)  # a form posted twice files once
 
 
 def _strings(value):

@@ -1,8 +1,10 @@
 """Shared bits of the web forms: options, refusals shown beside their fields, the submit pattern."""
 import re
+import secrets
 from collections.abc import Callable
 
-from flask import flash, redirect
+from flask import flash, redirect, request
+from markupsafe import Markup
 from flask_wtf import FlaskForm as _FlaskForm
 from wtforms import Form as _Form
 from wtforms.fields.choices import SelectChoice
@@ -98,3 +100,49 @@ class LazyForms(dict):
         form = self[key] = cls(prefix=key) if self._prefixed else cls()
         return form
 
+
+ONCE_FIELD = "once_token"  # a web form's one-time token (issue 16 Build 4)
+
+
+def once_field() -> Markup:
+    """The hidden one-time token a form carries (templates: `{{ once_field() }}` beside the CSRF token)."""
+    return Markup(f'<input type="hidden" name="{ONCE_FIELD}" value="{secrets.token_urlsafe(16)}">')
+
+
+def register_once_tokens(app) -> None:
+    """A form posted twice (a double click, a resubmitted page, a retry after a lost answer) files
+    once: its token is claimed in the same transaction as the write the form asks for, so the
+    second post finds it and changes nothing. A refused form claims nothing (the service rolled
+    back), so the corrected form can be sent again."""
+    from datetime import timedelta
+
+    from flask_login import current_user
+    from sqlalchemy import delete
+    from sqlalchemy.exc import IntegrityError
+
+    from . import clock
+    from .extensions import db
+    from .models import RequestKey
+
+    app.add_template_global(once_field)
+
+    @app.before_request
+    def claim_once_token():
+        if request.method != "POST" or request.path.startswith("/api/") or not current_user.is_authenticated:
+            return None
+        token = request.form.get(ONCE_FIELD, "")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token):
+            return None  # a form without a token (or with a mangled one) is an ordinary post
+        now = clock.now()
+        db.session.execute(delete(RequestKey).where(RequestKey.user_id == current_user.id,
+                                                    RequestKey.created_at < now - timedelta(hours=24)))
+        db.session.add(RequestKey(user_id=current_user.id, key=f"form:{token}", fingerprint=request.path[:64],
+                                  created_at=now))
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            flash("该表单已经提交过，本次未重复办理", "warning")
+            from flask import url_for
+            return redirect(request.referrer or url_for("planning.home"), 303)
+        return None

@@ -30,4 +30,4 @@ def issue_token():
     return jsonify({"token": accounts.issue_token(user)})
 
 
-from . import construction, money, openapi, plans, resources  # noqa: E402,F401  (routes register on bp)
+from . import construction, idempotency, money, openapi, plans, resources  # noqa: E402,F401  (routes register on bp)

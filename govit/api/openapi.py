@@ -4,6 +4,7 @@ from flask import jsonify
 from ..domain.documents import DOCUMENT_KINDS
 from ..domain.lifecycle import STATES
 from ..domain.review import VERDICTS
+from ..formkit import MONTH
 from ..planning.fields import BOOLS, CHOICES, TEXT_FIELDS
 from . import bp
 from .plans import ACTIONS as PLAN_ACTIONS
@@ -19,8 +20,8 @@ PROJECT_IN = {"type": "object", "properties": {
     **{k: {"type": "string", "enum": list(v)} for k, v in CHOICES.items()},
     **{k: {"type": "boolean"} for k in BOOLS},
     "department": {"type": "string"},
-    "start_month": {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
-    "end_month": {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
+    "start_month": {"type": "string", "pattern": f"^{MONTH.pattern}$"},
+    "end_month": {"type": "string", "pattern": f"^{MONTH.pattern}$"},
     "total_investment": MONEY,
     "annual_investments": {"type": "object", "additionalProperties": MONEY},
     "co_departments": {"type": "array", "items": {"type": "string"}}}}
@@ -81,6 +82,12 @@ ROUTES = [  # (method, path, summary, request schema or None, success status)
 ]
 
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "同一用户 24 小时内以同一键重试，返回首次应答（响应头 Idempotent-Replayed: true），不重复办理；"
+                   "同一键用于不同请求为 422；首次办理已完成而应答未保存为 409",
+    "schema": {"type": "string", "pattern": r"^[\x21-\x7e]{1,200}$"}}
+
 QUERY = {  # path -> its query parameters (name, JSON type)
     "/projects": [("state", "string"), ("department", "string"), ("plan_year", "integer"), ("q", "string"),
                   ("page", "integer"), ("per_page", "integer"), ("view", "string")],
@@ -115,10 +122,14 @@ def build_document() -> dict:
             op["requestBody"] = {"content": {"application/json": {"schema": schema}}}
         if path != "/auth/token":
             op["security"] = [{"bearer": []}]
+        if method == "post" and path != "/auth/token":  # retry-safe writes (API.md)
+            op["parameters"] = [IDEMPOTENCY_KEY]
+            op["responses"].update({str(s): {"description": d, "content": {"application/json": {"schema": ERROR}}}
+                                    for s, d in ((413, "请求体过大"), (422, "Idempotency-Key 已用于另一请求"))})
         params = _path_parameters(path) + [{"name": n, "in": "query", "required": False, "schema": {"type": t}}
                                            for n, t in QUERY.get(path, []) if method == "get"]
         if params:
-            op["parameters"] = params
+            op["parameters"] = params + op.get("parameters", [])
         paths.setdefault(path, {})[method] = op
     return {"openapi": "3.1.0",
             "info": {"title": "govit API", "version": "1", "description": "黑龙江省政务信息化项目管理系统"},

@@ -5,6 +5,7 @@ from .calendar import CalendarDay, CalendarYear
 from .construction import (Evaluation, ExtensionRequest, Incident, PerformanceReport,
                            ProgressReport)
 from .history import Alert, ChainHead, Event, Notification, ScanLock
+from .requests import RequestKey
 from .plan import BlockOverride, DepartmentFlag, Plan, PlanItem, SimilarityMatch, UrgentInsertion
 from .project import (AnnualInvestment, Document, ExpertReview, Opinion, Project,
                       ProjectParticipant, RongqueItem, Round, SubmissionBatch, SupplementRequest)
@@ -14,5 +15,5 @@ __all__ = [
     "SimilarityMatch", "UrgentInsertion", "CalendarDay", "CalendarYear", "ChainHead", "Department",
     "Document", "Evaluation", "Event", "ExtensionRequest", "Incident", "PerformanceReport",
     "ProgressReport", "ExpertReview", "Notification", "Opinion", "Project",
-    "ProjectParticipant", "RongqueItem", "Round", "ScanLock", "SubmissionBatch", "SupplementRequest", "User",
+    "ProjectParticipant", "RequestKey", "RongqueItem", "Round", "ScanLock", "SubmissionBatch", "SupplementRequest", "User",
 ]
