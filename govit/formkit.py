@@ -3,11 +3,12 @@ import re
 import secrets
 from collections.abc import Callable
 
-from flask import flash, redirect, request
+from flask import flash, has_request_context, redirect, request
 from markupsafe import Markup
 from flask_wtf import FlaskForm as _FlaskForm
 from wtforms import Form as _Form
 from wtforms.fields.choices import SelectChoice
+from werkzeug.datastructures import ImmutableMultiDict
 from wtforms.meta import DefaultMeta
 
 from .domain.errors import InvalidInput, RuleViolation
@@ -28,6 +29,13 @@ class _ChineseMeta:
 
     def get_translations(self, form):
         return DefaultMeta.get_translations(self, form)
+
+    def wrap_formdata(self, form, formdata):
+        """A web form reads form fields only: a JSON body (which Flask-WTF would turn into form
+        data, failing on a list or a number) counts as an empty form, refused field by field."""
+        if formdata is not None and has_request_context() and request.is_json:
+            return ImmutableMultiDict()
+        return super().wrap_formdata(form, formdata)
 
 
 class FlaskForm(_FlaskForm):
