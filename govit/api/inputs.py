@@ -124,3 +124,14 @@ def query_int(args, key: str, default: int | None = None) -> int | None:
     if not -MAX_ID <= value <= MAX_ID:
         raise InvalidInput({key: f"查询参数 {key} 超出范围"})
     return value
+
+
+def query_choice(args, key: str, allowed) -> str | None:
+    """A filter naming one of `allowed` (a state, a kind, a status): absent or empty is no filter; an
+    unknown value is 400 naming the parameter, not an empty list that looks like "none found"."""
+    raw = args.get(key)
+    if raw is None or raw == "":
+        return None
+    if raw not in allowed:
+        raise InvalidInput({key: f"查询参数 {key} 应为：{'、'.join(allowed)}"})
+    return raw

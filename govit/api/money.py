@@ -8,7 +8,7 @@ from ..auth.access import load_project, require_role
 from ..domain.errors import InvalidInput
 from ..domain.money import MoneyError, format_money, parse_money
 from ..domain.approval import MERGED_REASONS
-from ..domain.budget import REASON_LABELS
+from ..domain.budget import REASON_LABELS, STATUS_LABELS
 from . import body, bp, inputs
 from .resources import ACTIONS, parse_date
 
@@ -72,7 +72,7 @@ def file_budget_change(project_id: int):
 def list_budget_changes():
     require_role(g.api_user, "finance", "planner", "auditor")
     args = request.args
-    found = budget.register(args.get("status") or None, args.get("department") or None,
+    found = budget.register(inputs.query_choice(args, "status", STATUS_LABELS), args.get("department") or None,
                             inputs.query_int(args, "year"))
     return jsonify([change_json(c) for c in found])
 

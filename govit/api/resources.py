@@ -9,6 +9,8 @@ from ..auth.access import load_project, require_role
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.plan import PLAN_YEARS
 from ..domain.proposal import RongqueItem
+from ..domain.deadlines import KINDS as ALERT_KINDS
+from ..domain.lifecycle import STATES
 from ..domain.review import VERDICTS
 from ..extensions import db
 from ..history import project_events
@@ -99,7 +101,7 @@ def list_projects():
     view = args.get("view", "summary")
     if view not in ("summary", "full"):
         raise InvalidInput({"view": "应为 summary（默认，摘要）或 full（完整记录）"})
-    query = queries.project_query(g.api_user, args.get("state"), args.get("department"),
+    query = queries.project_query(g.api_user, inputs.query_choice(args, "state", STATES), args.get("department"),
                                   inputs.query_int(args, "plan_year"), args.get("q"))
     query = query.options(*PROJECT_LOADS) if view == "full" else query.with_only_columns(*SUMMARY_COLUMNS)
     per_page = min(max(inputs.query_int(args, "per_page", 100), 1), 200)
@@ -197,7 +199,7 @@ def list_alerts():
     if args.get("project"):
         query = query.where(Alert.project_id == inputs.query_int(args, "project"))
     if args.get("kind"):
-        query = query.where(Alert.kind == args["kind"])
+        query = query.where(Alert.kind == inputs.query_choice(args, "kind", ALERT_KINDS))
     if args.get("status"):
-        query = query.where(Alert.status == args["status"])
+        query = query.where(Alert.status == inputs.query_choice(args, "status", ("open", "closed")))
     return jsonify([alert_json(a) for a in db.session.execute(query.order_by(Alert.id)).scalars()])

@@ -149,3 +149,17 @@ def test_a_refused_form_can_be_corrected_and_sent_with_its_token(client, world, 
     assert counts()[0] == changes
     res = client.post(f"/projects/{pid}/approval/file_budget_change", data={**data, "change-amount": "10000.00"})
     assert res.status_code == 302 and counts()[0] == changes + 1
+
+
+def test_r_budget_15_simultaneous_retries_with_one_key_file_once(app, world, today):
+    """Four copies of one request with one key, sent at once (a client retrying on a timeout while
+    the first is still running): one budget change; the others replay it or are told to wait (409)."""
+    from ..helpers import at_once
+    today("2026-08-15")
+    headers = {"Authorization": f"Bearer {world['tokens']['dept_admin']}", "Idempotency-Key": "k-race"}
+    path = f"/api/v1/projects/{world['values']['project_id']}/budget-changes"
+    changes, events = counts()
+    outcomes = at_once(app, lambda: app.test_client().post(path, json=CHANGE, headers=headers), workers=4)
+    statuses = sorted(getattr(o, "status_code", repr(o)) for o in outcomes)
+    assert statuses.count(201) >= 1 and set(statuses) <= {201, 409}, statuses
+    assert counts() == (changes + 1, events + 1)

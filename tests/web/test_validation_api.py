@@ -199,8 +199,16 @@ def test_r_input_invalid_filters_are_400_naming_the_parameter(call):
                        ("/projects?per_page=1e3", "per_page"), ("/alerts?project=abc", "project")):
         res = call("get", path, "planner", None)
         assert res.status_code == 400 and name in res.json["fields"], (path, res.json)
-    res = call("get", "/budget-changes?year=abc", "finance", None)
-    assert res.status_code == 400 and "year" in res.json["fields"]
+    for path, name in (("/projects?state=bogus", "state"), ("/alerts?kind=bogus", "kind"),
+                       ("/alerts?status=gone", "status")):
+        res = call("get", path, "planner", None)
+        assert res.status_code == 400 and name in res.json["fields"], (path, res.json)
+    for path, name in (("/budget-changes?year=abc", "year"), ("/budget-changes?status=maybe", "status")):
+        res = call("get", path, "finance", None)
+        assert res.status_code == 400 and name in res.json["fields"], (path, res.json)
+    assert call("get", "/budget-changes?status=filed&year=2026", "finance", None).status_code == 200
+    assert call("get", "/alerts?kind=acceptance&status=open", "planner", None).status_code == 200
+    assert call("get", "/projects?state=in_construction", "planner", None).status_code == 200
     assert call("get", "/projects?plan_year=2147483647", "planner", None).status_code == 200
     assert call("get", "/projects?plan_year=", "planner", None).status_code == 200
 
