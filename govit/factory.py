@@ -44,6 +44,8 @@ class RowId(IntegerConverter):
     MAX = 2**31 - 1
 
     def to_python(self, value: str) -> int:
+        if len(value) > len(str(self.MAX)):  # also spares int() a number of thousands of digits
+            raise HTTPNotFound()
         number = super().to_python(value)
         if number > self.MAX:
             raise HTTPNotFound()

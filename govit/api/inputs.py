@@ -81,7 +81,7 @@ def row_id(data: dict, key: str) -> int:
     """A row id named in the body: a positive integer a database id column holds."""
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit() \
-            or not 0 < int(value) <= MAX_ID:
+            or len(str(value)) > 10 or not 0 < int(value) <= MAX_ID:
         raise InvalidInput({key: "应为记录编号（正整数）"})
     return int(value)
 
@@ -118,10 +118,10 @@ def query_int(args, key: str, default: int | None = None) -> int | None:
     if raw is None or raw == "":
         return default
     try:
-        value = int(raw)
+        value = int(raw) if len(raw) <= 20 else None
     except ValueError:
         raise InvalidInput({key: f"查询参数 {key} 应为整数"}) from None
-    if not -MAX_ID <= value <= MAX_ID:
+    if value is None or not -MAX_ID <= value <= MAX_ID:
         raise InvalidInput({key: f"查询参数 {key} 超出范围"})
     return value
 

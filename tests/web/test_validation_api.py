@@ -20,7 +20,7 @@ WRONG = {  # kind of field -> values of a wrong type, shape or range
     "proposal_flag": ["maybe", 2, ["x"], {"a": 1}],  # the proposal also takes the web's "y", "1", "是"
     "objects": [["x"], "x", {"a": 1}, [1], [["x"]]],
     "choice": [1, ["new"], {"a": 1}, "nope", True],
-    "id": [True, "abc", 2**31, -1, 0, [1], {"id": 1}, 1.5],
+    "id": [True, "abc", 2**31, -1, 0, [1], {"id": 1}, 1.5, "9" * 5000],
 }
 
 # path (with {pid}, {plan}, {change}), role, a valid body, {field: kind}
@@ -196,6 +196,7 @@ def test_r_input_invalid_filters_are_400_naming_the_parameter(call):
     """R-INPUT: a filter that is no integer, or beyond the database's, is named, never silently ignored."""
     for path, name in (("/projects?plan_year=abc", "plan_year"), ("/projects?plan_year=99999999999999999999", "plan_year"),
                        ("/projects?plan_year=2147483648", "plan_year"), ("/projects?page=x", "page"),
+                       ("/projects?page=" + "9" * 5000, "page"),
                        ("/projects?per_page=1e3", "per_page"), ("/alerts?project=abc", "project")):
         res = call("get", path, "planner", None)
         assert res.status_code == 400 and name in res.json["fields"], (path, res.json)
@@ -213,7 +214,7 @@ def test_r_input_invalid_filters_are_400_naming_the_parameter(call):
     assert call("get", "/projects?plan_year=", "planner", None).status_code == 200
 
 
-@pytest.mark.parametrize("number", [2**31, 2**31 + 1, 2**63 - 1, 2**63, 2**64 + 5, 10**30])
+@pytest.mark.parametrize("number", [2**31, 2**31 + 1, 2**63 - 1, 2**63, 2**64 + 5, 10**30, "9" * 5000])
 def test_ids_beyond_the_database_integer_are_404_for_every_method(call, number):
     """Issue 15 #10 / issue 16 #6: /plans/2147483648 on PostgreSQL was 500, PATCH of 2⁶⁴+ was 405."""
     assert call("get", f"/plans/{number}", "planner", None).status_code == 404
