@@ -1,6 +1,8 @@
 """The OpenAPI 3.1 document of the JSON API, served at /api/v1/openapi.json."""
 from flask import jsonify
 
+from ..domain.budget import STATUS_LABELS
+from ..domain.deadlines import KINDS as ALERT_KINDS
 from ..domain.documents import DOCUMENT_KINDS
 from ..domain.lifecycle import STATES
 from ..domain.review import VERDICTS
@@ -89,10 +91,13 @@ IDEMPOTENCY_KEY = {
     "schema": {"type": "string", "pattern": r"^[\x21-\x7e]{1,200}$"}}
 
 QUERY = {  # path -> its query parameters (name, JSON type)
-    "/projects": [("state", "string"), ("department", "string"), ("plan_year", "integer"), ("q", "string"),
-                  ("page", "integer"), ("per_page", "integer"), ("view", "string")],
-    "/alerts": [("project", "integer"), ("kind", "string"), ("status", "string")],
-    "/budget-changes": [("status", "string"), ("department", "string"), ("year", "integer")],
+    "/projects": [("state", {"type": "string", "enum": STATES}), ("department", "string"), ("plan_year", "integer"),
+                  ("q", "string"), ("page", "integer"), ("per_page", "integer"),
+                  ("view", {"type": "string", "enum": ["summary", "full"]})],
+    "/alerts": [("project", "integer"), ("kind", {"type": "string", "enum": list(ALERT_KINDS)}),
+                ("status", {"type": "string", "enum": ["open", "closed"]})],
+    "/budget-changes": [("status", {"type": "string", "enum": list(STATUS_LABELS)}), ("department", "string"),
+                        ("year", "integer")],
 }
 
 
@@ -126,8 +131,9 @@ def build_document() -> dict:
             op["parameters"] = [IDEMPOTENCY_KEY]
             op["responses"].update({str(s): {"description": d, "content": {"application/json": {"schema": ERROR}}}
                                     for s, d in ((413, "请求体过大"), (422, "Idempotency-Key 已用于另一请求"))})
-        params = _path_parameters(path) + [{"name": n, "in": "query", "required": False, "schema": {"type": t}}
-                                           for n, t in QUERY.get(path, []) if method == "get"]
+        params = _path_parameters(path) + [
+            {"name": n, "in": "query", "required": False, "schema": t if isinstance(t, dict) else {"type": t}}
+            for n, t in QUERY.get(path, []) if method == "get"]
         if params:
             op["parameters"] = params + op.get("parameters", [])
         paths.setdefault(path, {})[method] = op

@@ -174,7 +174,7 @@ ACTIONS = {
     "submit": lambda u, p, d: services.submit_batch(u, [p], {p.id: _rongque(d)}),
     "answer_supplement": lambda u, p, d: review.answer_supplement(u, p, inputs.text(d, "text", 20000)),
     "call_expert_review": lambda u, p, d: review.call_expert_review(u, p, inputs.text(d, "reason")),
-    "finish_expert_review": lambda u, p, d: review.finish_expert_review(u, p, inputs.text(d, "conclusion", 20000)),
+    "finish_expert_review": lambda u, p, d: review.finish_expert_review(u, p, inputs.text(d, "conclusion")),
     "terminate": lambda u, p, d: services.terminate(u, p, inputs.text(d, "reason")),
 }
 
