@@ -15,7 +15,7 @@ from govit.extensions import db
 from govit.models import Project
 
 from ..helpers import COMPLETE, PASSWORD
-from .test_validation_api import OTHER_WRITES, PROJECT_ACTIONS, WRONG
+from .test_validation_api import OTHER_WRITES, PROJECT_ACTIONS, WRONG, with_ids
 
 EXAMPLES = 25
 STEPS = 10
@@ -84,7 +84,7 @@ def test_fuzz_lifecycle_then_every_project_page_renders(app, client, world, toda
             pid = ids[pick % len(ids)]
             touched.add(pid)
             target = path.format(pid=pid, plan=values["plan_id"], change=values["change_id"])
-            res = getattr(client, method)(f"/api/v1{target}", json=body,
+            res = getattr(client, method)(f"/api/v1{target}", json=with_ids(body, pid),
                                           headers={"Authorization": f"Bearer {tokens[role]}"})
             assert res.status_code < 500, (target, body, res.status_code)
             seen["writes"] += 1

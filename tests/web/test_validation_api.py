@@ -23,6 +23,16 @@ WRONG = {  # kind of field -> values of a wrong type, shape or range
     "id": [True, "abc", 2**31, -1, 0, [1], {"id": 1}, 1.5, "9" * 5000],
 }
 
+PID = "{pid}"  # in a body: the world's project id (ids differ between databases)
+
+
+def with_ids(body, project_id: int):
+    """The body with PID replaced by the project's id."""
+    if isinstance(body, dict):
+        return {k: project_id if v == PID else v for k, v in body.items()}
+    return body
+
+
 # path (with {pid}, {plan}, {change}), role, a valid body, {field: kind}
 PROJECT_ACTIONS = [
     ("submit", "dept_admin", {}, {"rongque": "objects"}),
@@ -77,11 +87,11 @@ OTHER_WRITES = [
     ("post", "/plans/{plan}/actions/return_to_draft", "planner", {}, {"comment": "text"}),
     ("post", "/plans/{plan}/actions/approve", "planner", {"doc_no": "x", "approved_on": "2026-08-01"},
      {"doc_no": "text", "approved_on": "day"}),
-    ("post", "/plans/{plan}/actions/insert_urgent", "planner", {"basis": "b", "project_id": 1},
+    ("post", "/plans/{plan}/actions/insert_urgent", "planner", {"basis": "b", "project_id": PID},
      {"basis": "text", "project_id": "id"}),
     ("post", "/plans/{plan}/actions/approve_insertion", "planner", {}, {"project_id": "id"}),
     ("post", "/plans/{plan}/actions/record_insertion", "planner", {"doc_no": "x", "approved_on": "2026-08-01",
-                                                                 "project_id": 1},
+                                                                 "project_id": PID},
      {"doc_no": "text", "approved_on": "day", "project_id": "id"}),
 ]
 PROPOSAL = {  # POST /projects and PATCH /projects/{id}
@@ -112,7 +122,7 @@ def call(client, world, today):
 
     def send(method, path, role, body):
         path = path.format(pid=values["project_id"], plan=values["plan_id"], change=values["change_id"])
-        return getattr(client, method)(f"/api/v1{path}", json=body,
+        return getattr(client, method)(f"/api/v1{path}", json=with_ids(body, values["project_id"]),
                                        headers={"Authorization": f"Bearer {world['tokens'][role]}"})
     return send
 
