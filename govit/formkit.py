@@ -3,12 +3,12 @@ import re
 import secrets
 from collections.abc import Callable
 
-from flask import flash, has_request_context, redirect, request
-from markupsafe import Markup
+from flask import flash, has_request_context, redirect, request, url_for
 from flask_wtf import FlaskForm as _FlaskForm
+from markupsafe import Markup
+from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import Form as _Form
 from wtforms.fields.choices import SelectChoice
-from werkzeug.datastructures import ImmutableMultiDict
 from wtforms.meta import DefaultMeta
 
 from .domain.errors import InvalidInput, RuleViolation
@@ -151,6 +151,6 @@ def register_once_tokens(app) -> None:
         except IntegrityError:
             db.session.rollback()
             flash("该表单已经提交过，本次未重复办理", "warning")
-            from flask import url_for
-            return redirect(request.referrer or url_for("planning.home"), 303)
+            back = request.referrer or ""  # back to the page the form was on, if it is one of ours
+            return redirect(back if back.startswith(request.host_url) else url_for("planning.home"), 303)
         return None

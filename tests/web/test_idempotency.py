@@ -132,6 +132,10 @@ def test_r_budget_15_web_form_double_submit_files_once(client, world, today):
     assert second.status_code == 303 and second.headers["Location"].endswith(f"/projects/{pid}")
     assert counts() == (changes + 1, events + 1)
     assert "该表单已经提交过，本次未重复办理" in client.get(f"/projects/{pid}").get_data(as_text=True)
+    elsewhere = client.post(f"/projects/{pid}/approval/file_budget_change", data=data,
+                            headers={"Referer": "http://evil.example/phish"})
+    assert elsewhere.status_code == 303 and "evil.example" not in elsewhere.headers["Location"]
+    assert counts() == (changes + 1, events + 1)
     # a new page gives a new token: a second, deliberate change is filed
     third = client.post(f"/projects/{pid}/approval/file_budget_change", data={**data, "once_token": "b" * 22})
     assert third.status_code == 302 and counts()[0] == changes + 2
