@@ -4,6 +4,7 @@ import json
 from flask import Flask, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
+from werkzeug.exceptions import NotFound as HTTPNotFound
 from werkzeug.routing import IntegerConverter
 
 from .domain.errors import Forbidden, GovitError, InvalidInput, NotFound
@@ -43,15 +44,25 @@ def register_extensions(app: Flask) -> None:
 
 
 class RowId(IntegerConverter):
-    """<int:…> in URLs: a database id, so a number beyond 64 bits is no route (404), not an overflow."""
+    """<int:…> in URLs: a database id. A number the id column cannot hold (PostgreSQL `integer`,
+    2³¹ − 1) is no such record: 404 for every method, never an overflow (500) nor a 405 from
+    another route that happened to match."""
 
-    def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
-        super().__init__(url_map, *args, **kwargs)
+    MAX = 2**31 - 1
+
+    def to_python(self, value: str) -> int:
+        if len(value) > len(str(self.MAX)):  # also spares int() a number of thousands of digits
+            raise HTTPNotFound()
+        number = super().to_python(value)
+        if number > self.MAX:
+            raise HTTPNotFound()
+        return number
 
 
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = RowId
+    from .api.jsonguard import GuardedRequest
+    app.request_class = GuardedRequest  # JSON bodies limited in size and depth before parsing
     from .acceptance.views import bp as acceptance_bp
     from .admin.views import bp as admin_bp
     from .alerts.views import bp as alerts_bp
@@ -71,6 +82,8 @@ def register_blueprints(app: Flask) -> None:
     from .auth.permissions import enforce
     app.before_request(enforce)
     register_input_guard(app)  # the route × role × scope table, before any view or form runs
+    from .formkit import register_once_tokens
+    register_once_tokens(app)  # a form posted twice files once
 
 
 def _strings(value):
@@ -100,6 +113,13 @@ def register_input_guard(app: Flask) -> None:
     """Refuse, before any view runs, input no database column could store (400, nothing changed)."""
 
     @app.before_request
+    def answer_options():
+        """OPTIONS (CORS preflight, probes) answers the route's methods before any login check."""
+        if request.method == "OPTIONS" and request.endpoint is not None and request.routing_exception is None:
+            return app.make_default_options_response()
+        return None
+
+    @app.before_request
     def storable_input():
         sources = [request.args.to_dict(flat=False), request.form.to_dict(flat=False)]
         if request.is_json:
@@ -118,6 +138,8 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(GovitError)
     def refused(err: GovitError):
         status = next((s for cls, s in status_of.items() if isinstance(err, cls)), 409)
+        if err.rule == "R-INPUT":  # malformed input is 400 wherever it was found (API.md)
+            status = 400
         db.session.rollback()
         if _wants_json():
             body = {"error": type(err).__name__.lower(), "message": err.message}

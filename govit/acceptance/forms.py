@@ -1,11 +1,10 @@
 """Forms of construction, acceptance and evaluation (shape only)."""
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, FieldList, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..domain.acceptance import ACCEPTANCE_VERDICTS, CLASSIFIED_GRADES
 from ..domain.construction import INCIDENT_KINDS, INCIDENT_ORDERS
-from ..formkit import options
+from ..formkit import FlaskForm, Form, MONTH, YEAR, options
 
 
 def text(label, rows=2, required=True):
@@ -14,7 +13,7 @@ def text(label, rows=2, required=True):
 
 
 class ProgressForm(FlaskForm):
-    period = StringField("报告月份（YYYY-MM）", validators=[DataRequired("请填写月份"), Regexp(r"^20\d\d-(0[1-9]|1[0-2])$", message="格式如 2027-06")])
+    period = StringField("报告月份（YYYY-MM）", validators=[DataRequired("请填写月份"), Regexp(f"^{MONTH.pattern}$", message="格式如 2027-06")])
     percent_complete = StringField("累计完成（%）", validators=[DataRequired("请填写完成百分比"), Length(max=6)])
     spent = StringField("累计支出（元）", validators=[DataRequired("请填写累计支出"), Length(max=20)],
                         render_kw={"inputmode": "decimal"})
@@ -22,7 +21,7 @@ class ProgressForm(FlaskForm):
 
 
 class PerformanceForm(FlaskForm):
-    year = StringField("年度", validators=[DataRequired("请填写年度"), Regexp(r"^20\d\d$", message="如 2027")])
+    year = StringField("年度", validators=[DataRequired("请填写年度"), Regexp(f"^{YEAR.pattern}$", message="如 2027")])
     summary = text("报告摘要（进度、投资执行、试运行情况）", rows=3)
 
 

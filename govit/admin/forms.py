@@ -1,11 +1,10 @@
 """Admin forms: departments, users, the holiday calendar (shape only)."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..formkit import options
+from ..formkit import FlaskForm, options
 from ..domain.duties import DUTY_ROLES
 from ..domain.roles import ROLE_LABELS
 

@@ -3,12 +3,13 @@ from decimal import Decimal
 
 from flask import g, jsonify, request
 
-from ..formkit import row_int
 from ..approval import budget, returns, services as approval
 from ..auth.access import load_project, require_role
 from ..domain.errors import InvalidInput
 from ..domain.money import MoneyError, format_money, parse_money
-from . import body, bp
+from ..domain.approval import MERGED_REASONS
+from ..domain.budget import REASON_LABELS, STATUS_LABELS
+from . import body, bp, inputs
 from .resources import ACTIONS, parse_date
 
 
@@ -21,51 +22,38 @@ def money(data: dict, key: str, allow_zero: bool = False) -> Decimal:
 
 
 def _funds(data: dict) -> list[tuple[str, Decimal]]:
-    funds = data.get("funds")
-    if not isinstance(funds, list) or not funds:
-        raise InvalidInput({"funds": "应为 [{source, amount}] 列表"})
-    return [(str(f.get("source") or "").strip() or "未填写", money(f, "amount")) for f in funds]
-
-
-def flag(data: dict, key: str, default: bool | None = None) -> bool:
-    """A JSON boolean; absent gives `default` (400 when there is none), anything else is 400."""
-    value = data.get(key, default)
-    if not isinstance(value, bool):
-        raise InvalidInput({key: "应为 true 或 false"})
-    return value
-
-
-def _reasons(data: dict) -> list:
-    reasons = data.get("reasons")
-    if not isinstance(reasons, list):
-        raise InvalidInput({"reasons": "应为修改意见列表 [\"意见一\", \"意见二\"]，一次性列明全部意见"})
-    return reasons
+    funds = inputs.objects(data, "funds", "[{source, amount}]", required=True)
+    try:
+        return [(inputs.text(f, "source", 100).strip() or "未填写", money(f, "amount")) for f in funds]
+    except InvalidInput as err:  # named as the list, which is what the caller sent
+        raise InvalidInput({"funds": "；".join(f"{k}：{v}" for k, v in err.fields.items())}) from None
 
 
 ACTIONS.update({
-    "submit_feasibility": lambda u, p, d: approval.submit_feasibility(u, p, d.get("merged_reason") or None),
+    "submit_feasibility": lambda u, p, d: approval.submit_feasibility(
+        u, p, inputs.choice(d, "merged_reason", MERGED_REASONS) if d.get("merged_reason") else None),
     "approve_feasibility": lambda u, p, d: approval.approve_feasibility(
-        u, p, str(d.get("doc_no", "")), parse_date(d, "approved_on"), money(d, "approved_investment"),
-        flag(d, "merge_accepted", True)),  # R-MERGED
+        u, p, inputs.text(d, "doc_no", 100), parse_date(d, "approved_on"), money(d, "approved_investment"),
+        inputs.flag(d, "merge_accepted", True)),  # R-MERGED
     "submit_design": lambda u, p, d: approval.submit_design(
-        u, p, money(d, "estimate"), flag(d, "content_changed", False)),  # R-DESIGN-DEVIATION
-    "send_back_to_feasibility": lambda u, p, d: approval.send_back_to_feasibility(u, p, str(d.get("reason", ""))),
-    "return_to_feasibility": lambda u, p, d: approval.send_back_to_feasibility(u, p, str(d.get("reason", ""))),
+        u, p, money(d, "estimate"), inputs.flag(d, "content_changed", False)),  # R-DESIGN-DEVIATION
+    "send_back_to_feasibility": lambda u, p, d: approval.send_back_to_feasibility(u, p, inputs.text(d, "reason")),
+    "return_to_feasibility": lambda u, p, d: approval.send_back_to_feasibility(u, p, inputs.text(d, "reason")),
     "decide_deviation": lambda u, p, d: approval.decide_deviation(
-        u, p, flag(d, "refeasibility"), str(d.get("reason", ""))),
+        u, p, inputs.flag(d, "refeasibility"), inputs.text(d, "reason")),
     # R-RETURN
-    "return": lambda u, p, d: returns.return_submission(u, p, _reasons(d)),
-    "refuse": lambda u, p, d: returns.refuse(u, p, str(d.get("reason", ""))),
-    "appeal": lambda u, p, d: returns.appeal(u, p, str(d.get("reason", ""))),
-    "decide_appeal": lambda u, p, d: returns.decide_appeal(u, p, flag(d, "uphold"), str(d.get("reason", ""))),
+    "return": lambda u, p, d: returns.return_submission(u, p, inputs.strings(d, "reasons")),
+    "refuse": lambda u, p, d: returns.refuse(u, p, inputs.text(d, "reason")),
+    "appeal": lambda u, p, d: returns.appeal(u, p, inputs.text(d, "reason")),
+    "decide_appeal": lambda u, p, d: returns.decide_appeal(u, p, inputs.flag(d, "uphold"), inputs.text(d, "reason")),
     "approve_design": lambda u, p, d: approval.approve_design(
-        u, p, str(d.get("doc_no", "")), parse_date(d, "approved_on"), money(d, "approved_estimate")),
+        u, p, inputs.text(d, "doc_no", 100), parse_date(d, "approved_on"), money(d, "approved_estimate")),
     "record_gov_approval": lambda u, p, d: approval.record_gov_approval(
-        u, p, str(d.get("doc_no", "")), parse_date(d, "approved_on"), _funds(d)),
+        u, p, inputs.text(d, "doc_no", 100), parse_date(d, "approved_on"), _funds(d)),
     "record_settlement": lambda u, p, d: budget.record_settlement(
         u, p, parse_date(d, "settled_on"), money(d, "funds_received"), money(d, "spent", allow_zero=True)),
     "record_surplus_return": lambda u, p, d: budget.record_surplus_return(
-        u, p, parse_date(d, "returned_on"), money(d, "amount", allow_zero=True), str(d.get("doc", ""))),
+        u, p, parse_date(d, "returned_on"), money(d, "amount", allow_zero=True), inputs.text(d, "doc", 100)),
 })
 
 
@@ -84,10 +72,9 @@ def change_json(change) -> dict:
 @bp.post("/projects/<int:project_id>/budget-changes")
 def file_budget_change(project_id: int):
     project, data = load_project(project_id, g.api_user), body()
-    goal_kept = data.get("goal_kept", True)
     change = budget.file_budget_change(g.api_user, project, money(data, "amount"), money(data, "new_total"),
-                                       str(data.get("reason_category", "")), str(data.get("content", "")),
-                                       goal_kept is not False)
+                                       inputs.choice(data, "reason_category", REASON_LABELS),
+                                       inputs.text(data, "content"), inputs.flag(data, "goal_kept", True))
     return jsonify(change_json(change)), 201
 
 
@@ -95,8 +82,8 @@ def file_budget_change(project_id: int):
 def list_budget_changes():
     require_role(g.api_user, "finance", "planner", "auditor")
     args = request.args
-    found = budget.register(args.get("status") or None, args.get("department") or None,
-                            args.get("year", type=row_int))
+    found = budget.register(inputs.query_choice(args, "status", STATUS_LABELS), args.get("department") or None,
+                            inputs.query_int(args, "year"))
     return jsonify([change_json(c) for c in found])
 
 
@@ -106,5 +93,5 @@ def decide_budget_change(change_id: int, decision: str):
         raise InvalidInput({"decision": "应为 approve 或 reject"})
     change = budget.get_change(change_id)
     data = body() if request.content_length else {}
-    budget.decide_budget_change(g.api_user, change, decision == "approve", str(data.get("note", "")))
+    budget.decide_budget_change(g.api_user, change, decision == "approve", inputs.text(data, "note"))
     return jsonify(change_json(change))

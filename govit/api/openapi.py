@@ -1,9 +1,12 @@
 """The OpenAPI 3.1 document of the JSON API, served at /api/v1/openapi.json."""
 from flask import jsonify
 
+from ..domain.budget import STATUS_LABELS
+from ..domain.deadlines import KINDS as ALERT_KINDS
 from ..domain.documents import DOCUMENT_KINDS
 from ..domain.lifecycle import STATES
 from ..domain.review import VERDICTS
+from ..formkit import MONTH
 from ..planning.fields import BOOLS, CHOICES, TEXT_FIELDS
 from . import bp
 from .plans import ACTIONS as PLAN_ACTIONS
@@ -19,8 +22,8 @@ PROJECT_IN = {"type": "object", "properties": {
     **{k: {"type": "string", "enum": list(v)} for k, v in CHOICES.items()},
     **{k: {"type": "boolean"} for k in BOOLS},
     "department": {"type": "string"},
-    "start_month": {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
-    "end_month": {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
+    "start_month": {"type": "string", "pattern": f"^{MONTH.pattern}$"},
+    "end_month": {"type": "string", "pattern": f"^{MONTH.pattern}$"},
     "total_investment": MONEY,
     "annual_investments": {"type": "object", "additionalProperties": MONEY},
     "co_departments": {"type": "array", "items": {"type": "string"}}}}
@@ -135,11 +138,20 @@ ROUTES = [  # (method, path, summary, request schema or None, success status)
 ]
 
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "同一用户 24 小时内以同一键重试，返回首次应答（响应头 Idempotent-Replayed: true），不重复办理；"
+                   "同一键用于不同请求为 422；首次办理已完成而应答未保存为 409",
+    "schema": {"type": "string", "pattern": r"^[\x21-\x7e]{1,200}$"}}
+
 QUERY = {  # path -> its query parameters (name, JSON type)
-    "/projects": [("state", "string"), ("department", "string"), ("plan_year", "integer"), ("q", "string"),
-                  ("page", "integer"), ("per_page", "integer"), ("view", "string")],
-    "/alerts": [("project", "integer"), ("kind", "string"), ("status", "string")],
-    "/budget-changes": [("status", "string"), ("department", "string"), ("year", "integer")],
+    "/projects": [("state", {"type": "string", "enum": STATES}), ("department", "string"), ("plan_year", "integer"),
+                  ("q", "string"), ("page", "integer"), ("per_page", "integer"),
+                  ("view", {"type": "string", "enum": ["summary", "full"]})],
+    "/alerts": [("project", "integer"), ("kind", {"type": "string", "enum": list(ALERT_KINDS)}),
+                ("status", {"type": "string", "enum": ["open", "closed"]})],
+    "/budget-changes": [("status", {"type": "string", "enum": list(STATUS_LABELS)}), ("department", "string"),
+                        ("year", "integer")],
 }
 
 
@@ -177,10 +189,15 @@ def build_document() -> dict:
                 op["requestBody"]["description"] = "各动作的请求体见 components.schemas.ProjectActionBodies"
         if (method, path) != ("post", "/auth/token"):
             op["security"] = [{"bearer": []}]
-        params = _path_parameters(path) + [{"name": n, "in": "query", "required": False, "schema": {"type": t}}
-                                           for n, t in QUERY.get(path, []) if method == "get"]
+        if method == "post" and path != "/auth/token":  # retry-safe writes (API.md)
+            op["parameters"] = [IDEMPOTENCY_KEY]
+            op["responses"].update({str(s): {"description": d, "content": {"application/json": {"schema": ERROR}}}
+                                    for s, d in ((413, "请求体过大"), (422, "Idempotency-Key 已用于另一请求"))})
+        params = _path_parameters(path) + [
+            {"name": n, "in": "query", "required": False, "schema": t if isinstance(t, dict) else {"type": t}}
+            for n, t in QUERY.get(path, []) if method == "get"]
         if params:
-            op["parameters"] = params
+            op["parameters"] = params + op.get("parameters", [])
         paths.setdefault(path, {})[method] = op
     for path, summary in HEALTH:  # served at the root (API.md) and under /api/v1 alike; no auth
         paths[path] = {"get": {"summary": summary, "servers": [{"url": "/"}, {"url": "/api/v1"}], "responses": {

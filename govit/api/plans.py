@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import Plan
 from ..planning import plans
 from ..reports.plan_export import plan_workbook
-from . import body, bp, optional_body
+from . import body, bp, inputs, optional_body
 from .resources import parse_date, parse_id, parse_year
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -64,13 +64,13 @@ def _project(data: dict):
 
 
 ACTIONS = {
-    "finance_check": lambda u, p, d: plans.finance_check(u, p, str(d.get("comment", ""))),
-    "return_to_draft": lambda u, p, d: plans.return_to_draft(u, p, str(d.get("comment", ""))),
+    "finance_check": lambda u, p, d: plans.finance_check(u, p, inputs.text(d, "comment")),
+    "return_to_draft": lambda u, p, d: plans.return_to_draft(u, p, inputs.text(d, "comment")),
     "submit": lambda u, p, d: plans.submit_plan(u, p),
-    "approve": lambda u, p, d: plans.approve_plan(u, p, str(d.get("doc_no", "")), parse_date(d, "approved_on")),
-    "insert_urgent": lambda u, p, d: plans.insert_urgent(u, p, _project(d), str(d.get("basis", ""))),
+    "approve": lambda u, p, d: plans.approve_plan(u, p, inputs.text(d, "doc_no", 100), parse_date(d, "approved_on")),
+    "insert_urgent": lambda u, p, d: plans.insert_urgent(u, p, _project(d), inputs.text(d, "basis")),
     "approve_insertion": lambda u, p, d: plans.approve_insertion(u, p, _project(d)),
-    "record_insertion": lambda u, p, d: plans.record_insertion(u, p, _project(d), str(d.get("doc_no", "")),
+    "record_insertion": lambda u, p, d: plans.record_insertion(u, p, _project(d), inputs.text(d, "doc_no", 100),
                                                               parse_date(d, "approved_on")),
 }
 

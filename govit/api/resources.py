@@ -4,12 +4,14 @@ from datetime import date
 from flask import g, jsonify, request, url_for
 from sqlalchemy import select
 
-from ..formkit import row_int
 from ..auth import services as accounts
 from ..auth.access import load_project, require_role
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.plan import PLAN_YEARS
 from ..domain.proposal import RongqueItem
+from ..domain.deadlines import KINDS as ALERT_KINDS
+from ..domain.lifecycle import STATES
+from ..domain.review import VERDICTS
 from ..extensions import db
 from ..history import project_events
 from ..alerts.scan import alert_json
@@ -17,30 +19,26 @@ from ..domain.roles import sees_all_projects
 from ..models import Alert, Department, Project
 from ..planning import queries, review, services
 from ..planning.fields import parse_proposal
-from . import body, bp, optional_body
+from . import body, bp, inputs, optional_body
 from .serialize import (PROJECT_LOADS, SUMMARY_COLUMNS, document_json, event_json, open_alerts_of, project_json,
                         project_summaries, user_json)
 
 
 def parse_date(data: dict, key: str) -> date:
-    try:
-        return date.fromisoformat(str(data.get(key, "")))
-    except ValueError:
-        raise InvalidInput({key: "日期格式应为 YYYY-MM-DD"}) from None
+    return inputs.day(data, key)
 
 
 def parse_id(data: dict, key: str) -> int:
-    """A row id named in the body: a positive integer of at most 64 bits."""
-    value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit() \
-            or not 0 < int(value) < 2**63:
-        raise InvalidInput({key: "应为记录编号（正整数）"})
-    return int(value)
+    """A row id named in the body: a positive integer a database id column holds."""
+    return inputs.row_id(data, key)
 
 
 def parse_year(data: dict) -> int:
+    value = data.get("plan_year")
     try:
-        year = int(data.get("plan_year"))
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise TypeError(value)
+        year = int(value)
     except (TypeError, ValueError):
         raise InvalidInput({"plan_year": "请填写计划年度，如 2027"}) from None
     if year not in PLAN_YEARS:
@@ -67,7 +65,7 @@ def departments():
 def create_department():
     require_role(g.api_user, "admin")
     data = body()
-    dept = accounts.create_department(g.api_user, data.get("code", ""), data.get("name", ""))
+    dept = accounts.create_department(g.api_user, inputs.text(data, "code", 16), inputs.text(data, "name", 100))
     return jsonify({"code": dept.code, "name": dept.name}), 201
 
 
@@ -81,8 +79,8 @@ def rounds():
 def open_round():
     data = body()
     plan_year = parse_year(data)
-    opens = parse_date(data, "opens_on") if data.get("opens_on") else date(plan_year - 1, 6, 1)
-    closes = parse_date(data, "closes_on") if data.get("closes_on") else date(plan_year - 1, 6, 30)
+    opens = parse_date(data, "opens_on") if data.get("opens_on") is not None else date(plan_year - 1, 6, 1)
+    closes = parse_date(data, "closes_on") if data.get("closes_on") is not None else date(plan_year - 1, 6, 30)
     rnd = services.open_round(g.api_user, plan_year, opens, closes)
     return jsonify({"plan_year": rnd.plan_year, "opens_on": rnd.opens_on.isoformat(),
                     "closes_on": rnd.closes_on.isoformat()}), 201
@@ -103,11 +101,11 @@ def list_projects():
     view = args.get("view", "summary")
     if view not in ("summary", "full"):
         raise InvalidInput({"view": "应为 summary（默认，摘要）或 full（完整记录）"})
-    query = queries.project_query(g.api_user, args.get("state"), args.get("department"),
-                                  args.get("plan_year", type=row_int), args.get("q"))
+    query = queries.project_query(g.api_user, inputs.query_choice(args, "state", STATES), args.get("department"),
+                                  inputs.query_int(args, "plan_year"), args.get("q"))
     query = query.options(*PROJECT_LOADS) if view == "full" else query.with_only_columns(*SUMMARY_COLUMNS)
-    per_page = min(max(args.get("per_page", 100, type=row_int), 1), 200)
-    page = queries.paginate(query, args.get("page", 1, type=row_int), per_page, rows=view != "full")
+    per_page = min(max(inputs.query_int(args, "per_page", 100), 1), 200)
+    page = queries.paginate(query, inputs.query_int(args, "page", 1), per_page, rows=view != "full")
     if view == "full":
         alerts = open_alerts_of([p.id for p in page.items])
         response = jsonify([project_json(p, g.api_user, alerts[p.id]) for p in page.items])
@@ -145,7 +143,7 @@ def upload_document(project_id: int):
     upload = request.files.get("file")
     if upload is None:
         raise InvalidInput({"file": "请选择要上传的文件"})
-    doc = services.upload_document(g.api_user, project, request.form.get("kind", ""), upload.filename,
+    doc = services.upload_document(g.api_user, project, request.form.get("kind", ""), upload.filename or "",
                                    upload.read(), request.form.get("material") or None)
     return jsonify(document_json(doc)), 201
 
@@ -153,8 +151,8 @@ def upload_document(project_id: int):
 @bp.post("/projects/<int:project_id>/opinions")
 def post_opinion(project_id: int):
     project, data = _project(project_id), body()
-    review.record_opinion(g.api_user, project, str(data.get("verdict", "")), str(data.get("text", "")),
-                          str(data.get("conditions", "")))
+    review.record_opinion(g.api_user, project, inputs.choice(data, "verdict", VERDICTS),
+                          inputs.text(data, "text", 20000), inputs.text(data, "conditions"))
     return jsonify(project_json(project, g.api_user)), 201
 
 
@@ -165,20 +163,21 @@ def project_history(project_id: int):
 
 
 def _rongque(data: dict) -> list[RongqueItem]:
-    items = data.get("rongque") or []
-    if not isinstance(items, list):
-        raise InvalidInput({"rongque": "应为 [{kind, promised_on}] 列表"})
-    return [RongqueItem(str(i.get("kind", "")), parse_date(i, "promised_on")) for i in items]
+    items = inputs.objects(data, "rongque", "[{kind, promised_on}]")
+    try:
+        return [RongqueItem(inputs.text(i, "kind", 64), parse_date(i, "promised_on")) for i in items]
+    except InvalidInput as err:  # named as the list, which is what the caller sent
+        raise InvalidInput({"rongque": "；".join(f"{k}：{v}" for k, v in err.fields.items())}) from None
 
 
 ACTIONS = {
     "submit": lambda u, p, d: services.submit_batch(u, [p], {p.id: _rongque(d)}),
-    "answer_supplement": lambda u, p, d: review.answer_supplement(u, p, str(d.get("text", ""))),
-    "call_expert_review": lambda u, p, d: review.call_expert_review(u, p, str(d.get("reason", ""))),
-    "finish_expert_review": lambda u, p, d: review.finish_expert_review(u, p, str(d.get("conclusion", ""))),
+    "answer_supplement": lambda u, p, d: review.answer_supplement(u, p, inputs.text(d, "text", 20000)),
+    "call_expert_review": lambda u, p, d: review.call_expert_review(u, p, inputs.text(d, "reason")),
+    "finish_expert_review": lambda u, p, d: review.finish_expert_review(u, p, inputs.text(d, "conclusion")),
     "consent_supplement": lambda u, p, d: review.consent_supplement(  # R-SUPPLEMENT-ONCE
-        u, p, str(d.get("authority", "")), str(d.get("reason", ""))),
-    "terminate": lambda u, p, d: services.terminate(u, p, str(d.get("reason", ""))),
+        u, p, inputs.text(d, "authority", 32), inputs.text(d, "reason")),
+    "terminate": lambda u, p, d: services.terminate(u, p, inputs.text(d, "reason")),
 }
 
 
@@ -200,9 +199,9 @@ def list_alerts():
         visible = visible | Alert.project_id.is_(None)
     query = select(Alert).where(visible)
     if args.get("project"):
-        query = query.where(Alert.project_id == args.get("project", type=row_int))
+        query = query.where(Alert.project_id == inputs.query_int(args, "project"))
     if args.get("kind"):
-        query = query.where(Alert.kind == args["kind"])
+        query = query.where(Alert.kind == inputs.query_choice(args, "kind", ALERT_KINDS))
     if args.get("status"):
-        query = query.where(Alert.status == args["status"])
+        query = query.where(Alert.status == inputs.query_choice(args, "status", ("open", "closed")))
     return jsonify([alert_json(a) for a in db.session.execute(query.order_by(Alert.id)).scalars()])

@@ -1,11 +1,10 @@
 """Forms of approval and money (shape only); amounts are checked by the shared money parser."""
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, FieldList, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..domain.approval import MERGED_REASONS
 from ..domain.budget import REASON_LABELS
-from ..formkit import options
+from ..formkit import FlaskForm, Form, options
 
 AMOUNT = {"inputmode": "decimal", "placeholder": "1234567.00"}
 

@@ -1,7 +1,8 @@
 """Login and password forms (shape only)."""
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from ..formkit import FlaskForm
 
 
 class LoginForm(FlaskForm):

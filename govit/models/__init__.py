@@ -5,6 +5,7 @@ from .calendar import CalendarDay, CalendarYear
 from .construction import (AcceptanceOpinion, Evaluation, ExtensionRequest, Incident, PerformanceReport,
                            ProgressReport)
 from .history import Alert, ChainHead, Event, Notification, PendingMail, ScanLock
+from .requests import RequestKey
 from .plan import BlockOverride, DepartmentFlag, Plan, PlanItem, SimilarityMatch, UrgentInsertion
 from .project import (AnnualInvestment, Document, ExpertReview, Opinion, Project,
                       ProjectParticipant, RongqueItem, Round, SubmissionBatch, SupplementConsent,
@@ -17,6 +18,6 @@ __all__ = [
     "Document", "Evaluation", "Event", "ExtensionRequest", "Incident", "PerformanceReport",
     "ProgressReport", "ExpertReview", "Notification", "Opinion", "Project",
     "LoginSession", "LoginThrottle",
-    "ProjectParticipant", "RongqueItem", "Round", "ScanLock", "SubmissionBatch", "SupplementRequest", "User",
+    "ProjectParticipant", "RequestKey", "RongqueItem", "Round", "ScanLock", "SubmissionBatch", "SupplementRequest", "User",
     "PendingMail",
 ]

@@ -3,6 +3,7 @@ import re
 
 from ..domain.errors import InvalidInput
 from ..domain.money import MoneyError, parse_money
+from ..formkit import MONTH
 
 TEXT_FIELDS = {
     "name": 200, "basis": 20000, "content_scale": 20000, "fund_source": 2000,
@@ -16,15 +17,20 @@ CHOICES = {
     "network": {"extranet": "电子政务外网", "intranet": "电子政务内网"},
 }
 BOOLS = ("classified", "urgent")
-MONTH = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")
 EDITABLE = set(TEXT_FIELDS) | set(CHOICES) | set(BOOLS) | {
     "start_month", "end_month", "total_investment", "annual_investments", "co_departments"}
 
 
-def _bool(value) -> bool:
-    if isinstance(value, bool):
-        return value
-    return str(value).strip().lower() in ("1", "true", "yes", "on", "y", "是")
+TRUE, FALSE = ("1", "true", "yes", "on", "y", "是"), ("", "0", "false", "no", "off", "n", "否")
+
+
+def _bool(value, key: str, errors: dict) -> bool:
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    text = str(value).strip().lower() if isinstance(value, (str, int)) else None
+    if text not in TRUE + FALSE:
+        errors[key] = "应为 true 或 false"
+    return text in TRUE
 
 
 def _annual(value, errors: dict) -> dict:
@@ -59,14 +65,27 @@ def _participants(value, errors: dict) -> list[dict]:
     rows = []
     for entry in value:
         entry = entry if isinstance(entry, dict) else {"code": entry}
-        code = str(entry.get("code") or "").strip().upper()
+        if not all(isinstance(entry.get(k), (str, type(None))) for k in ("code", *SHARE_FIELDS)):
+            errors["co_departments"] = "部门代码和分工应为文本"
+            continue
+        code = (entry.get("code") or "").strip().upper()
         if not code:
             continue
-        texts = {k: str(entry.get(k) or "").strip() for k in SHARE_FIELDS}
+        texts = {k: (entry.get(k) or "").strip() for k in SHARE_FIELDS}
         if any(len(t) > 5000 for t in texts.values()):
             errors["co_departments"] = "参建部门分工每项不能超过 5000 字"
         rows.append({"code": code, **texts})
     return rows
+
+
+def _text(value, key: str, errors: dict) -> str:
+    """A text field of the body: a string (or null); a number, list or object is a field error."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors[key] = "应为文本（字符串）"
+        return ""
+    return value.strip()
 
 
 def parse_proposal(data: dict) -> dict:
@@ -77,14 +96,14 @@ def parse_proposal(data: dict) -> dict:
         errors[key] = "不能修改此字段"
     for key, limit in TEXT_FIELDS.items():
         if key in data:
-            text = "" if data[key] is None else str(data[key]).strip()
+            text = _text(data[key], key, errors)
             if len(text) > limit:
                 errors[key] = f"不能超过 {limit} 字"
             values[key] = text
     for key in ("start_month", "end_month"):
         if key in data:
-            text = (data[key] or "").strip()
-            if text and not MONTH.match(text):
+            text = _text(data[key], key, errors)
+            if text and not MONTH.fullmatch(text):
                 errors[key] = "请按 YYYY-MM 填写年月，如 2027-03"
             values[key] = text or None
     if "total_investment" in data:
@@ -97,12 +116,14 @@ def parse_proposal(data: dict) -> dict:
         values["annual_investments"] = _annual(data["annual_investments"] or {}, errors)
     for key, options in CHOICES.items():
         if key in data:
-            if data[key] not in options:
+            if not isinstance(data[key], str) or data[key] not in options:
                 errors[key] = f"应为：{'、'.join(f'{k}（{v}）' for k, v in options.items())}"
             values[key] = data[key]
     for key in BOOLS:
         if key in data:
-            values[key] = _bool(data[key])
+            values[key] = _bool(data[key], key, errors)
+    if "department" in data:  # the caller's own; another department's code is refused (R-SCOPE)
+        values["department"] = _text(data["department"], "department", errors).upper() or None
     if "co_departments" in data:
         values["co_departments"] = _participants(data["co_departments"] or [], errors)
     if errors:

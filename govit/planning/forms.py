@@ -1,11 +1,10 @@
 """Web forms of the June round and the joint review: shape only (STYLE habit 5)."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField,
+from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField,
                      IntegerField, SelectField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..formkit import options
+from ..formkit import FlaskForm, Form, options
 from ..domain.documents import DOCUMENT_KINDS
 from ..domain.proposal import CORE_FIELDS, MATERIAL_FIELDS
 from ..domain.review import VERDICTS

@@ -1,10 +1,9 @@
 """Forms of the annual plan and the department flags (shape only)."""
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..domain.plan import FLAG_KINDS
-from ..formkit import options
+from ..formkit import FlaskForm, options
 
 
 class PlanForm(FlaskForm):

@@ -3,7 +3,7 @@ design content change and the deviation put to ndrc (R-DESIGN-DEVIATION); each b
 baseline version (R-BUDGET-15, R-BASELINE)
 
 Revision ID: 0010e
-Revises: 0010c
+Revises: 0010d
 Create Date: 2026-11-30 19:30:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0010e'
-down_revision = '0010c'
+down_revision = '0010d'
 branch_labels = None
 depends_on = None
 

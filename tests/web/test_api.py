@@ -119,7 +119,8 @@ def test_full_joint_review_over_the_api(world, today):
     assert world["planner"].post(f"/projects/{pid}/opinions", json={"verdict": "pass", "text": "x"}).status_code == 403
     assert world["applicant"].post(f"/projects/{pid}/opinions", json={"verdict": "pass", "text": "x"}).status_code == 403
     bad = world["cyber"].post(f"/projects/{pid}/opinions", json={"verdict": "maybe", "text": "x"})
-    assert bad.status_code == 409 and bad.json["rule"] == "R-REVIEW-PARALLEL"
+    # a verdict outside the four is a malformed field (issue 16: 400 naming it), as the web form's select
+    assert bad.status_code == 400 and "verdict" in bad.json["fields"]
     today("2026-06-17")
     res = world["crypto"].post(f"/projects/{pid}/opinions", json={"verdict": "supplement", "text": "补充密评方案"})
     assert res.json["state"] == "supplement_requested"
