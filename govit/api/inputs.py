@@ -97,12 +97,12 @@ def objects(data: dict, key: str, shape: str, required: bool = False) -> list[di
     return value
 
 
-def strings(data: dict, key: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """A list of texts (e.g. `reasons`); a single text is a list of one."""
+def strings(data: dict, key: str, limit: int = TEXT_LIMIT, single: bool = True) -> list[str]:
+    """A list of texts (e.g. `reasons`); a single text is a list of one unless `single` is False."""
     value = data.get(key)
     if value is None:
         return []
-    if isinstance(value, str):
+    if isinstance(value, str) and single:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise InvalidInput({key: "应为文本列表，如 [\"理由一\", \"理由二\"]"})

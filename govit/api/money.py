@@ -42,7 +42,7 @@ ACTIONS.update({
     "decide_deviation": lambda u, p, d: approval.decide_deviation(
         u, p, inputs.flag(d, "refeasibility"), inputs.text(d, "reason")),
     # R-RETURN
-    "return": lambda u, p, d: returns.return_submission(u, p, inputs.strings(d, "reasons")),
+    "return": lambda u, p, d: returns.return_submission(u, p, inputs.strings(d, "reasons", single=False)),
     "refuse": lambda u, p, d: returns.refuse(u, p, inputs.text(d, "reason")),
     "appeal": lambda u, p, d: returns.appeal(u, p, inputs.text(d, "reason")),
     "decide_appeal": lambda u, p, d: returns.decide_appeal(u, p, inputs.flag(d, "uphold"), inputs.text(d, "reason")),

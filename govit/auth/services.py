@@ -331,6 +331,14 @@ def live_session(key: str | None):
 
 
 @transactional
+def sign_out(user: User) -> None:
+    """Logout ends every session and token of the user (issue 15: a copy of a cookie, or a token
+    taken from this person, must not outlive the person's own sign-out)."""
+    _end_everything(user, "logout")
+    history.record(user, "logout", channel="web")
+
+
+@transactional
 def end_session(user: User, key: str | None = None, session_id: int | None = None) -> bool:
     """End one of the user's own sessions, by the cookie's key (logout) or by its id (the sessions
     page); False when there was no such live session."""

@@ -50,8 +50,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """The session ends on the server too: a copy of the cookie no longer signs anyone in."""
-    services.end_session(current_user, key=session.get(SESSION_KEY))
+    """Every session and token of the user ends on the server: a copy of a cookie or a token no
+    longer signs anyone in."""
+    services.sign_out(current_user)
     logout_user()
     session.clear()
     flash("您已退出登录", "info")

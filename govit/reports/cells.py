@@ -10,6 +10,7 @@ name like =HYPERLINK("http://…","16") must reach the 省政府's workbook as t
 import io
 
 import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -19,6 +20,12 @@ def neutral(value):
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def printable(value):
+    """Text without the control characters a worksheet cannot hold (openpyxl refuses them, so one
+    such character typed into any field made the export answer 500: found by the lifecycle fuzz)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -49,10 +56,10 @@ def frame_xlsx(frame: pd.DataFrame, sheet_name: str, title: str | None = None, w
     """A one-sheet workbook of `frame` (under a title row when `title` is given), text cells as text."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name=sheet_name, index=False, startrow=1 if title else 0)
+        frame.map(printable).to_excel(writer, sheet_name=sheet_name, index=False, startrow=1 if title else 0)
         sheet = writer.sheets[sheet_name]
         if title:
-            sheet["A1"] = title
+            sheet["A1"] = printable(title)
         for column, width in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", widths):
             sheet.column_dimensions[column].width = width
         text_cells(sheet)

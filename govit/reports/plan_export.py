@@ -10,7 +10,7 @@ from sqlalchemy.orm import subqueryload
 from ..domain.plan import PLAN_STATE_LABELS
 from ..extensions import db
 from ..models import Plan, PlanItem, Project
-from .cells import csv_bytes, workbook_bytes
+from .cells import csv_bytes, printable, workbook_bytes
 
 WAN = Decimal("10000")
 CENT_OF_WAN = Decimal("0.01")  # tables to the 省政府 are in 万元 with two decimals
@@ -110,7 +110,7 @@ def _sheet(sheet, plan: Plan, columns: list[str], rows: list[dict], suffix: str)
     unit.alignment = Alignment(horizontal="right")
     sheet.append(columns)
     for row in rows:
-        sheet.append([row.get(c) for c in columns])
+        sheet.append([printable(row.get(c)) for c in columns])
     for row in sheet.iter_rows(min_row=3, max_row=sheet.max_row):
         label = str(row[1].value or row[0].value or "")
         emphasis = row[0].row == 3 or label.endswith("小计") or label == "合计"

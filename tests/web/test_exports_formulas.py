@@ -105,3 +105,28 @@ def test_neutral_prefixes_every_formula_start(value):
 @pytest.mark.parametrize("value", ["项目=1", "HYPERLINK", "", "1-2", " =1"])
 def test_neutral_leaves_ordinary_text(value):
     assert neutral(value) == value
+
+
+@pytest.fixture
+def control_chars(app, make, reviewers, today):
+    """A project whose name and fund source carry control characters a worksheet cannot hold."""
+    make.department("DEPA", "省交通运输厅")
+    w = {"head": make.user("dept_admin", "DEPA"), "planner": make.user("planner", "YSHJ"),
+         "finance": make.user("finance", "CZT"), "ndrc": make.user("ndrc", "FGW"), "reviewers": reviewers}
+    project = to_construction(w, planned(make, w["head"], w["planner"], w["finance"], reviewers,
+                                         name="控制\x01字符项目", fund_source="财政\x1f资金"))
+    budget.file_budget_change(w["head"], project, Decimal("100000.00"), Decimal("3100000.00"), "optimisation", "接口\x0b")
+    db.session.commit()
+    return {"plan_id": plans.plan_for_year(2027).id, "project_id": project.id,
+            "token": accounts.issue_token(w["planner"]), "planner": w["planner"].username}
+
+
+def test_every_xlsx_export_drops_the_control_characters_a_worksheet_cannot_hold(app, control_chars):
+    """Found by the lifecycle fuzz after the merge: one such character in any field made the
+    workbook exports answer 500 (openpyxl's IllegalCharacterError)."""
+    for rule in sorted(r for r in _export_rules(app) if r.endswith(".xlsx")):
+        book = load_workbook(io.BytesIO(_fetch(app, control_chars, rule)))
+        texts = [c.value for s in book.worksheets for row in s.iter_rows() for c in row if isinstance(c.value, str)]
+        assert not any(ch in t for t in texts for ch in "\x01\x1f\x0b"), rule
+        if "record" not in rule and "budget" not in rule:
+            assert "控制字符项目" in texts, rule

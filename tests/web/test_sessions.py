@@ -69,6 +69,21 @@ def test_a_cookie_kept_after_logout_signs_nobody_in(app, make):
     assert _works(other) and not _works(thief)
 
 
+def test_logout_ends_every_session_and_token_of_the_user(app, make):
+    """Issue 15 Build 5: logout ends every session and token of that user, not only its own cookie."""
+    make.department("DEPA")
+    user = make.user("applicant", "DEPA")
+    elsewhere, here = _signed_in(app, user), _signed_in(app, user)
+    token = accounts.issue_token(user)
+    db.session.commit()
+    api = app.test_client()
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert here.post("/logout").status_code == 302
+    assert not _works(elsewhere)
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert db.session.scalar(select(func.count()).select_from(Event).where(Event.action == "logout")) == 1
+
+
 def test_a_password_change_ends_every_other_session_and_token(app, make):
     make.department("DEPA")
     user = make.user("applicant", "DEPA")
