@@ -253,7 +253,8 @@ def register_security_headers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from . import clock
     from .domain.documents import DOCUMENT_KINDS
-    from .domain.lifecycle import ACTION_LABELS, STATE_LABELS
+    from .domain.labels import ACTION_LABELS  # issue 19: every action in Chinese, project or not
+    from .domain.lifecycle import STATE_LABELS
     from .domain.proposal import CORE_FIELDS
     from .domain.review import VERDICTS
     from .domain.roles import AUTHORITY_LABELS, ROLE_LABELS

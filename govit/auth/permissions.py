@@ -157,6 +157,7 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "alerts.mark_read": allow(EVERYONE, scope=SELF),
     "alerts.full_record": allow(STAFF, scope=PROJECT),
     "alerts.audit": allow(AUDITOR, PLANNER, scope=PROVINCE),
+    "alerts.audit_export": allow(AUDITOR, PLANNER, scope=PROVINCE),  # issue 19: the filtered history
     # the JSON API (API.md)
     "api.issue_token": OPEN,
     "api.revoke_token": allow(EVERYONE, scope=SELF),

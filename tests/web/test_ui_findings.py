@@ -1,13 +1,15 @@
 """Issue 19, first slice: what people see — styled buttons, a readable history, the inbox, small fixes."""
+import io
 import re
 from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from openpyxl import load_workbook
 
 from govit.acceptance import evaluation, services as construction
 
-from ..helpers import PASSWORD
+from ..helpers import PASSWORD, online_code
 from ..services.test_approval import building
 from ..services.test_construction import accepted, upload, w  # noqa: F401  (fixture)
 from ..services.test_joint_accept import all_opinions
@@ -93,3 +95,60 @@ def test_construction_and_acceptance_forms_have_styled_buttons_headings_and_conf
             assert f"<h5>{h}</h5>" in page, (who, h)
         for c in confirms:
             assert f'data-confirm="{c}' in page, (who, c)
+
+
+@pytest.fixture
+def history(make):
+    """Two projects submitted on different days, a planner, an auditor who has signed in."""
+    head, planner = make.user("dept_admin", "DEPA"), make.user("planner", "YSHJ")
+    auditor = make.user("auditor", "SJT")
+    roads = make.submitted(head, planner, on="2026-06-16", name="智慧交通综合平台", online_code=online_code())
+    water = make.submitted(head, planner, on="2026-06-18", name="水利监测预警系统", online_code=online_code())
+    return {"head": head, "planner": planner, "auditor": auditor, "roads": roads, "water": water}
+
+
+def cells(page: str, label: str) -> int:
+    return page.count(f"<td>{label}</td>")
+
+
+def test_history_filters_by_chinese_action_and_shows_labels_not_codes(app, history):
+    """Finding 3: the 动作 select lists Chinese names; "统一申报" (chosen, or typed) finds the submit rows."""
+    auditor = as_user(app, history["auditor"])
+    everything = auditor.get("/audit").get_data(as_text=True)
+    assert '<option value="submit">统一申报</option>' in everything
+    assert cells(everything, "登录") >= 1 and "<td>login</td>" not in everything  # the auditor's own sign-in
+    assert '<th scope="row" class="muted">方式</th>' in everything and '{"' not in everything  # no raw JSON
+    for wanted in ("submit", "统一申报"):
+        page = auditor.get("/audit", query_string={"action": wanted}).get_data(as_text=True)
+        assert cells(page, "统一申报") == 2 and cells(page, "登录") == 0, wanted
+        assert "智慧交通综合平台" in page and "水利监测预警系统" in page
+
+
+def test_history_filters_by_date_range_edges_and_project_name(app, history):
+    """Finding 3: the date range includes both of its days and nothing outside; a project by its name."""
+    auditor = as_user(app, history["auditor"])
+
+    def submits(**query):
+        return cells(auditor.get("/audit", query_string={"action": "submit", **query}).get_data(as_text=True), "统一申报")
+    assert submits(**{"from": "2026-06-16", "to": "2026-06-16"}) == 1  # the day itself
+    assert submits(**{"from": "2026-06-17", "to": "2026-06-17"}) == 0  # the day after: nothing submitted
+    assert submits(**{"from": "2026-06-17", "to": "2026-06-18"}) == 1
+    assert submits(**{"from": "2026-06-16", "to": "2026-06-18"}) == 2
+    assert submits(**{"to": "2026-06-15"}) == 0
+    page = auditor.get("/audit", query_string={"project_name": "水利"}).get_data(as_text=True)
+    assert "水利监测预警系统" in page and "智慧交通综合平台" not in page and cells(page, "统一申报") == 1
+    page = auditor.get("/audit", query_string={"person": "auditor用户"}).get_data(as_text=True)
+    assert cells(page, "登录") >= 1 and cells(page, "统一申报") == 0
+    bad = auditor.get("/audit", query_string={"from": "2026-13-01"})
+    assert bad.status_code == 200 and "开始日期格式应为 YYYY-MM-DD" in bad.get_data(as_text=True)
+
+
+def test_history_export_has_the_filtered_rows_in_chinese(app, history):
+    """Finding 3: the Excel export holds the filtered rows, action names and projects in Chinese."""
+    res = as_user(app, history["planner"]).get("/audit.xlsx", query_string={"action": "submit", "from": "2026-06-17"})
+    assert res.status_code == 200 and res.mimetype.endswith("spreadsheetml.sheet")
+    rows = list(load_workbook(io.BytesIO(res.data)).active.iter_rows(values_only=True))
+    assert "历史记录" in rows[0][0]
+    header, *body = rows[1:]
+    assert [(r[header.index("动作")], r[header.index("项目")]) for r in body] == [("统一申报", "水利监测预警系统")]
+    assert as_user(app, history["head"]).get("/audit.xlsx").status_code == 403
