@@ -18,7 +18,7 @@ from ..models import Event, Notification, Project
 from ..planning.queries import paginate
 from ..reports.record import record_of
 from ..reports.cells import frame_xlsx
-from . import audit_filter, dashboard
+from . import audit_filter, dashboard, inbox as messages
 
 bp = Blueprint("alerts", __name__)
 
@@ -77,8 +77,9 @@ def dashboard_chart(name: str):
 
 @bp.get("/inbox")
 def inbox():
-    notes = db.session.execute(select(Notification).where(Notification.user_id == current_user.id)
-                               .order_by(Notification.id.desc()).limit(300)).scalars().all()
+    notes = db.session.execute(select(Notification).where(Notification.user_id == current_user.id)  # newest first
+                               .order_by(Notification.created_at.desc(), Notification.id.desc())
+                               .limit(300)).scalars().all()
     return render_template("alerts/inbox.html", notes=notes)
 
 
@@ -86,6 +87,20 @@ def inbox():
 def mark_read():
     mark_all_read(current_user)
     flash("已全部标记为已读", "success")
+    return redirect(url_for("alerts.inbox"))
+
+
+@bp.post("/inbox/<int:note_id>/open")
+def open_message(note_id: int):
+    """Open one message: it is marked read, and its project (if any) is shown."""
+    note = messages.own_message(current_user, note_id)
+    if note is None:
+        return Response("没有这条消息", status=404)
+    project_id = note.project_id
+    messages.mark_read(current_user, note_id)
+    if project_id:
+        return redirect(url_for("planning.project", project_id=project_id))
+    flash("已标记为已读", "success")
     return redirect(url_for("alerts.inbox"))
 
 

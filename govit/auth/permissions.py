@@ -154,6 +154,7 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "alerts.dashboard_page": allow(STAFF, scope=DEPARTMENT),
     "alerts.dashboard_chart": allow(PLANNER, AUDITOR, NDRC, scope=PROVINCE),
     "alerts.inbox": allow(EVERYONE, scope=SELF),
+    "alerts.open_message": allow(EVERYONE, scope=SELF),  # issue 19: one message read when opened
     "alerts.mark_read": allow(EVERYONE, scope=SELF),
     "alerts.full_record": allow(STAFF, scope=PROJECT),
     "alerts.audit": allow(AUDITOR, PLANNER, scope=PROVINCE),

@@ -152,3 +152,38 @@ def test_history_export_has_the_filtered_rows_in_chinese(app, history):
     header, *body = rows[1:]
     assert [(r[header.index("动作")], r[header.index("项目")]) for r in body] == [("统一申报", "水利监测预警系统")]
     assert as_user(app, history["head"]).get("/audit.xlsx").status_code == 403
+
+
+def test_inbox_newest_first_one_message_read_when_opened_and_all_read_kept(app, history):
+    """Finding 11: the inbox lists the newest first (by when the message came, not by row id); opening
+    a message marks it (only it) read and leads to its project; nobody opens another's message."""
+    from govit import clock
+    from govit.extensions import db
+    from govit.history import tell_users
+    from govit.models import Notification
+    head = history["head"]
+    with clock.travel(date(2026, 6, 1)):
+        tell_users([head], None, "较早的一条通知", "decision")
+        db.session.commit()
+    client = as_user(app, head)
+    page = client.get("/inbox").get_data(as_text=True)
+    assert page.index("水利监测预警系统") < page.index("智慧交通综合平台") < page.index("较早的一条通知")
+    assert "全部标为已读" in page
+
+    def unread():
+        return {n.message for n in db.session.query(Notification).filter_by(user_id=head.id, read_at=None)}
+    mine = {n.message: n for n in db.session.query(Notification).filter_by(user_id=head.id)}
+    water = next(n for m, n in mine.items() if "水利监测预警系统" in m)
+    before = unread()
+    other = as_user(app, history["auditor"])
+    assert other.post(f"/inbox/{water.id}/open").status_code == 404 and unread() == before  # not the auditor's
+    res = client.post(f"/inbox/{water.id}/open")
+    assert res.status_code == 302 and res.headers["Location"].endswith(f"/projects/{history['water'].id}")
+    assert unread() == before - {water.message}
+    assert client.get(f"/inbox/{water.id}/open").status_code == 405  # a change is a POST (with CSRF)
+    plain = mine["较早的一条通知"]
+    res = client.post(f"/inbox/{plain.id}/open")
+    assert res.status_code == 302 and res.headers["Location"].endswith("/inbox")
+    assert "较早的一条通知" not in unread()
+    client.post("/inbox/read")
+    assert unread() == set()
