@@ -78,6 +78,7 @@ API_PROJECT_ACTIONS = {name: roles for name, roles in PROJECT_ACTION_ROLES.items
 
 ROUTES: dict[str, Access | dict[str, Access]] = {
     "static": OPEN,
+    "favicon": OPEN,  # issue 19: the browser's tab icon, before anyone signs in
     "bootstrap.static": OPEN,  # Bootstrap 5's CSS and JS, served by govit itself
     # sign-in and the caller's own account
     "auth.login": OPEN,

@@ -187,3 +187,32 @@ def test_inbox_newest_first_one_message_read_when_opened_and_all_read_kept(app, 
     assert "较早的一条通知" not in unread()
     client.post("/inbox/read")
     assert unread() == set()
+
+
+RAW_MONEY = re.compile(r"(?<![\d,.])\d{4,}\.\d{2}(?!\d)")  # 3145000.00: an amount without thousands separators
+
+
+def test_money_on_the_project_page_is_formatted_one_way(app, w, make):  # noqa: F811
+    """Finding 11: every amount on the project page reads #,##0.00 (a budget change, progress and the
+    difference to the approved estimate included), for the department and the planner."""
+    from govit.approval import budget
+    from govit import clock
+    project = building(w, name="金额格式项目")
+    with clock.travel(date(2027, 7, 3)):
+        construction.report_progress(w["head"], project, "2027-06", D("20"), D("1500000.00"))
+    budget.file_budget_change(w["head"], project, D("300000"), D("3300000"), "other", "增加接口", True)
+    for who in ("head", "planner"):
+        page = as_user(app, w[who]).get(f"/projects/{project.id}").get_data(as_text=True)
+        body = re.sub(r"<[^>]*>", " ", page.split("<main", 1)[1])  # the text people read (no placeholders)
+        assert RAW_MONEY.findall(body) == [], who
+        assert "3,000,000.00" in body and "1,500,000.00" in body, who
+
+
+def test_favicon_answers_without_sign_in_and_the_user_menu_links_the_password_page(app, w):  # noqa: F811
+    """Findings 11/12: /favicon.ico is a public icon; the account menu offers 修改密码, which opens."""
+    icon = app.test_client().get("/favicon.ico")
+    assert icon.status_code == 200 and icon.data[:4] == b"\x00\x00\x01\x00" and "icon" in icon.mimetype
+    client = as_user(app, w["head"])
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert '<a class="dropdown-item" href="/password">修改密码</a>' in page and 'rel="icon"' in page
+    assert client.get("/password").status_code == 200
