@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(alerts_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
+    app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))  # issue 19
     from .auth.permissions import enforce
     app.before_request(enforce)
     register_input_guard(app)  # the route × role × scope table, before any view or form runs
@@ -275,7 +276,8 @@ def register_security_headers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from . import clock
     from .domain.documents import DOCUMENT_KINDS
-    from .domain.lifecycle import ACTION_LABELS, STATE_LABELS
+    from .domain.labels import ACTION_LABELS  # issue 19: every action in Chinese, project or not
+    from .domain.lifecycle import STATE_LABELS
     from .domain.proposal import CORE_FIELDS
     from .domain.review import VERDICTS
     from .domain.roles import AUTHORITY_LABELS, ROLE_LABELS
@@ -295,6 +297,10 @@ def register_template_helpers(app: Flask) -> None:
     @app.template_filter("money")
     def money(value):
         return "" if value is None else f"{value:,.2f}"
+
+    @app.template_filter("signed_money")
+    def signed_money(value):  # issue 19: a difference in the same #,##0.00 form as every amount
+        return "" if value is None else f"{value:+,.2f}"
 
 
 def register_commands(app: Flask) -> None:

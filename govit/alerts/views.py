@@ -4,10 +4,12 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from .. import clock
 from ..formkit import row_int
 from ..auth.access import load_project, require_role
 from ..domain.audit import describe
 from ..domain.deadlines import KINDS
+from ..domain.labels import ACTION_LABELS as HISTORY_ACTIONS, detail_rows
 from ..domain.lifecycle import ACTION_LABELS, STATE_LABELS
 from ..domain.roles import ACCEPTANCE_REVIEWERS, DEPARTMENT_ROLES, ROLE_LABELS
 from ..extensions import db
@@ -16,7 +18,7 @@ from ..models import Event, Notification, Project
 from ..planning.queries import paginate
 from ..reports.record import record_of
 from ..reports.cells import frame_xlsx
-from . import dashboard
+from . import audit_filter, dashboard, inbox as messages
 
 bp = Blueprint("alerts", __name__)
 
@@ -75,8 +77,9 @@ def dashboard_chart(name: str):
 
 @bp.get("/inbox")
 def inbox():
-    notes = db.session.execute(select(Notification).where(Notification.user_id == current_user.id)
-                               .order_by(Notification.id.desc()).limit(300)).scalars().all()
+    notes = db.session.execute(select(Notification).where(Notification.user_id == current_user.id)  # newest first
+                               .order_by(Notification.created_at.desc(), Notification.id.desc())
+                               .limit(300)).scalars().all()
     return render_template("alerts/inbox.html", notes=notes)
 
 
@@ -84,6 +87,20 @@ def inbox():
 def mark_read():
     mark_all_read(current_user)
     flash("已全部标记为已读", "success")
+    return redirect(url_for("alerts.inbox"))
+
+
+@bp.post("/inbox/<int:note_id>/open")
+def open_message(note_id: int):
+    """Open one message: it is marked read, and its project (if any) is shown."""
+    note = messages.own_message(current_user, note_id)
+    if note is None:
+        return Response("没有这条消息", status=404)
+    project_id = note.project_id
+    messages.mark_read(current_user, note_id)
+    if project_id:
+        return redirect(url_for("planning.project", project_id=project_id))
+    flash("已标记为已读", "success")
     return redirect(url_for("alerts.inbox"))
 
 
@@ -105,12 +122,28 @@ def full_record(project_id: int):
 def audit():
     """The auditor's view: is the history intact, and every change, filterable (read only)."""
     require_role(current_user, "auditor", "planner")
-    query = select(Event).order_by(Event.seq.desc())
-    if request.args.get("project", type=row_int):
-        query = query.where(Event.project_id == request.args.get("project", type=row_int))
-    if request.args.get("action"):
-        query = query.where(Event.action == request.args["action"])
+    query, problems = audit_filter.history_query(request.args)
+    for problem in problems:
+        flash(problem, "danger")
     page = paginate(query, request.args.get("page", 1, type=row_int), per_page=100)
     broken = chain_break()
     return render_template("alerts/audit.html", broken=broken, broken_text=broken and describe(broken),
-                           events=page.items, page=page, args=request.args)
+                           events=page.items, page=page, args=request.args, labels=HISTORY_ACTIONS,
+                           names=audit_filter.project_names(page.items), detail_rows=detail_rows,
+                           state_text=audit_filter.state_text)
+
+
+HISTORY_EXPORT_LIMIT = 20000
+
+
+@bp.get("/audit.xlsx")
+def audit_export():
+    """The filtered history as an Excel file, names in Chinese, text cells never formulas."""
+    require_role(current_user, "auditor", "planner")
+    query, _ = audit_filter.history_query(request.args)
+    events = db.session.execute(query.limit(HISTORY_EXPORT_LIMIT)).scalars().all()
+    columns = ["序号", "时间", "办理人", "角色", "动作", "项目", "状态", "内容"]
+    data = frame_xlsx(pd.DataFrame(audit_filter.export_rows(events), columns=columns), "历史记录",
+                      widths=(8, 18, 16, 22, 24, 30, 24, 80), title=f"历史记录（导出日期 {clock.today().isoformat()}）")
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": "attachment; filename=history.xlsx"})

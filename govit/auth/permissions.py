@@ -78,6 +78,7 @@ API_PROJECT_ACTIONS = {name: roles for name, roles in PROJECT_ACTION_ROLES.items
 
 ROUTES: dict[str, Access | dict[str, Access]] = {
     "static": OPEN,
+    "favicon": OPEN,  # issue 19: the browser's tab icon, before anyone signs in
     "bootstrap.static": OPEN,  # Bootstrap 5's CSS and JS, served by govit itself
     # sign-in and the caller's own account
     "auth.login": OPEN,
@@ -154,9 +155,11 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "alerts.dashboard_page": allow(STAFF, scope=DEPARTMENT),
     "alerts.dashboard_chart": allow(PLANNER, AUDITOR, NDRC, scope=PROVINCE),
     "alerts.inbox": allow(EVERYONE, scope=SELF),
+    "alerts.open_message": allow(EVERYONE, scope=SELF),  # issue 19: one message read when opened
     "alerts.mark_read": allow(EVERYONE, scope=SELF),
     "alerts.full_record": allow(STAFF, scope=PROJECT),
     "alerts.audit": allow(AUDITOR, PLANNER, scope=PROVINCE),
+    "alerts.audit_export": allow(AUDITOR, PLANNER, scope=PROVINCE),  # issue 19: the filtered history
     # the JSON API (API.md)
     "api.issue_token": OPEN,
     "api.revoke_token": allow(EVERYONE, scope=SELF),

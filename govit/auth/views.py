@@ -10,7 +10,7 @@ from . import services
 from .forms import ChangePasswordForm, LoginForm
 
 bp = Blueprint("auth", __name__)
-OPEN_ENDPOINTS = {"auth.login", "auth.logout", "auth.change_password", "static"}
+OPEN_ENDPOINTS = {"auth.login", "auth.logout", "auth.change_password", "static", "favicon"}
 SESSION_KEY = "govit_session"  # the cookie's key of the server-side session (LoginSession)
 
 

@@ -32,7 +32,7 @@ def decide(amount: Decimal, new_total: Decimal, approved_total: Decimal, reason:
         raise RuleViolation("R-BUDGET-15", f"调整原因应为：{'、'.join(REASON_LABELS)}", fields={"reason_category": "无效"})
     why = []
     if new_total > approved_total:
-        why.append(f"调整后总投资 {new_total:.2f} 元超过批复概算 {approved_total:.2f} 元")
+        why.append(f"调整后总投资 {new_total:,.2f} 元超过批复概算 {approved_total:,.2f} 元")
     if not goal_kept:
         why.append("改变了建设目标")
     if reason not in REASONS:
@@ -40,7 +40,7 @@ def decide(amount: Decimal, new_total: Decimal, approved_total: Decimal, reason:
     cumulative = self_filed_before + amount
     limit = (approved_total * SELF_FILE_LIMIT).quantize(Decimal("0.01"))
     if cumulative > limit:
-        why.append(f"累计自行调整 {cumulative:.2f} 元，超过批复概算的 15%（{limit:.2f} 元）")
+        why.append(f"累计自行调整 {cumulative:,.2f} 元，超过批复概算的 15%（{limit:,.2f} 元）")
     return Decision(PENDING if why else FILED, cumulative if not why else self_filed_before, why)
 
 

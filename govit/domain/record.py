@@ -1,6 +1,8 @@
 """R-FULL-RECORD (seed 003, 全流程记录表): what each step of the history says, and whether it was late.
 Generic over the events: a step this module does not know is still shown, with its label and detail."""
+import re
 from datetime import date
+from decimal import Decimal
 
 from .documents import DOCUMENT_KINDS
 from .review import VERDICTS
@@ -31,7 +33,12 @@ def late_text(days: int | None) -> str:
     return f"是（超期 {days} 天）" if days else "否"
 
 
+AMOUNT = re.compile(r"-?\d+\.\d{2}")  # money is stored as text with two decimals
+
+
 def _value(value) -> str:
+    if isinstance(value, str) and AMOUNT.fullmatch(value):
+        return f"{Decimal(value):,.2f}"  # issue 19: money reads #,##0.00 everywhere
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, list):

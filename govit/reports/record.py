@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 from .. import clock
 from ..domain.deadlines import KINDS
-from ..domain.lifecycle import ACTION_LABELS, STATE_LABELS
+from ..domain.labels import ACTION_LABELS  # one table of labels with the history page
+from ..domain.lifecycle import STATE_LABELS
 from ..domain.record import describe, late_days, late_text
 from ..domain.roles import ROLE_LABELS
 from ..history import project_events

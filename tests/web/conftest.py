@@ -8,7 +8,7 @@ from govit.approval import budget
 from govit.auth import services as accounts
 from govit.domain.roles import ROLES
 from govit.extensions import db
-from govit.models import Document
+from govit.models import Document, Notification
 from govit.planning import plans
 
 from ..helpers import planned
@@ -18,6 +18,11 @@ NAME = "权限矩阵测试项目"
 HOMES = {"reviewer_business": "YSHJ", "reviewer_cyber": "WXB", "reviewer_crypto": "MMJ", "planner": "YSHJ",
          "ndrc": "FGW", "finance": "CZT", "intranet": "NWB", "auditor": "SJT", "police": "GAT", "secrecy": "BMB", "admin": "YSHJ", "security_admin": "YSHJ",
          "applicant": "DEPA", "dept_admin": "DEPA"}
+
+
+def _any_message_id() -> int:
+    """An inbox message of the sample world (issue 19: /inbox/<note_id>/open); 0 if there is none."""
+    return db.session.query(Notification.id).order_by(Notification.id).limit(1).scalar() or 0
 
 
 @pytest.fixture
@@ -42,7 +47,7 @@ def world(make, reviewers, app):
     doc = db.session.query(Document).filter_by(project_id=project.id).first()
     values = {"project_id": project.id, "document_id": doc.id, "incident_id": incident.id,
               "change_id": change.id, "plan_id": plan.id, "item_id": plan.items[0].id, "code": "DEPB",
-              "flag_id": flag.id, "user_id": spare.id,
+              "flag_id": flag.id, "user_id": spare.id, "note_id": _any_message_id(),
               "name": "funnel", "kind": "department", "filename": "govit.css"}
     tokens = {key: accounts.issue_token(user) for key, user in users.items()}
     db.session.commit()
