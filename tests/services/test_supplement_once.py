@@ -9,18 +9,7 @@ from govit.history import project_events
 from govit.models import Notification, Opinion, SupplementRequest
 from govit.planning import review
 
-
-@pytest.fixture
-def people(make):
-    make.department("DEPA", "省医疗保障局")
-    return {"applicant": make.user("applicant", "DEPA"), "head": make.user("dept_admin", "DEPA"),
-            "planner": make.user("planner", "YSHJ"), "business": make.user("reviewer_business", "YSHJ"),
-            "cyber": make.user("reviewer_cyber", "WXB"), "crypto": make.user("reviewer_crypto", "MMJ")}
-
-
-def opine(people, project, who, verdict, on="2026-06-18", text="审核意见正文", conditions=""):
-    with clock.travel(date.fromisoformat(on)):
-        return review.record_opinion(people[who], project, verdict, text, conditions)
+from .test_review import opine, people  # noqa: F401  (the fixture and its helper)
 
 
 def answer(people, project, on, text="已补充，见附件"):

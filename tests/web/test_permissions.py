@@ -65,6 +65,12 @@ def _signed_in(app, user):
     return client
 
 
+def _token(app, user) -> str:
+    res = app.test_client().post("/api/v1/auth/token", json={"username": user.username, "password": PASSWORD})
+    assert res.status_code == 200, f"{user.username} got no token"
+    return res.json["token"]
+
+
 def test_every_route_answers_every_role_as_declared(app, world):
     """R-SCOPE / R-ROLE: 403 for a role the table leaves out, never 401/403/500 for one it lets in,
     403 on a project URL for another department, login or 401 for an anonymous caller; and every
@@ -85,10 +91,15 @@ def test_every_route_answers_every_role_as_declared(app, world):
         if diff:
             wrong.append(f"{who} {method} {url}: refused ({res.status_code}) but changed {'; '.join(diff)}")
         return res
+    signed_out = False
     for endpoint, method, step, access, url in _calls(app, world["values"]):
+        if signed_out:  # logout ends every session and token of the user (issue 15): sign in again
+            clients = {key: _signed_in(app, user) for key, user in users.items()}
+            tokens, spare_tokens = ({key: _token(app, user) for key, user in users.items()} for _ in range(2))
+            state["last"], signed_out = None, False
         if endpoint == "auth.logout":
             clients_for = {key: _signed_in(app, user) for key, user in users.items()}
-            state["last"] = None  # signing in is no refused call
+            state["last"], signed_out = None, True  # signing in is no refused call
         else:
             clients_for = clients
         # DELETE /auth/token revokes the token it is sent with: it spends tokens of its own
