@@ -9,7 +9,8 @@ from ..auth.access import require_lead_department, require_role
 from ..calendar_store import load_calendar
 from ..domain import lifecycle
 from ..domain.construction import (INCIDENT_KINDS, INCIDENT_ORDERS, Variance, acceptance_due,
-                                   check_progress, performance_report_due, planned_percent, variance)
+                                   check_progress, is_month, performance_report_due, planned_percent,
+                                   variance)
 from ..domain.errors import InvalidInput, NotFound, RuleViolation, required_text
 from ..domain.money import format_money
 from ..extensions import db
@@ -38,7 +39,8 @@ def variances(project: Project, total: Decimal | None = None) -> list[tuple[Prog
     if not (project.start_month and project.end_month):
         return []
     return [(r, variance(total, planned_percent(project.start_month, project.end_month, r.period),
-                         r.percent_complete, r.spent)) for r in progress_reports(project)]
+                         r.percent_complete, r.spent)) for r in progress_reports(project)
+            if is_month(r.period)]  # issue 16: a malformed period stored once never breaks the page
 
 
 @transactional

@@ -18,6 +18,13 @@ INCIDENT_KINDS = {"delay": "严重延误", "loss": "重大投资损失"}
 INCIDENT_ORDERS = {"rectify": "责令整改", "suspend": "暂停项目", "terminate": "终止项目"}
 
 
+def is_month(text: str | None) -> bool:
+    """Whether `text` is a YYYY-MM month (a period stored before the API checked it may not be)."""
+    parts = (text or "").split("-")
+    return len(parts) == 2 and len(parts[0]) == 4 and parts[0].isdigit() and parts[1].isdigit() \
+        and 1 <= int(parts[1]) <= 12
+
+
 def month_index(month: str) -> int:
     """'2027-03' -> a running month number."""
     year, mon = month.split("-")

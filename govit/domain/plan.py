@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from .construction import planned_percent
+from .construction import is_month, planned_percent
 from .errors import InvalidTransition, RuleViolation
 
 DRAFT, FINANCE_CHECKED, SUBMITTED, APPROVED = "draft", "finance_checked", "submitted", "approved"
@@ -87,7 +87,7 @@ def behind_schedule(s: Schedule, today: date) -> str | None:
     if s.end_month and today > month_end(s.end_month):
         return f"建设工期 {s.end_month} 已结束仍未完工"
     building = s.state in ("in_construction", "suspended")
-    if building and s.latest_percent is not None and s.start_month and s.end_month:
+    if building and s.latest_percent is not None and s.start_month and s.end_month and is_month(s.latest_period):
         planned = planned_percent(s.start_month, s.end_month, s.latest_period)
         if planned - s.latest_percent > BACKLOG_POINTS:
             return (f"{s.latest_period} 进度 {s.latest_percent}%，计划应完成 {planned}%，"

@@ -289,3 +289,20 @@ def test_web_form_length_error_is_in_chinese(client, world):
     assert res.status_code in (200, 400) and "字段长度不能超过 200 个字符" in page
     assert "Field cannot be longer" not in page
     assert snapshot() == before
+
+
+def test_a_malformed_period_stored_before_the_check_never_breaks_the_page_or_chart(client, world):
+    """Issue 16 #3, for databases that already hold one: a report whose period is "hello" (as the API
+    let in before) is left out of the schedule variance; the page and its chart answer 200."""
+    from decimal import Decimal
+
+    from govit.clock import now
+    from govit.models import ProgressReport
+    pid = world["values"]["project_id"]
+    for period in ("2026-08", "hello"):
+        db.session.add(ProgressReport(project_id=pid, period=period, percent_complete=Decimal("10"),
+                                      spent=Decimal("100.00"), note="", reported_on=now().date()))
+    db.session.commit()
+    client.post("/login", data={"username": world["users"]["dept_admin"].username, "password": "Passw0rd!x"})
+    assert client.get(f"/projects/{pid}").status_code == 200
+    assert client.get(f"/projects/{pid}/progress.png").status_code == 200
