@@ -86,9 +86,9 @@ ACTION_BODIES = {
     "accept": _body(["accepted_on", "live_on"], accepted_on=DATE, live_on=DATE, authorities={"type": "string"}),
     "self_evaluate": _body(["score", "summary"], score={"type": "string"}, summary={"type": "string"}),
     "terminate": _body(["reason"], reason={"type": "string"}),
-    "report_progress": _body(["period", "percent_complete", "spent"], period={
-        "type": "string", "pattern": "^20[0-9]{2}-(0[1-9]|1[0-2])$"}, percent_complete={"type": ["string", "number"]},
-        spent=MONEY, note={"type": "string"}),
+    "report_progress": _body(["period", "percent_complete", "spent"],
+                             period={"type": "string", "pattern": "^20[0-9]{2}-(0[1-9]|1[0-2])$"},
+                             percent_complete={"type": ["string", "number"]}, spent=MONEY, note={"type": "string"}),
     # R-JOINT-ACCEPT: the planner's refusal; 保密办 confirms a project's 涉密 status and grade
     "reject_acceptance": _body(["reasons"], reasons={"type": "array", "items": {"type": "string"}}),
     "confirm_classification": _body(["classified"], classified={"type": "boolean"}, grade={
