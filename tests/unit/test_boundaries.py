@@ -3,13 +3,9 @@ side, one table per rule. R-BUDGET-15, R-NOT-IN-PLAN and R-SELF-EVAL are pinned 
 
 The calendar here is the package's (a pure unit); tests/services/test_boundaries.py goes through the
 database calendar the app uses."""
-from datetime import date
-
 import pytest
-from chinese_calendar import constants
 
 from govit.domain.approval import DESIGN_WORKING_DAYS
-from govit.domain.calendar import WorkCalendar
 from govit.domain.construction import acceptance_due, check_extension_request, performance_report_due
 from govit.domain.deadlines import DUE_SOON, OVERDUE, Deadline, assess
 from govit.domain.errors import RuleViolation
@@ -17,17 +13,9 @@ from govit.domain.plan import compile_due
 from govit.domain.proposal import RongqueItem, check_rongque, check_round
 from govit.domain.review import REVIEW_WORKING_DAYS, Pause, review_due
 
+from .test_calendar import cal, d  # noqa: F401  (the package's calendar fixture, and a date)
+
 LEAD_WD, LEAD_DAYS = 2, 30  # the default R-ALERT lead times (GOVIT_ALERT_LEAD_*)
-
-
-@pytest.fixture(scope="module")
-def cal():
-    return WorkCalendar(holidays=set(constants.holidays), makeup_workdays=set(constants.workdays),
-                        confirmed_years={d.year for d in constants.holidays})
-
-
-def d(text):
-    return date.fromisoformat(text)
 
 
 def status(cal, kind, due, today):
