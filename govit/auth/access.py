@@ -35,3 +35,21 @@ def require_lead_department(user: User, project: Project) -> None:
     require_role(user, "applicant", "dept_admin")
     if user.department_id != project.department_id:
         raise Forbidden("只有项目建设单位（牵头部门）可以修改本项目", rule="R-SCOPE")
+
+
+def may_open(project: Project, user: User | None = None) -> bool:
+    """Whether a link to the project's page would open for the user (issue 19: no links that lead
+    to 403; the names of projects out of scope are shown as plain text instead)."""
+    user = user or current_user
+    return user.is_authenticated and can_see(user, project)
+
+
+def may_visit(endpoint: str, user: User | None = None, **view_args) -> bool:
+    """Whether the route table lets the user's role GET the endpoint (R-ROLE), so that pages link
+    only what answers 200 (issue 19, finding 7)."""
+    from .permissions import access_for
+    user = user or current_user
+    access = access_for(endpoint, "GET")
+    if access is None or not user.is_authenticated:
+        return False
+    return not access.roles or user.role in access.roles_for(view_args)

@@ -7,9 +7,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..domain.errors import InvalidInput
 from ..formkit import row_int
 from . import services
+from .access import may_open, may_visit
 from .forms import ChangePasswordForm, LoginForm
 
 bp = Blueprint("auth", __name__)
+# issue 19 (finding 7): pages link only what the viewer may open
+bp.add_app_template_global(may_open)
+bp.add_app_template_global(may_visit)
 OPEN_ENDPOINTS = {"auth.login", "auth.logout", "auth.change_password", "static", "favicon"}
 SESSION_KEY = "govit_session"  # the cookie's key of the server-side session (LoginSession)
 
