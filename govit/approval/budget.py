@@ -7,8 +7,8 @@ from sqlalchemy import extract, func, select, update
 from .. import clock, history
 from ..auth.access import require_lead_department, require_role
 from ..domain import lifecycle
-from ..domain.budget import (APPROVED, FILED, PENDING, REASON_LABELS, decide, next_status,
-                             percent_of)
+from ..domain.budget import (APPROVED, FILED, PENDING, REASON_LABELS, SELF_FILE_LIMIT, decide, next_status,
+                             percent_of, status_words)
 from ..domain.errors import InvalidInput, NotFound, RuleViolation
 from ..domain.money import format_money
 from ..extensions import db
@@ -175,7 +175,9 @@ def self_filed_totals(project_ids) -> dict[int, Decimal]:
     return {pid: found.get(pid) or Decimal("0") for pid in project_ids}
 
 
-def register_rows(changes: list[BudgetChange]) -> list[dict]:
+def register_rows(changes: list[BudgetChange], page: bool = False) -> list[dict]:
+    """The register's rows (the Excel export's columns); `page` adds what the web register shows
+    besides (issue 19, finding 9): the status in words, and the share with the change itself."""
     totals = self_filed_totals([c.project_id for c in changes])
     bases = baseline_totals(totals)
     percents = {c.project_id: cumulative_percent(c.project, totals[c.project_id],
@@ -188,7 +190,20 @@ def register_rows(changes: list[BudgetChange]) -> list[dict]:
                      "调整后（元）": c.new_total, "原因": REASON_LABELS.get(c.reason_category, c.reason_category),
                      "状态": c.status, "项目累计自行调整（%）": percents[c.project_id],
                      "须审批原因": c.needs_approval_because})
+        if page:
+            base = bases.get(c.project_id, c.project.approved_estimate or Decimal("0"))
+            rows[-1].update(register_line(c, totals[c.project_id], base))
     return rows
+
+
+def register_line(change: BudgetChange, filed: Decimal, base: Decimal) -> dict:
+    """R-BUDGET-15: a pending change counts with the project's filings, so the change that would
+    cross 15% shows past 15% (over); the status in words names who has still to decide."""
+    counted = filed + change.amount if change.status == PENDING else filed
+    limit = (base * SELF_FILE_LIMIT).quantize(Decimal("0.01"))  # the limit decide() applies
+    return {"status_words": status_words(change.status, change.planner_approved_on is not None,
+                                         change.finance_approved_on is not None),
+            "share": percent_of(counted, base), "over": counted > limit}
 
 
 # ---- settlement (R-SURPLUS) ---------------------------------------------------------------

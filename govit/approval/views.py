@@ -3,6 +3,7 @@
 import pandas as pd
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
 
 from .. import clock
 from ..auth.access import load_project, require_role
@@ -119,9 +120,16 @@ def decide(change_id: int, decision: str):
     if decision not in ("approve", "reject"):
         raise NotFound("没有该操作")
     load_project(change.project_id)
-    back = url_for("approval.register", status="pending") if request.args.get("next") == "register" else None
-    return _step(change.project_id, "change_decision", lambda p, f: budget.decide_budget_change(
-        current_user, change, decision == "approve", f.note.data), "审批意见已记录", back)
+    project = load_project(change.project_id)
+    if request.args.get("next") != "register":
+        return _step(change.project_id, "change_decision", lambda p, f: budget.decide_budget_change(
+            current_user, change, decision == "approve", f.note.data), "审批意见已记录")
+    # issue 19 (finding 9): from the register, a refusal without a reason stays on the register
+    form = ChangeDecisionForm(prefix="change_decision")
+    return submit(form, lambda: budget.decide_budget_change(current_user, change, decision == "approve",
+                                                            form.note.data),
+                  "审批意见已记录", url_for("approval.register", status="pending")) or \
+        _register_page(MultiDict({"status": "pending"}), 400, refused=(change.id, form), project=project)
 
 
 def _filtered():
@@ -134,11 +142,16 @@ def _filtered():
 def register():
     """Finance's register: every change, its status and each project's cumulative % against 15%."""
     require_role(current_user, "finance", "planner", "auditor")
-    args = request.args
+    return _register_page(request.args)
+
+
+def _register_page(args, status: int = 200, refused=None, project=None):
+    """The register; `refused`: (change id, form) of a decision refused, shown on its row."""
     page = paginate(budget.register_query(args.get("status") or None, args.get("department") or None,
                                           args.get("year", type=row_int)), args.get("page", 1, type=row_int))
-    return render_template("approval/register.html", rows=budget.register_rows(page.items), args=args,
-                           status_labels=STATUS_LABELS, changes=page.items, page=page)
+    return render_template("approval/register.html", rows=budget.register_rows(page.items, page=True), args=args,
+                           status_labels=STATUS_LABELS, changes=page.items, page=page, refused=refused,
+                           refused_project=project), status
 
 
 @bp.get("/budget-changes/export.xlsx")

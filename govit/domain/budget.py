@@ -51,6 +51,14 @@ def percent_of(amount: Decimal, approved_total: Decimal) -> Decimal:
     return (amount * 100 / approved_total).quantize(Decimal("0.01"))
 
 
+def status_words(status: str, planner_ok: bool, finance_ok: bool) -> str:
+    """The status as people say it: who a pending change waits for (issue 19, finding 9)."""
+    if status != PENDING:
+        return STATUS_LABELS.get(status, status)
+    waiting = [name for name, ok in (("营商环境局", planner_ok), ("财政厅", finance_ok)) if not ok]
+    return f"待{'、'.join(waiting)}审批" if waiting else STATUS_LABELS[PENDING]
+
+
 def next_status(current: str, planner_ok: bool, finance_ok: bool, rejected: bool) -> str:
     """A pending change is approved only when both planner and finance agree; either may refuse."""
     if current != PENDING:

@@ -1,8 +1,11 @@
 """Issue 19, second slice (findings 7, 9, 10): links that answer 200, a readable budget register,
 the running deadline in the project header."""
 import re
+from decimal import Decimal as D
 
-from ..helpers import PASSWORD
+from ..helpers import PASSWORD, unchanged
+from ..services.test_approval import building
+from ..services.test_construction import w  # noqa: F401  (fixture)
 from .conftest import NAME
 
 HREF = re.compile(r'href="(/[^"#]*)')
@@ -69,3 +72,63 @@ def test_reviewer_dashboard_says_where_the_work_is(app, world):
         assert "本角色没有看板" not in html
         assert "工作台" in html
         every_link_opens(client, html)
+
+
+# --- finding 9: the budget register ----------------------------------------------------------
+
+def _change(w, project, amount, new_total, reason="optimisation"):
+    from govit.approval import budget
+    from govit.extensions import db
+    change = budget.file_budget_change(w["head"], project, D(amount), D(new_total), reason, "国产化替代", True)
+    db.session.commit()
+    return change
+
+
+def _row(html: str, marker: str) -> str:
+    """The register's table row that carries `marker`."""
+    rows = [r for r in html.split("<tr>") if marker in r]
+    assert len(rows) == 1, marker
+    return rows[0]
+
+
+def test_register_shows_before_and_after_totals(app, w):
+    project = building(w, name="前后总额项目")
+    _change(w, project, "300000.00", "2900000.00")
+    _change(w, project, "100000.00", "2900000.00")  # moved within the project: the total stays
+    html = as_user(app, w["finance"]).get("/budget-changes").get_data(as_text=True)
+    assert "3,000,000.00 → 2,900,000.00" in _row(html, "300,000.00")
+    same = _row(html, "100,000.00")
+    assert "2,900,000.00 → 2,900,000.00" not in same and "2,900,000.00（总投资不变）" in same
+
+
+def test_register_statuses_in_words_and_share_red_past_15_percent(app, w):
+    """R-BUDGET-15: 15% exactly is filed and not red; 0.01 yuan more waits for both deciders and is red."""
+    project = building(w, name="百分之十五项目")
+    _change(w, project, "450000.00", "3000000.00")
+    pending = _change(w, project, "0.01", "3000000.00")
+    finance = as_user(app, w["finance"])
+    html = finance.get("/budget-changes").get_data(as_text=True)
+    filed, crossing = _row(html, "450,000.00"), _row(html, "<td>0.01</td>")
+    assert "已备案" in filed and "15.00% / 15%" in filed
+    assert "share-over" not in filed and "badge late" not in filed
+    assert "待营商环境局、财政厅审批" in crossing and "share-over" in crossing and "badge late" in crossing
+    as_user(app, w["planner"]).post(f"/budget-changes/{pending.id}/approve?next=register",
+                                    data={"change_decision-note": ""})
+    html = finance.get("/budget-changes").get_data(as_text=True)
+    assert "待财政厅审批" in _row(html, "<td>0.01</td>")
+    assert "营商环境局✓" not in html and "财政厅待" not in html
+
+
+def test_register_refusal_without_reason_stays_on_register(app, w):
+    """R-BUDGET-15: "不同意" with an empty reason changes nothing and marks the reason field on the register."""
+    project = building(w, name="拒绝须说明理由项目")
+    pending = _change(w, project, "500000.00", "3000000.00")
+    finance = as_user(app, w["finance"])
+    with unchanged("a refusal without a reason"):
+        res = finance.post(f"/budget-changes/{pending.id}/reject?next=register", data={"change_decision-note": "  "})
+    html = res.get_data(as_text=True)
+    assert res.status_code == 400
+    assert "预算调整登记簿" in html and "不同意时请说明理由" in html and "拒绝须说明理由项目" in html
+    assert re.search(rf'id="note-{pending.id}" name="change_decision-note" rows="1" class="[^"]*is-invalid', html)
+    res = finance.post(f"/budget-changes/{pending.id}/reject?next=register", data={"change_decision-note": "超出概算"})
+    assert res.status_code == 302 and res.headers["Location"].endswith("/budget-changes?status=pending")
