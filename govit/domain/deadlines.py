@@ -34,14 +34,18 @@ class Status:
     days_late: int
 
 
+def days_left(kind: str, today: date, due_on: date, cal: WorkCalendar) -> int:
+    """Days from today to the due date, negative when late: working days for WORKING_DAY_KINDS,
+    calendar days for the others (what the scan and the project page both count)."""
+    if kind in WORKING_DAY_KINDS:
+        return cal.working_days_left(today, due_on)
+    return (due_on - today).days
+
+
 def assess(deadline: Deadline, today: date, cal: WorkCalendar, lead_working_days: int, lead_days: int) -> Status:
     """R-ALERT: due soon within the lead time, overdue after the due date, with days late."""
-    if deadline.kind in WORKING_DAY_KINDS:
-        left = cal.working_days_left(today, deadline.due_on)
-        if left < 0:
-            return Status(OVERDUE, -left)
-        return Status(DUE_SOON if left <= lead_working_days else None, 0)
-    left = (deadline.due_on - today).days
+    left = days_left(deadline.kind, today, deadline.due_on, cal)
     if left < 0:
         return Status(OVERDUE, -left)
-    return Status(DUE_SOON if left <= lead_days else None, 0)
+    lead = lead_working_days if deadline.kind in WORKING_DAY_KINDS else lead_days
+    return Status(DUE_SOON if left <= lead else None, 0)

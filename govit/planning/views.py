@@ -6,7 +6,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import clock
+from ..calendar_store import load_calendar
 from ..auth.access import load_project, require_lead_department, require_role
+from ..domain.deadlines import KINDS, WORKING_DAY_KINDS, days_left
 from ..domain.errors import InvalidInput, RuleViolation
 from ..formkit import LazyForms, row_int, submit
 from ..domain.proposal import RongqueItem
@@ -91,6 +93,8 @@ def render_project(project, status=200, **given):
         extra.update(build_panel(project, extra["current_total"], **given))
     reviewing = project.state in review.IN_REVIEW
     supplements = review.open_supplements(project) if reviewing else []
+    from ..api.serialize import current_due  # the deadline the API's `due` and the scan watch (one source)
+    running = current_due(project)
     events, more_events = ((project_events(project.id), False) if request.args.get("record") == "all"
                            else recent_events(project.id))
     return render_template(
@@ -104,7 +108,15 @@ def render_project(project, status=200, **given):
         # R-NO-SPLIT: the matches are for the reviewers and the planner, not other departments' eyes
         similar=project.similar if sees_all_projects(current_user.role) else [],
         threshold=current_app.config["GOVIT_SIMILARITY_THRESHOLD"],
+        running=running and running_deadline(*running),  # issue 19 (finding 10): the header's deadline
         rongque_left=queries.rongque_days_left, classification_form=_classification_form(given), **extra), status
+
+
+def running_deadline(kind: str, due) -> dict:
+    """R-ALERT: the deadline the project waits on, its label and the days left (negative: late),
+    counted as the scan counts them (working days where the rule counts them)."""
+    return {"kind": kind, "label": KINDS[kind], "due": due, "unit": "个工作日" if kind in WORKING_DAY_KINDS else "天",
+            "left": days_left(kind, clock.today(), due.due_on, load_calendar())}
 
 
 def _classification_form(given: dict):

@@ -1,6 +1,7 @@
 """Issue 19, second slice (findings 7, 9, 10): links that answer 200, a readable budget register,
 the running deadline in the project header."""
 import re
+from datetime import date, timedelta
 from decimal import Decimal as D
 
 from ..helpers import PASSWORD, unchanged
@@ -132,3 +133,45 @@ def test_register_refusal_without_reason_stays_on_register(app, w):
     assert re.search(rf'id="note-{pending.id}" name="change_decision-note" rows="1" class="[^"]*is-invalid', html)
     res = finance.post(f"/budget-changes/{pending.id}/reject?next=register", data={"change_decision-note": "超出概算"})
     assert res.status_code == 302 and res.headers["Location"].endswith("/budget-changes?status=pending")
+
+
+# --- finding 10: the running deadline in the project header -----------------------------------
+
+def _header(html: str) -> str:
+    return html.split('<div class="card">', 1)[1].split("</div>", 1)[0]
+
+
+def test_project_header_shows_joint_review_days_left_and_late(app, make, today):
+    """R-REVIEW-5WD / R-ALERT: the header counts the joint review's working days as the scan does:
+    the due day itself says 今日到期, the next working day 已逾期 1 个工作日, months later 已逾期 N."""
+    from govit.calendar_store import load_calendar
+    from govit.extensions import db
+    from govit.planning.review import review_due_for
+    head, planner = make.user("dept_admin", "DEPA"), make.user("planner", "YSHJ")
+    project = make.submitted(head, planner, name="期限显示项目")
+    db.session.commit()
+    due_on = review_due_for(project).due_on
+    client = as_user(app, head)
+    today(due_on.isoformat())
+    header = _header(client.get(f"/projects/{project.id}").get_data(as_text=True))
+    assert "联合审核" in header and "今日到期" in header and f"期限 {due_on.isoformat()}" in header
+    today(load_calendar().next_workday(due_on + timedelta(days=1)).isoformat())
+    header = _header(client.get(f"/projects/{project.id}").get_data(as_text=True))
+    assert "已逾期 1 个工作日" in header
+    today("2026-11-30")
+    late = load_calendar().working_days_left(date(2026, 11, 30), due_on)
+    header = _header(client.get(f"/projects/{project.id}").get_data(as_text=True))
+    assert late < -1 and f"已逾期 {-late} 个工作日" in header
+
+
+def test_project_header_shows_days_left_before_the_due_day(app, make, today):
+    from govit.calendar_store import load_calendar
+    from govit.extensions import db
+    head, planner = make.user("dept_admin", "DEPA"), make.user("planner", "YSHJ")
+    project = make.submitted(head, planner, name="期限未到项目")
+    db.session.commit()
+    today("2026-06-16")
+    from govit.planning.review import review_due_for
+    left = load_calendar().working_days_left(date(2026, 6, 16), review_due_for(project).due_on)
+    header = _header(as_user(app, head).get(f"/projects/{project.id}").get_data(as_text=True))
+    assert left > 1 and f"剩 {left} 个工作日" in header and "已逾期" not in header
