@@ -16,6 +16,10 @@ from govit.alerts import scan as scanner
 from govit.extensions import db
 from govit.models import Alert, ScanLock
 
+# The lease is renewed by a thread and lapses in real seconds: these tests need wall-clock time to
+# flow as it does, which libfaketime (make test-clock) distorts; they run in every other suite.
+pytestmark = pytest.mark.wallclock
+
 DAY = "2026-06-25"
 
 HOLDER = """
