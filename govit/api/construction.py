@@ -3,7 +3,6 @@ from flask import g, jsonify
 
 from ..acceptance import evaluation, joint, services as construction
 from ..domain.construction import parse_decimal
-from ..domain.errors import InvalidInput
 from . import body, bp, inputs
 from .money import money
 from .resources import ACTIONS, _project, parse_date, parse_id
@@ -29,11 +28,8 @@ def post_acceptance_opinion(project_id: int):
 
 def _goals(data: dict) -> list[dict]:
     """The self-evaluation's goals, as the web form's rows: [{goal, achieved}] of texts (500 each)."""
-    rows = inputs.objects(data, "goals", "[{goal, achieved}]")
-    try:
-        return [{"goal": inputs.text(r, "goal", 500), "achieved": inputs.text(r, "achieved", 500)} for r in rows]
-    except InvalidInput as err:
-        raise InvalidInput({"goals": "；".join(f"{k}：{v}" for k, v in err.fields.items())}) from None
+    return inputs.each(data, "goals", "[{goal, achieved}]",
+                       lambda r: {"goal": inputs.text(r, "goal", 500), "achieved": inputs.text(r, "achieved", 500)})
 
 
 ACTIONS.update({

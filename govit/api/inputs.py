@@ -97,6 +97,16 @@ def objects(data: dict, key: str, shape: str, required: bool = False) -> list[di
     return value
 
 
+def each(data: dict, key: str, shape: str, read, required: bool = False) -> list:
+    """Every object of the list `key`, read by `read`; a bad item's fields are named as the list,
+    which is what the caller sent."""
+    items = objects(data, key, shape, required)
+    try:
+        return [read(item) for item in items]
+    except InvalidInput as err:
+        raise InvalidInput({key: "；".join(f"{k}：{v}" for k, v in err.fields.items())}) from None
+
+
 def strings(data: dict, key: str, limit: int = TEXT_LIMIT, single: bool = True) -> list[str]:
     """A list of texts (e.g. `reasons`); a single text is a list of one unless `single` is False."""
     value = data.get(key)

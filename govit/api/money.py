@@ -22,11 +22,8 @@ def money(data: dict, key: str, allow_zero: bool = False) -> Decimal:
 
 
 def _funds(data: dict) -> list[tuple[str, Decimal]]:
-    funds = inputs.objects(data, "funds", "[{source, amount}]", required=True)
-    try:
-        return [(inputs.text(f, "source", 100).strip() or "未填写", money(f, "amount")) for f in funds]
-    except InvalidInput as err:  # named as the list, which is what the caller sent
-        raise InvalidInput({"funds": "；".join(f"{k}：{v}" for k, v in err.fields.items())}) from None
+    return inputs.each(data, "funds", "[{source, amount}]",
+                       lambda f: (inputs.text(f, "source", 100).strip() or "未填写", money(f, "amount")), required=True)
 
 
 ACTIONS.update({

@@ -163,11 +163,8 @@ def project_history(project_id: int):
 
 
 def _rongque(data: dict) -> list[RongqueItem]:
-    items = inputs.objects(data, "rongque", "[{kind, promised_on}]")
-    try:
-        return [RongqueItem(inputs.text(i, "kind", 64), parse_date(i, "promised_on")) for i in items]
-    except InvalidInput as err:  # named as the list, which is what the caller sent
-        raise InvalidInput({"rongque": "；".join(f"{k}：{v}" for k, v in err.fields.items())}) from None
+    return inputs.each(data, "rongque", "[{kind, promised_on}]",
+                       lambda i: RongqueItem(inputs.text(i, "kind", 64), parse_date(i, "promised_on")))
 
 
 ACTIONS = {
