@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
 
 from .domain.errors import InvalidInput, RuleViolation
+from .domain.money import MoneyError, parse_money
 
 # The formats both the web forms and the API check (one validation path, issue 16)
 MONTH = re.compile(r"20\d\d-(0[1-9]|1[0-2])")  # YYYY-MM: a report period, a start or end month
@@ -84,6 +85,15 @@ def submit(form, call: Callable[[], object], done: str, target: Callable[[object
         return None
     flash(done, "success")
     return redirect(target(result) if callable(target) else target)
+
+
+def amount(field) -> object:
+    """The field's text as Decimal yuan; a malformed amount is a 400 beside the field (the approval
+    and construction steps both read money this way)."""
+    try:
+        return parse_money(field.data, allow_zero=False)
+    except MoneyError as exc:
+        raise InvalidInput({field.short_name: str(exc)}) from None
 
 
 def row_int(text: str) -> int:

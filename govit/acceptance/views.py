@@ -2,72 +2,24 @@
 from flask import Blueprint, Response, url_for
 from flask_login import current_user, login_required
 
-from ..approval.views import amount
 from ..auth.access import load_project
-from ..calendar_store import load_calendar
-from ..domain.construction import (INCIDENT_KINDS, INCIDENT_ORDERS, missing_prerequisites, parse_decimal,
-                                   self_eval_window)
+from ..domain.construction import parse_decimal
 from ..domain.errors import NotFound
-from ..formkit import LazyForms, submit
-from ..planning.views import render_project
+from ..formkit import amount, submit
+from ..project_page import contribute, render_project
 from ..reports.charts import progress_chart_png
-from ..domain.acceptance import ACCEPTANCE_VERDICTS, CLASSIFIED_GRADES, missing_authorities
-from ..domain.roles import ACCEPTANCE_AUTHORITY_OF_ROLE, ACCEPTANCE_LABELS
-from . import evaluation, joint, services as construction
-from .forms import (AcceptanceOpinionForm, AcceptForm, ClassificationForm, CompleteForm, ExtensionDecisionForm,
-                    ExtensionForm, IncidentForm, NoteForm, OrderForm, PerformanceForm, PostEvaluationForm,
-                    ProgressForm, RejectAcceptanceForm, SelfEvaluationForm)
+from . import evaluation, joint, panels, services as construction
+from .forms import AcceptanceOpinionForm, OrderForm
+from .panels import FORMS
 
 bp = Blueprint("acceptance", __name__)
-FORMS = {"progress": ProgressForm, "performance": PerformanceForm, "incident": IncidentForm, "order": OrderForm,
-         "note": NoteForm, "complete": CompleteForm, "extension": ExtensionForm,
-         "extension_decision": ExtensionDecisionForm, "accept": AcceptForm, "self_eval": SelfEvaluationForm,
-         "post_eval": PostEvaluationForm, "acceptance_opinion": AcceptanceOpinionForm,
-         "reject_acceptance": RejectAcceptanceForm, "classification": ClassificationForm}
-BUILT = frozenset({"in_construction", "suspended", "completed", "acceptance_review", "in_operation",
-                   "self_evaluated", "closed"})
+contribute(bp, *panels.PANELS)  # the construction and 涉密 panels of the project page (issue 19)
 
 
 @bp.before_request
 @login_required
 def require_login():
     """Every page needs a signed-in user."""
-
-
-# what exists only from a stage on: extensions are asked for (and shown) while completed; evaluations
-# are filed from operation on (a terminated project keeps what it had)
-EXTENDING = frozenset({"completed"})
-EVALUATED = frozenset({"in_operation", "self_evaluated", "closed", "terminated"})
-
-
-def panel_context(project, current_total=None, **given) -> dict:
-    """What the construction panel of the project page shows (included by planning.views);
-    `current_total`: the budget the approval panel read already."""
-    if project.state not in BUILT and project.state != "terminated":
-        return {}
-    forms = LazyForms(FORMS, given)
-    variances = construction.variances(project, current_total)
-    return {"build_forms": forms, "variances": variances, "latest_variance": variances[-1][1] if variances else None,
-            "performance_reports": construction.performance_reports(project),
-            "incidents": construction.incidents(project), "incident_kinds": INCIDENT_KINDS,
-            "incident_orders": INCIDENT_ORDERS, "acceptance_due": evaluation.acceptance_due_of(project),
-            "extensions": evaluation.extensions(project) if project.state in EXTENDING else [],
-            "missing_prereqs": missing_prerequisites({d.kind for d in project.documents}, project.classified),
-            "self_window": self_eval_window(project.live_on, project.accepted_on, load_calendar()) if project.live_on else None,
-            "predicted": lambda day: not load_calendar().is_confirmed(day),  # R-CAL-PREDICT
-            "evaluations": evaluation.evaluations(project) if project.state in EVALUATED else {},
-            **_joint_context(project)}
-
-
-def _joint_context(project) -> dict:
-    """R-JOINT-ACCEPT: the current application's opinions, who is still to answer, and the caller's part."""
-    given = joint.acceptance_opinions(project) if project.acceptance_application else {}
-    return {"acceptance_opinions": given, "acceptance_labels": ACCEPTANCE_LABELS,
-            "acceptance_verdicts": ACCEPTANCE_VERDICTS, "classified_grades": CLASSIFIED_GRADES,
-            "acceptance_missing": missing_authorities(given, project.classified),
-            "my_acceptance_authority": ACCEPTANCE_AUTHORITY_OF_ROLE.get(current_user.role),
-            "acceptance_opinion_due": joint.opinion_due(project.acceptance_applied_on)
-            if project.state == "acceptance_review" and project.acceptance_applied_on else None}
 
 
 def _goals(form) -> list[dict]:

@@ -8,13 +8,14 @@ from sqlalchemy import func, select
 from ..acceptance.evaluation import acceptance_due_of
 from ..approval.services import design_due
 from ..calendar_store import load_calendar
+from ..domain.calendar import Due
 from ..domain.construction import self_eval_window
 from ..domain.deadlines import Deadline
 from ..domain.plan import compile_due
 from ..domain.roles import AUTHORITY_OF_ROLE
 from ..extensions import db
 from ..models import ApprovalRecord, PerformanceReport, Plan, Project, RongqueItem, Round
-from ..planning.review import REVIEW_LOADS, is_final, latest_opinions, review_due_for
+from ..planning.review import IN_REVIEW, REVIEW_LOADS, is_final, latest_opinions, review_due_for
 
 ROLE_OF_AUTHORITY = {authority: role for role, authority in AUTHORITY_OF_ROLE.items()}
 
@@ -138,3 +139,23 @@ def collect(today: date) -> list[Deadline]:
             *performance_reports_due(today), *acceptances(today), *acceptance_opinions_due(today),
             *self_evaluations(today),
             *construction_periods(today)]
+
+
+def _month_due(due_on: date) -> Due:
+    """A month period's end, marked predicted when its year's notice is not imported (R-CAL-PREDICT)."""
+    return Due(due_on, load_calendar().is_confirmed(due_on))
+
+
+def current_due(project: Project, pauses=None):
+    """The deadline the project waits on now: (alert kind, Due) or None — the API's `due`, the project
+    page's header and the full-process record read it. `pauses`: the review's pauses when read for a
+    whole page (planning.review.pauses_by_project)."""
+    if project.state in IN_REVIEW:
+        return "joint_review", review_due_for(project, pauses=pauses)
+    if project.state == "design_review":
+        return "design_review", design_due(project)
+    if project.state == "completed" and project.completed_on:  # R-ACCEPT-6M: calendar months
+        return "acceptance", _month_due(acceptance_due_of(project))
+    if project.state == "in_operation" and project.live_on:  # R-SELF-EVAL window closes
+        return "self_evaluation", _month_due(self_eval_window(project.live_on, project.accepted_on, load_calendar())[1])
+    return None

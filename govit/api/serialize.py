@@ -5,17 +5,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..acceptance.evaluation import acceptance_due_of
+from ..alerts.deadlines import current_due  # noqa: F401  (the API's `due`; beside the deadline rules)
 from ..alerts.scan import alert_json
-from ..approval.services import design_due
-from ..calendar_store import load_calendar
-from ..domain.calendar import Due
-from ..domain.construction import self_eval_window
 from ..domain.money import format_money
 from ..domain.roles import sees_all_projects
 from ..extensions import db
 from ..models import Alert, Department, Event, Opinion, Project, SimilarityMatch, User
-from ..planning.review import IN_REVIEW, pauses_by_project, review_due_for
+from ..planning.review import IN_REVIEW, pauses_by_project
 from ..planning.fields import SHARE_FIELDS
 from ..planning.queries import of_department
 from ..planning.services import SCALAR_FIELDS
@@ -32,25 +28,6 @@ PROJECT_LOADS = (
 
 def _iso(value):
     return value.isoformat() if value else None
-
-
-def _month_due(due_on: date) -> Due:
-    """A month period's end, marked predicted when its year's notice is not imported (R-CAL-PREDICT)."""
-    return Due(due_on, load_calendar().is_confirmed(due_on))
-
-
-def current_due(project: Project, pauses=None):
-    """The deadline the project waits on now: (alert kind, Due) or None. `pauses`: the review's
-    pauses when read for a whole page (pauses_by_project)."""
-    if project.state in IN_REVIEW:
-        return "joint_review", review_due_for(project, pauses=pauses)
-    if project.state == "design_review":
-        return "design_review", design_due(project)
-    if project.state == "completed" and project.completed_on:  # R-ACCEPT-6M: calendar months
-        return "acceptance", _month_due(acceptance_due_of(project))
-    if project.state == "in_operation" and project.live_on:  # R-SELF-EVAL window closes
-        return "self_evaluation", _month_due(self_eval_window(project.live_on, project.accepted_on, load_calendar())[1])
-    return None
 
 
 def open_alerts_of(project_ids: list[int]) -> dict[int, list]:

@@ -5,60 +5,26 @@ from flask import Blueprint, Response, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from .. import clock
 from ..auth.access import load_project, require_role
-from ..domain.approval import MERGED_REASONS, STAGE_LABELS, review_stage
-from ..domain.budget import REASON_LABELS, STATUS_LABELS
-from ..domain.errors import InvalidInput, NotFound
-from ..domain.money import MoneyError, parse_money
-from ..formkit import LazyForms, row_int, submit
+from ..domain.budget import STATUS_LABELS
+from ..domain.errors import NotFound
+from ..domain.money import parse_money
+from ..formkit import amount, row_int, submit
 from ..planning.queries import paginate
-from ..planning.views import render_project
+from ..project_page import contribute, render_project
 from ..reports.cells import frame_xlsx
-from . import budget, returns, services
-from .forms import (AppealDecisionForm, AppealForm, BudgetChangeForm, ChangeDecisionForm, DecisionForm, DesignForm,
-                    DeviationForm, FeasibilityForm, GovApprovalForm, ReasonForm,
-                    RefuseForm, ReturnForm, SendBackForm, SettlementForm)
+from . import budget, panels, returns, services
+from .forms import ChangeDecisionForm
+from .panels import FORMS
 
 bp = Blueprint("approval", __name__)
-FORMS = {"feasibility": FeasibilityForm, "decision": DecisionForm, "design": DesignForm, "reason": ReasonForm,
-         "gov": GovApprovalForm, "change": BudgetChangeForm, "change_decision": ChangeDecisionForm,
-         "settlement": SettlementForm, "surplus": ReturnForm,
-         "deviation": DeviationForm, "send_back": SendBackForm, "refuse": RefuseForm, "appeal": AppealForm,
-         "appeal_decision": AppealDecisionForm}
+contribute(bp, *panels.PANELS)  # the approval panel of the project page (issue 19)
 
 
 @bp.before_request
 @login_required
 def require_login():
     """Every page needs a signed-in user."""
-
-
-def amount(field) -> object:
-    """The field's text as Decimal yuan; a malformed amount is a 400 beside the field."""
-    try:
-        return parse_money(field.data, allow_zero=False)
-    except MoneyError as exc:
-        raise InvalidInput({field.short_name: str(exc)}) from None
-
-
-def panel_context(project, **given) -> dict:
-    """What the approval panel of the project page shows (included by planning.views)."""
-    forms = LazyForms(FORMS, given)
-    decisions = returns.decisions(project)  # R-RETURN: each round's return or refusal, and the appeal
-    refused = [d for d in decisions if d.kind == "refuse"]
-    refusal = refused[-1] if refused and project.state == "terminated" else None
-    return {"approval_forms": forms, "baselines": services.baselines(project), "records": services.records(project),
-            "funds": services.funds_of(project), "changes": budget.register_for(project),
-            "current_total": budget.current_total(project) if project.approved_estimate else None,
-            "cumulative_percent": budget.cumulative_percent(project) if project.approved_estimate else None,
-            "settlement": budget.settlement_of(project), "design_due": services.design_due(project),
-            "merged_reasons": MERGED_REASONS, "reason_labels": REASON_LABELS,
-            "status_labels": STATUS_LABELS, "decisions": decisions, "refusal": refusal,
-            "appeal_due": returns.appeal_due(refusal).due_on if refusal else None,
-            "appeal_open": bool(refusal and refusal.appealed_on is None
-                                and clock.today() <= returns.appeal_due(refusal).due_on),
-            "review_stage": review_stage(project.state, bool(project.merged_reason)), "stage_labels": STAGE_LABELS}
 
 
 def _step(project_id: int, key: str, call, done: str, target: str | None = None):

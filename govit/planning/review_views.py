@@ -7,7 +7,8 @@ from ..domain.roles import AUTHORITY_OF_ROLE
 from ..formkit import submit
 from . import queries, review, services
 from .forms import AnswerForm, ConsentForm, OpinionForm, ReasonForm
-from .views import bp, render_project
+from ..project_page import render_project
+from .views import bp
 
 
 @bp.get("/review")

@@ -247,11 +247,12 @@ def submit_batch(actor: User, projects: list[Project],
         check_rongque(rongque.get(project.id, []), set(DOCUMENT_KINDS), today)
     for project in projects:
         if project.department_id != actor.department_id:
-            raise Forbidden(f"项目 {project.id} 不属于本部门", rule="R-SCOPE")
+            raise Forbidden(f"“{project.name or '未命名项目'}”不属于本部门", rule="R-SCOPE")
     problems = {p.id: submission_problems(p) for p in projects}
     problems = {pid: f for pid, f in problems.items() if f}
-    if problems:
-        named = "；".join(f"项目 {pid}：{'、'.join(f.values())}" for pid, f in problems.items())
+    if problems:  # issue 19 (finding 8): each project by its name, never by its number
+        names = {p.id: p.name or "未命名项目" for p in projects}
+        named = "；".join(f"“{names[pid]}”：{'、'.join(f.values())}" for pid, f in problems.items())
         raise RuleViolation("R-PROPOSAL-FIELDS", f"统一申报未提交，请先补齐：{named}",
                             fields={str(pid): f for pid, f in problems.items()})
     batch = SubmissionBatch(department_id=actor.department_id, submitted_by_id=actor.id,

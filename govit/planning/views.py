@@ -1,29 +1,25 @@
 """Web pages of the June round: home, projects, the proposal form, documents, batch submission."""
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import clock
-from ..calendar_store import load_calendar
 from ..auth.access import load_project, require_lead_department, require_role
-from ..domain.deadlines import KINDS, WORKING_DAY_KINDS, days_left
 from ..domain.errors import InvalidInput, RuleViolation
-from ..formkit import LazyForms, row_int, submit
+from ..formkit import row_int, submit
 from ..domain.proposal import RongqueItem
-from ..domain.roles import AUTHORITY_OF_ROLE, DEPARTMENT_ROLES, NO_PROJECT_ROLES, ROLES, sees_all_projects
+from ..domain.roles import AUTHORITY_OF_ROLE, DEPARTMENT_ROLES, NO_PROJECT_ROLES, ROLES
 from ..extensions import db
-from ..history import project_events, recent_events
-from ..reports.record import record_of
 from ..models import Document, Notification
-from . import queries, review, services
+from ..project_page import contribute, render_project
+from . import panels, queries, services
 from .fields import parse_proposal
-from .forms import (AnswerForm, BatchForm, ConsentForm, OpinionForm, ProposalForm, ReasonForm, RoundForm,
-                    UploadForm)
+from .forms import BatchForm, ProposalForm, RoundForm, UploadForm
 
 bp = Blueprint("planning", __name__)
-STAGE_ONE = frozenset({"draft", "joint_review", "supplement_requested", "review_passed", "review_failed"})
+contribute(bp, *panels.PANELS)  # the planning panels of the project page (issue 19)
 
 
 @bp.before_request
@@ -64,8 +60,8 @@ def new_project():
     require_role(current_user, *DEPARTMENT_ROLES)
     form = ProposalForm()
     done = submit(form, lambda: services.create_project(current_user, parse_proposal(form.to_values())),
-                  "草稿已保存", lambda project: url_for("planning.project", project_id=project.id))
-    return done or render_template("planning/form.html", form=form, project=None)
+                  "草稿已保存", _saved)
+    return done or render_template("planning/form.html", form=form, project=None, checklist=None)
 
 
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
@@ -76,55 +72,18 @@ def edit_project(project_id: int):
     if request.method == "GET":
         form.load(project)
     done = submit(form, lambda: services.update_project(current_user, project, parse_proposal(form.to_values())),
-                  "已保存", url_for("planning.project", project_id=project.id))
-    return done or render_template("planning/form.html", form=form, project=project)
+                  "已保存", _saved)
+    checklist = services.submission_problems(project) if project.state == "draft" else None
+    return done or render_template("planning/form.html", form=form, project=project, checklist=checklist)
 
 
-def render_project(project, status=200, **given):
-    """The project page, with any refused form passed in so its text is kept."""
-    forms = LazyForms({"upload": UploadForm, "opinion": OpinionForm, "answer": AnswerForm, "expert": ReasonForm,
-                       "terminate": ReasonForm, "consent": ConsentForm}, given, prefixed=False)
-    from ..acceptance.views import panel_context as build_panel  # later stages add their panels
-    from ..approval.views import panel_context as approval_panel
-    mine = AUTHORITY_OF_ROLE.get(current_user.role)
-    extra = {}
-    if project.state not in STAGE_ONE:
-        extra = approval_panel(project, **given)
-        extra.update(build_panel(project, extra["current_total"], **given))
-    reviewing = project.state in review.IN_REVIEW
-    supplements = review.open_supplements(project) if reviewing else []
-    from ..api.serialize import current_due  # the deadline the API's `due` and the scan watch (one source)
-    running = current_due(project)
-    events, more_events = ((project_events(project.id), False) if request.args.get("record") == "all"
-                           else recent_events(project.id))
-    return render_template(
-        "planning/project.html", project=project, forms=forms, more_events=more_events,
-        events=record_of(project, events, pending=False),  # R-FULL-RECORD
-        due=review.review_due_for(project) if reviewing else None,
-        latest=review.latest_opinions(project), my_authority=mine,
-        # 补正 and expert reviews pause the joint review: the page shows them only while it runs
-        waiting_me=any(s.authority == mine for s in supplements), open_supplements=supplements,
-        expert_running=reviewing and any(e.finished_on is None for e in project.expert_reviews),
-        # R-NO-SPLIT: the matches are for the reviewers and the planner, not other departments' eyes
-        similar=project.similar if sees_all_projects(current_user.role) else [],
-        threshold=current_app.config["GOVIT_SIMILARITY_THRESHOLD"],
-        running=running and running_deadline(*running),  # issue 19 (finding 10): the header's deadline
-        rongque_left=queries.rongque_days_left, classification_form=_classification_form(given), **extra), status
-
-
-def running_deadline(kind: str, due) -> dict:
-    """R-ALERT: the deadline the project waits on, its label and the days left (negative: late),
-    counted as the scan counts them (working days where the rule counts them)."""
-    return {"kind": kind, "label": KINDS[kind], "due": due, "unit": "个工作日" if kind in WORKING_DAY_KINDS else "天",
-            "left": days_left(kind, clock.today(), due.due_on, load_calendar())}
-
-
-def _classification_form(given: dict):
-    """保密办 confirms the 涉密 status from the proposal on (the build panel has it from construction)."""
-    if current_user.role != "secrecy":
-        return None
-    from ..acceptance.forms import ClassificationForm
-    return given.get("classification") or ClassificationForm(prefix="classification")
+def _saved(project) -> str:
+    """Issue 19 (finding 8): a saved draft says at once what 统一申报 would refuse (the same checks)."""
+    problems = services.submission_problems(project) if project.state == "draft" else {}
+    if problems:
+        flash(f"“{project.name or '未命名项目'}”统一申报前还须处理 {len(problems)} 项："
+              f"{'；'.join(problems.values())}", "warning")
+    return url_for("planning.project", project_id=project.id, _anchor="checklist" if problems else None)
 
 
 @bp.get("/projects/<int:project_id>")
@@ -153,8 +112,8 @@ def download(project_id: int, document_id: int):
                      download_name=doc.filename)
 
 
-def _rongque_rows(project_ids: list[int]) -> dict[int, list[RongqueItem]]:
-    """容缺 rows of the batch form: rongque_kind_<id> / rongque_date_<id>."""
+def _rongque_rows(project_ids: list[int], names: dict[int, str]) -> dict[int, list[RongqueItem]]:
+    """容缺 rows of the batch form: rongque_kind_<id> / rongque_date_<id>; `names`: the projects' names."""
     rows = {}
     for pid in project_ids:
         kind, when = request.form.get(f"rongque_kind_{pid}"), request.form.get(f"rongque_date_{pid}")
@@ -163,7 +122,7 @@ def _rongque_rows(project_ids: list[int]) -> dict[int, list[RongqueItem]]:
                 rows[pid] = [RongqueItem(kind, date.fromisoformat(when or ""))]
             except ValueError:
                 raise InvalidInput({f"rongque_date_{pid}": "请填写容缺材料的承诺补齐日期"},
-                                   f"项目 {pid} 的容缺材料缺少承诺补齐日期") from None
+                                   f"“{names.get(pid) or '未命名项目'}”的容缺材料缺少承诺补齐日期") from None
     return rows
 
 
@@ -176,7 +135,7 @@ def submit_batch():
     if form.validate_on_submit():
         try:
             chosen = [load_project(pid) for pid in selected]
-            services.submit_batch(current_user, chosen, _rongque_rows(selected))
+            services.submit_batch(current_user, chosen, _rongque_rows(selected, {p.id: p.name for p in chosen}))
         except RuleViolation as err:
             flash(err.message, "error")
         else:

@@ -58,7 +58,7 @@ def record_of(project: Project, events=None, pending: bool = True) -> list[Recor
 
 
 def _overdue_step(project: Project) -> RecordRow | None:
-    from ..api.serialize import current_due  # the API's `due` is the step the project waits on
+    from ..alerts.deadlines import current_due  # the API's `due` is the step the project waits on
 
     found = current_due(project)
     today = clock.today()

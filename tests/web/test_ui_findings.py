@@ -69,7 +69,7 @@ STAGES = {  # stage: (how to get there, [(who, headings the page must carry, con
     "in_construction": (_in_construction, [
         ("head", ["月度进度", "年度绩效评价报告", "报告重大问题", "登记完工"], ["确定报告营商环境局", "完工后不能再报告进度"]),
         ("planner", [], ["确定下达处理意见"]),
-        ("secrecy", ["确认涉密属性"], ["确定确认涉密属性"])]),
+        ("secrecy", ["涉密属性确认（省委保密办）"], ["确定确认涉密属性"])]),
     "suspended": (_suspended, [("planner", ["恢复建设"], ["确定恢复建设"]),
                                ("head", ["报告重大问题"], ["确定报告营商环境局"])]),
     "completed": (_completed, [("head", ["申请竣工验收", "申请延期验收"], ["确定申请竣工验收"]),
@@ -92,7 +92,7 @@ def test_construction_and_acceptance_forms_have_styled_buttons_headings_and_conf
         assert unstyled_buttons(page) == [], (who, unstyled_buttons(page))
         assert 'class="btn btn-' in page, who
         for h in headings:
-            assert f"<h5>{h}</h5>" in page, (who, h)
+            assert f'<h4 class="form-title">{h}</h4>' in page, (who, h)
         for c in confirms:
             assert f'data-confirm="{c}' in page, (who, c)
 
