@@ -79,14 +79,34 @@ PAGES = [("planner", "/projects"), ("planner", "/projects?state=joint_review"), 
          ("finance", "/budget-changes")]
 
 
+# issue 24 (Done-when 3) / issue 19 item 2: the project page composed from panels, as each kind of
+# viewer opens it, at two stages that show different panels; a bounded number of statements
+# (login and session included), the same with 3 and with 9 projects in the database
+PROJECT_PAGE_VIEWERS = ("head", "planner", "finance", "ndrc", "reviewer")
+PROJECT_PAGE_LIMIT = 25
+
+
+def _project_pages() -> list[tuple[str, str]]:
+    from govit.models import Project
+    pages = []
+    for state in ("joint_review", "in_construction"):
+        project = db.session.scalar(select(Project).where(Project.state == state).order_by(Project.id).limit(1))
+        pages += [(who, f"/projects/{project.id}") for who in PROJECT_PAGE_VIEWERS]
+    return pages
+
+
 def test_pages_issue_the_same_number_of_queries_for_3_and_9_projects(app, portfolio):
     people, grow = portfolio
+    people["reviewer"] = people["reviewers"][0]
     grow(3)
-    few = {(who, url): _get(app, people[who], url) for who, url in PAGES}
+    project_pages = _project_pages()
+    pages = PAGES + project_pages
+    few = {(who, url): _get(app, people[who], url) for who, url in pages}
     grow(6)
-    many = {(who, url): _get(app, people[who], url) for who, url in PAGES}
-    print("\n" + "\n".join(f"{who:8} {url:32} {few[(who, url)]:3} → {many[(who, url)]:3}" for who, url in PAGES))
+    many = {(who, url): _get(app, people[who], url) for who, url in pages}
+    print("\n" + "\n".join(f"{who:8} {url:32} {few[(who, url)]:3} → {many[(who, url)]:3}" for who, url in pages))
     assert many == few
+    assert max(many[page] for page in project_pages) <= PROJECT_PAGE_LIMIT, many
 
 
 def test_api_project_list_issues_the_same_number_of_queries(app, portfolio, client):
@@ -140,3 +160,4 @@ def test_project_page_queries_do_not_grow_with_its_history(app, portfolio):
         services.upload_document(people["head"], project, "other", f"补充{n}.pdf", pdf_bytes(f"补充{n}"))
     after = [_get(app, people[who], url) for who in ("head", "planner", "finance")]
     assert after == before, (before, after)
+
