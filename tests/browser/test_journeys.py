@@ -223,3 +223,34 @@ def test_no_page_requests_anything_from_another_host(journey, people, make):
         for path in pages:
             j.go(path)
     assert foreign == []
+
+
+def test_project_page_stepper_and_next_action_at_1280_and_768(journey, people, make):
+    """Issue 19 (item 2): the lifecycle stepper, the next-action card and the group links fit the
+    page at 1280 and at 768 px (a tablet): no sideways scrolling, the current stage highlighted."""
+    project = building({**people, "planned": lambda **kw: planned(
+        make, people["head"], people["planner"], people["finance"], people["reviewers"], **kw)})
+    j = journey("6-project-page")
+    page = j.sign_in(people["head"])
+    for width in (1280, 768):
+        page.set_viewport_size({"width": width, "height": 900})
+        j.go(f"/projects/{project.id}")
+        current = page.locator(".stepper .step.current")
+        assert current.count() == 1 and "建设" in current.inner_text() and "2026-11-25" in current.inner_text()
+        assert page.locator(".stepper .step.done").count() == 5
+        assert current.evaluate("e => getComputedStyle(e).borderTopColor") != \
+            page.locator(".stepper .step.todo").first.evaluate("e => getComputedStyle(e).borderTopColor")
+        box = current.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (width, box)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, width
+        j.sees("下一步：报告月度进度")
+        j.shot(f"stepper-{width}")
+        j.click("link", "建设与验收", exact=True)  # the group links are anchors: no script needed
+        assert page.url.endswith("#build-acceptance")
+    j.go(f"/projects/{project.id}?record=all")  # printed (print.css): A4, no menu, no forms, a sheet per group
+    page.emulate_media(media="print")
+    assert not page.locator("nav.navbar").is_visible() and not page.locator("form").first.is_visible()
+    assert page.locator("#full-record").evaluate("e => getComputedStyle(e).breakBefore") == "page"
+    assert page.locator("#overview").evaluate("e => getComputedStyle(e).breakBefore") != "page"
+    assert page.locator("#record .timeline").is_visible()
+    j.shot("print")

@@ -138,7 +138,7 @@ def test_register_refusal_without_reason_stays_on_register(app, w):
 # --- finding 10: the running deadline in the project header -----------------------------------
 
 def _header(html: str) -> str:
-    return html.split('<div class="card project-head">', 1)[1].split('<div class="actions">', 1)[0]
+    return html.split('<div class="card project-head">', 1)[1].split('id="next-action"', 1)[0]
 
 
 def test_project_header_shows_joint_review_days_left_and_late(app, make, today):
