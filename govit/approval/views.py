@@ -1,6 +1,5 @@
 """Web pages of approval and money: the project's approval panel and finance's register."""
 
-import pandas as pd
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
@@ -14,7 +13,8 @@ from ..domain.money import MoneyError, parse_money
 from ..formkit import LazyForms, row_int, submit
 from ..planning.queries import paginate
 from ..planning.views import render_project
-from ..reports.cells import frame_xlsx
+from ..reports import exports
+from ..reports.styled import xlsx_response
 from . import budget, returns, services
 from .forms import (AppealDecisionForm, AppealForm, BudgetChangeForm, ChangeDecisionForm, DecisionForm, DesignForm,
                     DeviationForm, FeasibilityForm, GovApprovalForm, ReasonForm,
@@ -157,10 +157,5 @@ def _register_page(args, status: int = 200, refused=None, project=None):
 @bp.get("/budget-changes/export.xlsx")
 def register_xlsx():
     require_role(current_user, "finance", "planner", "auditor")
-    changes, _ = _filtered()
-    frame = pd.DataFrame(budget.register_rows(changes))
-    if not frame.empty:
-        frame["状态"] = frame["状态"].map(STATUS_LABELS)
-    return Response(frame_xlsx(frame, "预算调整登记簿"),  # names typed by users stay text (issue 15)
-                    headers={"Content-Disposition": "attachment; filename=budget-changes.xlsx"},
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    changes, _ = _filtered()  # issue 19 finding 11: the shared style (widths, #,##0.00, title, unit)
+    return xlsx_response(exports.register_xlsx(budget.register_rows(changes), STATUS_LABELS), "budget-changes.xlsx")
