@@ -13,6 +13,7 @@ from ..domain.money import MoneyError, parse_money
 from ..formkit import LazyForms, row_int, submit
 from ..planning.queries import paginate
 from ..planning.views import render_project
+from ..finder.departments import filter_code  # a department by name or code (issue 19)
 from ..reports import exports
 from ..reports.styled import xlsx_response
 from . import budget, returns, services
@@ -134,7 +135,7 @@ def decide(change_id: int, decision: str):
 
 def _filtered():
     args = request.args
-    return budget.register(args.get("status") or None, args.get("department") or None,
+    return budget.register(args.get("status") or None, filter_code(args.get("department")),
                            args.get("year", type=row_int)), args
 
 
@@ -147,7 +148,7 @@ def register():
 
 def _register_page(args, status: int = 200, refused=None, project=None):
     """The register; `refused`: (change id, form) of a decision refused, shown on its row."""
-    page = paginate(budget.register_query(args.get("status") or None, args.get("department") or None,
+    page = paginate(budget.register_query(args.get("status") or None, filter_code(args.get("department")),
                                           args.get("year", type=row_int)), args.get("page", 1, type=row_int))
     return render_template("approval/register.html", rows=budget.register_rows(page.items, page=True), args=args,
                            status_labels=STATUS_LABELS, changes=page.items, page=page, refused=refused,

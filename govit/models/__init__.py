@@ -21,3 +21,4 @@ __all__ = [
     "ProjectParticipant", "RequestKey", "RongqueItem", "Round", "ScanLock", "SubmissionBatch", "SupplementRequest", "User",
     "PendingMail",
 ]
+from .. import search_index  # noqa: E402,F401  (keeps each project's search words current)
