@@ -1,6 +1,6 @@
 """Search across projects (issue 19, Build 4): Chinese has no spaces, so a project's text is cut
-into words with jieba once, when it is written, and kept as " 词 词 词 " (each word between spaces);
-a query is cut the same way and each of its words is looked up whole. Plain text in, plain text out."""
+into words with jieba once, when it is written, and each word kept with its weight (an inverted
+index); a query is cut the same way and each of its words is looked up whole. Plain data only."""
 import logging
 import re
 
@@ -27,14 +27,15 @@ def words(text: str) -> list[str]:
     return list(seen)
 
 
-def indexed_text(*texts: str) -> str:
-    """The stored form of texts: their words between single spaces, with a space at each end, so
-    that LIKE '% 词 %' finds a whole word."""
-    found: dict[str, None] = {}
-    for text in texts:
-        for word in words(text):
-            found.setdefault(word, None)
-    return f" {' '.join(found)} " if found else ""
+WORD_LENGTH = 64  # longer "words" (a pasted URL) are left out of the index
+
+
+def weighted_words(title: str, *body: str) -> dict[str, int]:
+    """{word: weight} of a project: a word of the name weighs WEIGHTS["title"], of the content or
+    goals WEIGHTS["body"], a word in both the sum."""
+    in_title, in_body = set(words(title)), {w for text in body for w in words(text)}
+    return {word: WEIGHTS["title"] * (word in in_title) + WEIGHTS["body"] * (word in in_body)
+            for word in in_title | in_body if len(word) <= WORD_LENGTH}
 
 
 def query_words(query: str) -> list[str]:

@@ -95,9 +95,6 @@ class Project(db.Model):
     classified_grade: Mapped[str] = mapped_column(String(16), default="")
     classified_confirmed_on: Mapped[date | None]
     conditions: Mapped[str] = mapped_column(Text, default="")  # R-REVIEW-RESULT
-    # search (issue 19): the name's and the content's and goals' words, cut once when written (search_index)
-    search_title: Mapped[str] = mapped_column(Text, default="")
-    search_body: Mapped[str] = mapped_column(Text, default="")
 
     department: Mapped[Department] = relationship(lazy="joined")
     annual: Mapped[list["AnnualInvestment"]] = relationship(

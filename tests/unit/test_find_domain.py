@@ -3,7 +3,7 @@ import pytest
 
 from govit.domain.departments import match_departments, resolve_department
 from govit.domain.errors import InvalidInput
-from govit.domain.search import MAX_WORDS, indexed_text, query_words, words
+from govit.domain.search import MAX_WORDS, WEIGHTS, WORD_LENGTH, query_words, weighted_words, words
 
 DEPARTMENTS = {"RST": "省人力资源和社会保障厅", "JTT": "省交通运输厅", "JYT": "省教育厅", "CZT": "省财政厅"}
 
@@ -48,10 +48,14 @@ def test_search_words_are_fine_grained_lower_case_and_each_once():
     assert found.count("人力资源") == 1 and "的" not in found and "，" not in found
 
 
-def test_the_stored_text_puts_each_word_between_spaces():
-    text = indexed_text("社会保障卡", "社会保障卡平台")
-    assert text.startswith(" ") and text.endswith(" ") and " 社会保障 " in text and text.count(" 平台 ") == 1
-    assert indexed_text("", "，。") == ""
+def test_a_word_weighs_by_where_it_stands_the_name_above_the_content():
+    found = weighted_words("社会保障卡平台", "社会保障卡在乘车场景通用", "群众满意率提升")
+    assert found["社会保障"] == WEIGHTS["title"] + WEIGHTS["body"]  # in both
+    assert found["乘车"] == WEIGHTS["body"] and found["满意率"] == WEIGHTS["body"]
+    assert found["平台"] == WEIGHTS["title"]
+    assert weighted_words("", "，。") == {}
+    assert weighted_words("a" * WORD_LENGTH) == {"a" * WORD_LENGTH: WEIGHTS["title"]}
+    assert weighted_words("a" * (WORD_LENGTH + 1)) == {}
 
 
 def test_a_query_keeps_at_most_max_words_and_a_lone_character():

@@ -6,10 +6,11 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from govit import clock
 from govit.extensions import db
-from govit.models import Project
+from govit.models import SearchWord
 from govit.planning import services
 
 from ..helpers import PASSWORD, online_code, unchanged
@@ -81,7 +82,9 @@ def test_search_words_follow_an_edit_and_the_box_is_in_the_header(app, world):
     """The stored words are cut again when the name changes (no re-cutting at search time)."""
     services.update_project(world["jtt"], world["roads"], {"name": "冰雪旅游交通保障平台"})
     db.session.commit()
-    assert " 冰雪 " in db.session.get(Project, world["roads"].id).search_title
+    stored = dict(db.session.execute(select(SearchWord.word, SearchWord.weight).where(
+        SearchWord.project_id == world["roads"].id)).all())
+    assert stored["冰雪"] == 3 and "智慧" not in stored  # the old name's words are gone
     jtt = as_user(app, world["jtt"])
     page = jtt.get("/search", query_string={"q": "冰雪"}).get_data(as_text=True)
     assert "冰雪旅游交通保障平台" in page
