@@ -5,20 +5,25 @@ Each project's words are stored with their weights when it is written (search_in
 cut into words the same way and read off the word index, so no request re-cuts 20,000 projects."""
 from sqlalchemy import case, func, or_, select
 
+from ..domain.departments import match_departments
 from ..domain.search import WEIGHTS, query_words
 from ..extensions import db
 from ..models import Department, Project, SearchWord
 from ..planning import queries
+from .departments import department_table
 
 RESULT_COLUMNS = (Project.id, Project.name, Project.urgent, Project.plan_year, Project.total_investment,
                   Project.state, Project.online_code, queries.of_department(Department.name, "department_name"))
 
 
-def _departments_named(found: list[str]) -> list[int]:
-    """The departments a word of the query names (人社, 交通, RST): a small table, one statement."""
+def _departments_named(text: str, found: list[str]) -> list[int]:
+    """The departments the query names: the whole of it as a department field takes it (人社厅, RST,
+    domain.departments), or a word of two characters or more in a name (交通); one statement."""
+    codes = match_departments(text, department_table())
+    codes = codes if len(codes) == 1 else []  # 省厅 could be any: it names none
+    named = [w for w in found if len(w) > 1]
     return list(db.session.execute(select(Department.id).where(or_(
-        *(Department.name.contains(w, autoescape=True) for w in found),
-        Department.code.in_([w.upper() for w in found])))).scalars())
+        Department.code.in_(codes), *(Department.name.contains(w, autoescape=True) for w in named)))).scalars())
 
 
 def search_query(user, text: str):
@@ -29,7 +34,7 @@ def search_query(user, text: str):
         return None
     words = (select(SearchWord.project_id, func.sum(SearchWord.weight).label("weight"))
              .where(SearchWord.word.in_(found)).group_by(SearchWord.project_id).subquery())
-    departments = _departments_named(found)
+    departments = _departments_named(text, found)
     code = Project.online_code.contains(text, autoescape=True)
     phrase = Project.name.contains(text, autoescape=True)
     in_department = Project.department_id.in_(departments)

@@ -61,8 +61,9 @@ def test_search_ranks_a_name_hit_above_a_content_hit_and_finds_code_and_departme
     assert set(names_on(page, world)) == {"社会保障卡居民服务一卡通平台", "就业创业一体化服务平台", "智慧交通综合平台"}
     page = planner.get("/search", query_string={"q": online_code(501)}).get_data(as_text=True)
     assert names_on(page, world) == ["社会保障卡居民服务一卡通平台"]
-    page = planner.get("/search", query_string={"q": "人力资源"}).get_data(as_text=True)  # the department
-    assert set(names_on(page, world)) == {"社会保障卡居民服务一卡通平台", "就业创业一体化服务平台"}
+    for q in ("人力资源", "人社厅"):  # the department, by a part of its name or its short name
+        page = planner.get("/search", query_string={"q": q}).get_data(as_text=True)
+        assert set(names_on(page, world)) == {"社会保障卡居民服务一卡通平台", "就业创业一体化服务平台"}, q
     page = planner.get("/search", query_string={"q": "路网 覆盖率"}).get_data(as_text=True)  # the goals
     assert names_on(page, world) == ["智慧交通综合平台"]
     assert "没有找到" in planner.get("/search", query_string={"q": "卫星遥感"}).get_data(as_text=True)
