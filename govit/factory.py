@@ -66,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
     from .acceptance.views import bp as acceptance_bp
     from .admin.views import bp as admin_bp
     from .alerts.views import bp as alerts_bp
+    from .finder import bp as find_bp
     from .approval.views import bp as approval_bp
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(approval_bp)
     app.register_blueprint(acceptance_bp)
     app.register_blueprint(alerts_bp)
+    app.register_blueprint(find_bp)  # issue 19: search, the list's export, departments by name
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
     app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))  # issue 19

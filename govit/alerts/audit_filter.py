@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from ..domain.labels import ACTION_LABELS, action_label, detail_rows
+from ..domain.labels import ACTION_LABELS, action_label, changes, detail_rows
 from ..domain.lifecycle import STATE_LABELS
 from ..domain.roles import ROLE_LABELS
 from ..extensions import db
@@ -69,4 +69,11 @@ def export_rows(events) -> list[dict]:
     return [{"序号": e.seq, "时间": e.at.strftime("%Y-%m-%d %H:%M"), "办理人": e.actor,
              "角色": ROLE_LABELS.get(e.role, e.role), "动作": action_label(e.action),
              "项目": names.get(e.project_id, "") if e.project_id else "", "状态": state_text(e),
-             "内容": "；".join(f"{label}：{value}" for label, value in detail_rows(e.detail))} for e in events]
+             "内容": content_text(e.detail)} for e in events]
+
+
+def content_text(detail) -> str:
+    """An event's content in one cell: its fields, then each change as 字段：修改前 → 修改后."""
+    parts = [f"{label}：{value}" for label, value in detail_rows(detail)]
+    parts += [f"{label}：{before or '（空）'} → {after or '（空）'}" for label, before, after in changes(detail)]
+    return "；".join(parts)

@@ -13,6 +13,7 @@ from ..domain.deadlines import KINDS as ALERT_KINDS
 from ..domain.lifecycle import STATES
 from ..domain.review import VERDICTS
 from ..extensions import db
+from ..finder.departments import resolve
 from ..history import project_events
 from ..alerts.scan import alert_json
 from ..domain.roles import sees_all_projects
@@ -101,7 +102,8 @@ def list_projects():
     view = args.get("view", "summary")
     if view not in ("summary", "full"):
         raise InvalidInput({"view": "应为 summary（默认，摘要）或 full（完整记录）"})
-    query = queries.project_query(g.api_user, inputs.query_choice(args, "state", STATES), args.get("department"),
+    query = queries.project_query(g.api_user, inputs.query_choice(args, "state", STATES),
+                                  resolve(args.get("department")),  # a code or a name (issue 19, finding 6)
                                   inputs.query_int(args, "plan_year"), args.get("q"))
     query = query.options(*PROJECT_LOADS) if view == "full" else query.with_only_columns(*SUMMARY_COLUMNS)
     per_page = min(max(inputs.query_int(args, "per_page", 100), 1), 200)

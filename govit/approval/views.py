@@ -1,6 +1,5 @@
 """Web pages of approval and money: the project's approval panel and finance's register."""
 
-import pandas as pd
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
@@ -12,7 +11,9 @@ from ..domain.money import parse_money
 from ..formkit import amount, row_int, submit
 from ..planning.queries import paginate
 from ..project_page import contribute, render_project
-from ..reports.cells import frame_xlsx
+from ..finder.departments import filter_code  # a department by name or code (issue 19)
+from ..reports import exports
+from ..reports.styled import xlsx_response
 from . import budget, panels, returns, services
 from .forms import ChangeDecisionForm
 from .panels import FORMS
@@ -100,7 +101,7 @@ def decide(change_id: int, decision: str):
 
 def _filtered():
     args = request.args
-    return budget.register(args.get("status") or None, args.get("department") or None,
+    return budget.register(args.get("status") or None, filter_code(args.get("department")),
                            args.get("year", type=row_int)), args
 
 
@@ -113,7 +114,7 @@ def register():
 
 def _register_page(args, status: int = 200, refused=None, project=None):
     """The register; `refused`: (change id, form) of a decision refused, shown on its row."""
-    page = paginate(budget.register_query(args.get("status") or None, args.get("department") or None,
+    page = paginate(budget.register_query(args.get("status") or None, filter_code(args.get("department")),
                                           args.get("year", type=row_int)), args.get("page", 1, type=row_int))
     return render_template("approval/register.html", rows=budget.register_rows(page.items, page=True), args=args,
                            status_labels=STATUS_LABELS, changes=page.items, page=page, refused=refused,
@@ -123,10 +124,5 @@ def _register_page(args, status: int = 200, refused=None, project=None):
 @bp.get("/budget-changes/export.xlsx")
 def register_xlsx():
     require_role(current_user, "finance", "planner", "auditor")
-    changes, _ = _filtered()
-    frame = pd.DataFrame(budget.register_rows(changes))
-    if not frame.empty:
-        frame["状态"] = frame["状态"].map(STATUS_LABELS)
-    return Response(frame_xlsx(frame, "预算调整登记簿"),  # names typed by users stay text (issue 15)
-                    headers={"Content-Disposition": "attachment; filename=budget-changes.xlsx"},
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    changes, _ = _filtered()  # issue 19 finding 11: the shared style (widths, #,##0.00, title, unit)
+    return xlsx_response(exports.register_xlsx(budget.register_rows(changes), STATUS_LABELS), "budget-changes.xlsx")

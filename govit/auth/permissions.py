@@ -160,6 +160,9 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "alerts.full_record": allow(STAFF, scope=PROJECT),
     "alerts.audit": allow(AUDITOR, PLANNER, scope=PROVINCE),
     "alerts.audit_export": allow(AUDITOR, PLANNER, scope=PROVINCE),  # issue 19: the filtered history
+    # issue 19 (Build 4): search and the list's export, narrowed to the projects the caller may see
+    "find.search": allow(STAFF, scope=DEPARTMENT),
+    "find.projects_xlsx": allow(STAFF, scope=DEPARTMENT),
     # the JSON API (API.md)
     "api.issue_token": OPEN,
     "api.revoke_token": allow(EVERYONE, scope=SELF),

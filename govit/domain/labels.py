@@ -6,7 +6,8 @@ import json
 from .documents import DOCUMENT_KINDS
 from .lifecycle import ACTION_LABELS as PROJECT_ACTION_LABELS
 from .lifecycle import STATE_LABELS
-from .record import DETAIL_LABELS, _value
+from .proposal import CORE_FIELDS
+from .record import DETAIL_LABELS, _value, describe
 from .review import VERDICTS
 from .roles import AUTHORITY_LABELS, ROLE_LABELS
 
@@ -35,6 +36,11 @@ FIELD_LABELS = {
     "description": "情况", "order": "处理意见", "approve": "同意", "decision": "决定", "grade": "密级",
     "classified": "涉密", "project_id": "项目编号", "name_before": "原名称", "days": "天数", "count": "数量",
     "opens_on": "开始日期", "closes_on": "截止日期", "reason_category": "原因类别", "token_id": "令牌编号",
+    # a project's fields, as an edit's before/after carry them (第九条 labels first)
+    **CORE_FIELDS, "construction_type": "建设类型", "network": "网络类型", "urgent": "紧急项目",
+    "urgent_basis": "紧急依据", "online_code": "项目代码", "technical_route": "技术路线", "lead_share": "牵头部门分工",
+    "co_departments": "参建部门", "business_flows": "业务流程", "data_flows": "数据流向", "interfaces": "接口",
+    "total": "总投资", "self_filed": "累计自行调整", "status": "状态", "percent": "完成比例", "day": "日期",
 }
 VALUE_LABELS = {"role": ROLE_LABELS, "before_role": ROLE_LABELS, "verdict": VERDICTS, "authority": AUTHORITY_LABELS,
                 "kind": DOCUMENT_KINDS, "from_state": STATE_LABELS, "to_state": STATE_LABELS}
@@ -45,18 +51,56 @@ def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action)
 
 
-def detail_rows(detail: str | dict | None) -> list[tuple[str, str]]:
-    """An event's detail as (label, value) rows in Chinese, field by field; unknown keys keep their name."""
+def _shown(key: str, value) -> str:
+    """A value in words: codes named (roles, verdicts, states…), nested fields labelled, money #,##0.00."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _value(VALUE_LABELS.get(key, {}).get(value, value))
+    if isinstance(value, dict):
+        return "，".join(f"{FIELD_LABELS.get(k, k)} {_shown(k, v)}" for k, v in value.items())
+    if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+        return "；".join(_shown(key, v) for v in value)
+    return _value(value)
+
+
+def _parsed(detail):
     if isinstance(detail, str):
         try:
-            detail = json.loads(detail) if detail else {}
+            return json.loads(detail) if detail else {}
         except ValueError:
-            return [("内容", detail)]
+            return detail
+    return detail
+
+
+def changes(detail: str | dict | None) -> list[tuple[str, str, str]]:
+    """Before and after, field by field: (label, before, after) for every field either one names."""
+    detail = _parsed(detail)
+    if not isinstance(detail, dict) or not isinstance(detail.get("before"), dict) \
+            or not isinstance(detail.get("after"), dict):
+        return []
+    before, after = detail["before"], detail["after"]
+    keys = list(dict.fromkeys([*before, *after]))
+    return [(FIELD_LABELS.get(k, k), _shown(k, before.get(k)), _shown(k, after.get(k))) for k in keys]
+
+
+def detail_rows(detail: str | dict | None) -> list[tuple[str, str]]:
+    """An event's detail as (label, value) rows in Chinese, field by field; unknown keys keep their
+    name. Before/after given as fields are left to `changes` (a table of their own)."""
+    detail = _parsed(detail)
+    if isinstance(detail, str):
+        return [("内容", detail)]
     if not isinstance(detail, dict):
         return [("内容", _value(detail))] if detail else []
-    rows = []
-    for key, value in detail.items():
-        names = VALUE_LABELS.get(key, {})
-        shown = names.get(value, value) if isinstance(value, str) else value
-        rows.append((FIELD_LABELS.get(key, key), "" if shown is None else _value(shown)))
-    return rows
+    skip = {"before", "after"} if changes(detail) else set()
+    return [(FIELD_LABELS.get(key, key), _shown(key, value)) for key, value in detail.items() if key not in skip]
+
+
+def record_content(action: str, detail: dict) -> str:
+    """R-FULL-RECORD: a step's content in one line (record.describe), with an edit's before/after
+    field by field under the same labels as the history page."""
+    changed = changes(detail)
+    if not changed:
+        return describe(action, detail)
+    rest = describe(action, {k: v for k, v in detail.items() if k not in ("before", "after")})
+    return "；".join([*([rest] if rest else []), *(f"{label}：{b or '（空）'} → {a or '（空）'}" for label, b, a in changed)])

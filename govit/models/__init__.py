@@ -6,6 +6,7 @@ from .construction import (AcceptanceOpinion, Evaluation, ExtensionRequest, Inci
                            ProgressReport)
 from .history import Alert, ChainHead, Event, Notification, PendingMail, ScanLock
 from .requests import RequestKey
+from .search import SearchWord
 from .plan import BlockOverride, DepartmentFlag, Plan, PlanItem, SimilarityMatch, UrgentInsertion
 from .project import (AnnualInvestment, Document, ExpertReview, Opinion, Project,
                       ProjectParticipant, RongqueItem, Round, SubmissionBatch, SupplementConsent,
@@ -18,6 +19,7 @@ __all__ = [
     "Document", "Evaluation", "Event", "ExtensionRequest", "Incident", "PerformanceReport",
     "ProgressReport", "ExpertReview", "Notification", "Opinion", "Project",
     "LoginSession", "LoginThrottle",
-    "ProjectParticipant", "RequestKey", "RongqueItem", "Round", "ScanLock", "SubmissionBatch", "SupplementRequest", "User",
+    "ProjectParticipant", "RequestKey", "RongqueItem", "Round", "ScanLock", "SearchWord", "SubmissionBatch", "SupplementRequest", "User",
     "PendingMail",
 ]
+from .. import search_index  # noqa: E402,F401  (keeps each project's search words current)

@@ -19,7 +19,8 @@ class AnnualRow(Form):
 class ParticipantRow(Form):
     """R-JOINT-BUILD: one participating department and its share."""
 
-    code = StringField("参建部门代码", validators=[Optional(), Length(max=16)])
+    code = StringField("参建部门（名称或代码）", validators=[Optional(), Length(max=100)],
+                       render_kw={"list": "department-names", "autocomplete": "off", "placeholder": "如 人社厅 或 RST"})
     content = TextAreaField("建设内容分工", validators=[Optional(), Length(max=5000)], render_kw={"rows": 2})
     business_flows = TextAreaField("业务流程", validators=[Optional(), Length(max=5000)], render_kw={"rows": 2})
     data_flows = TextAreaField("数据流向", validators=[Optional(), Length(max=5000)], render_kw={"rows": 2})

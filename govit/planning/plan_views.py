@@ -12,6 +12,7 @@ from ..models import Department, DepartmentFlag, Plan, PlanItem, Project
 from ..reports.charts import bar_chart_png
 from ..reports.plan_export import plan_csv, plan_workbook, wan
 from ..acceptance.evaluation import department_evaluations
+from ..finder.departments import filter_code
 from . import plans
 from .plan_forms import ApprovalForm, CommentForm, FlagForm, InsertionForm, PlanForm, ReasonForm
 from .views import bp
@@ -69,9 +70,9 @@ def plan_candidates(plan_id: int):
                                   Project.id.not_in([i.project_id for i in plan.items]))
     if args.get("q"):
         query = query.where(Project.name.contains(args["q"].strip(), autoescape=True))
-    if args.get("department"):
+    if args.get("department"):  # a name or a code (issue 19, finding 6)
         query = query.join(Department, Project.department_id == Department.id).where(
-            Department.code == args["department"])
+            Department.code == filter_code(args["department"]))
     found = db.session.execute(query.order_by(Project.department_id, Project.id)).unique().scalars().all()
     departments = {p.department_id: p.department for p in found}
     return render_template("planning/plan_candidates.html", plan=plan, projects=found, args=args,

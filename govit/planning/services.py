@@ -21,6 +21,7 @@ from ..transaction import transactional
 from .fields import SHARE_FIELDS
 from .review import review_due_for
 from .similar import record_similar
+from ..finder.departments import resolve
 
 SCALAR_FIELDS = (
     "name", "basis", "content_scale", "start_month", "end_month", "total_investment",
@@ -87,12 +88,12 @@ def _snapshot(project: Project) -> dict:
 
 
 def _departments(codes: list[str]) -> dict[str, Department]:
+    """Each department as typed (code, name or short name, issue 19 finding 6) → its record; an unknown
+    or ambiguous one is refused naming it (InvalidInput on co_departments)."""
+    wanted = {text: resolve(text, "co_departments") for text in codes}
     found = {d.code: d for d in db.session.execute(
-        select(Department).where(Department.code.in_(codes))).scalars()} if codes else {}
-    unknown = [c for c in codes if c not in found]
-    if unknown:
-        raise InvalidInput({"co_departments": f"没有这些部门：{'、'.join(unknown)}"})
-    return found
+        select(Department).where(Department.code.in_(set(wanted.values())))).scalars()} if wanted else {}
+    return {text: found[code] for text, code in wanted.items()}
 
 
 def _set_participants(project: Project, rows: list[dict]) -> None:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from .. import clock
 from ..auth.access import load_project, require_lead_department, require_role
+from ..finder.listing import SORT_LABELS, listing  # issue 19: date ranges, sorting, departments by name
 from ..domain.errors import InvalidInput, RuleViolation
 from ..formkit import row_int, submit
 from ..domain.proposal import RongqueItem
@@ -49,10 +50,12 @@ def home():
 @bp.get("/projects")
 def projects():
     args = request.args
-    query = queries.project_query(current_user, args.get("state") or None, args.get("department") or None,
-                                  args.get("plan_year", type=row_int), args.get("q") or None)
-    page = queries.paginate(queries.list_rows(query), args.get("page", 1, type=row_int), rows=True)
-    return render_template("planning/projects.html", projects=page.items, page=page, args=args)
+    found = listing(current_user, args)
+    for problem in found.problems:
+        flash(problem, "danger")
+    page = queries.paginate(found.query, args.get("page", 1, type=row_int), rows=True)
+    return render_template("planning/projects.html", projects=page.items, page=page, args=args, listing=found,
+                           sort_labels=SORT_LABELS)
 
 
 @bp.route("/projects/new", methods=["GET", "POST"])

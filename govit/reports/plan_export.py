@@ -2,15 +2,14 @@
 from decimal import Decimal
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from sqlalchemy import select
 from sqlalchemy.orm import subqueryload
 
 from ..domain.plan import PLAN_STATE_LABELS
 from ..extensions import db
 from ..models import Plan, PlanItem, Project
-from .cells import csv_bytes, printable, workbook_bytes
+from .cells import csv_bytes
+from .styled import Column, Table, styled_workbook
 
 WAN = Decimal("10000")
 CENT_OF_WAN = Decimal("0.01")  # tables to the 省政府 are in 万元 with two decimals
@@ -83,42 +82,22 @@ def plan_csv(plan: Plan) -> bytes:
 
 
 def plan_workbook(plan: Plan) -> bytes:
-    """Title, unit line, the items with department subtotals and total, and a fund-source sheet,
-    written straight with openpyxl (one pass; the styles are shared objects)."""
-    book = Workbook()
-    book.active.title = "项目计划"
-    _sheet(book.active, plan, COLUMNS, plan_rows(plan), "")
-    _sheet(book.create_sheet("资金来源汇总"), plan, SOURCE_COLUMNS, source_rows(plan), " · 资金来源汇总")
-    return workbook_bytes(book)  # names typed by users stay text, never formulas
-
-
-THIN = Side(style="thin", color="999999")
-BOX = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
-BOLD, HEAD_FILL = Font(bold=True), PatternFill("solid", fgColor="EEF2F8")
-# a freely licensed CJK font (the brief); Excel falls back to the system's own where it is missing
-TITLE_FONT = Font(name="Noto Sans CJK SC", size=16, bold=True)
-WIDTHS = (6, 22, 36, 10, 18, 14, 16, 20, 18)
-
-
-def _sheet(sheet, plan: Plan, columns: list[str], rows: list[dict], suffix: str) -> None:
-    width = len(columns)
+    """Title, unit line, the items with department subtotals and total, and a fund-source sheet, in
+    the shared style (reports.styled: 万元 as #,##0.00, counts as 0, frozen header, CJK font)."""
     state = PLAN_STATE_LABELS.get(plan.state, plan.state)
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    sheet["A1"] = _title(plan) + suffix
-    sheet["A1"].font, sheet["A1"].alignment = TITLE_FONT, Alignment(horizontal="center")
-    unit = sheet.cell(row=2, column=width, value=f"单位：万元 （{state}{'，' + plan.doc_no if plan.doc_no else ''}）")
-    unit.alignment = Alignment(horizontal="right")
-    sheet.append(columns)
-    for row in rows:
-        sheet.append([printable(row.get(c)) for c in columns])
-    for row in sheet.iter_rows(min_row=3, max_row=sheet.max_row):
-        label = str(row[1].value or row[0].value or "")
-        emphasis = row[0].row == 3 or label.endswith("小计") or label == "合计"
-        for cell in row:
-            cell.border = BOX
-            if cell.column > 1 and isinstance(cell.value, (int, float, Decimal)):
-                cell.number_format = "#,##0.00"
-            if emphasis:
-                cell.font, cell.fill = BOLD, HEAD_FILL
-    for column, size in zip("ABCDEFGHI", WIDTHS):
-        sheet.column_dimensions[column].width = size
+    unit = f"单位：万元 （{state}{'，' + plan.doc_no if plan.doc_no else ''}）"
+    return styled_workbook(
+        Table("项目计划", _title(plan), unit, ITEM_COLUMNS, plan_rows(plan), emphasis=_is_total),
+        Table("资金来源汇总", _title(plan) + " · 资金来源汇总", unit, SOURCE_SHEET, source_rows(plan),
+              emphasis=_is_total))
+
+
+def _is_total(values) -> bool:
+    label = str(values[1] if len(values) > 3 else values[0] or "")
+    return label.endswith("小计") or label == "合计"
+
+
+ITEM_COLUMNS = [Column("序号", "count", 6), Column("建设单位", width=22), Column("项目名称", width=36),
+                Column("建设类型", width=10), Column("建设工期", width=18), Column("总投资（万元）", "money", 14),
+                Column("本年度投资（万元）", "money", 16), Column("资金来源", width=20), Column("备注", width=18)]
+SOURCE_SHEET = [Column("资金来源", width=24), Column("项目数", "count", 10), Column("总投资（万元）", "money", 16)]

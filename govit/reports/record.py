@@ -6,9 +6,9 @@ from datetime import date, datetime
 
 from .. import clock
 from ..domain.deadlines import KINDS
-from ..domain.labels import ACTION_LABELS  # one table of labels with the history page
+from ..domain.labels import ACTION_LABELS, record_content  # one table of labels with the history page
 from ..domain.lifecycle import STATE_LABELS
-from ..domain.record import describe, late_days, late_text
+from ..domain.record import late_days, late_text
 from ..domain.roles import ROLE_LABELS
 from ..history import project_events
 from ..models import Project
@@ -52,7 +52,7 @@ def record_of(project: Project, events=None, pending: bool = True) -> list[Recor
         detail = json.loads(ev.detail) if isinstance(ev.detail, str) else (ev.detail or {})
         rows.append(RecordRow(ev.at, ev.action, ACTION_LABELS.get(ev.action, ev.action), ev.actor, ev.role,
                               ev.from_state, ev.to_state, ev.due_on, late_days(ev.at.date(), ev.due_on),
-                              describe(ev.action, detail)))
+                              record_content(ev.action, detail)))
     waiting = _overdue_step(project) if pending else None
     return rows + ([waiting] if waiting else [])
 

@@ -80,7 +80,7 @@ def test_r_full_record_file_lists_a_late_step_as_late(app, w, make):
     data = as_user(app, w["auditor"]).get(f"/projects/{project.id}/record.xlsx").data
     rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
     assert "全流程记录表" in rows[0][0]
-    header, *steps = rows[1:]
+    header, *steps = rows[2:]  # title, unit line (reports.styled), header
     late = [r for r in steps if r[header.index("是否超期")] == "是（超期 2 天）"]  # due 06-24, given 06-26
     assert [r[header.index("步骤")] for r in late] == ["出具审核意见"]
 

@@ -55,7 +55,7 @@ def test_approval_by_page_then_budget_change_and_register(app, w):
     assert "10.00% / 15%" in register
     book = load_workbook(io.BytesIO(finance.get("/budget-changes/export.xlsx").data))
     rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0][0] == "编号" and rows[1][8] == "已备案"
+    assert rows[2][0] == "编号" and rows[3][8] == "已备案"  # under the title and unit lines (reports.styled)
 
 
 def test_approval_steps_refused_to_the_wrong_role(app, w):

@@ -85,7 +85,7 @@ def test_every_export_route_writes_names_as_text_never_formulas(app, exported):
     rules = _export_rules(app)
     assert rules == {"/plans/<int:plan_id>/export.xlsx", "/plans/<int:plan_id>/export.csv",
                      "/api/v1/plans/<int:plan_id>/export.xlsx", "/projects/<int:project_id>/record.xlsx",
-                     "/budget-changes/export.xlsx", "/audit.xlsx"}, "a new export route: add it here (and use reports.cells)"
+                     "/budget-changes/export.xlsx", "/audit.xlsx", "/projects.xlsx"}, "a new export route: add it here (and use reports.cells)"
     for rule in sorted(rules):
         data = _fetch(app, exported, rule)
         (_assert_csv_inert if rule.endswith(".csv") else _assert_xlsx_inert)(data)

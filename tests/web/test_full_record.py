@@ -32,7 +32,7 @@ def as_user(app, user):
 def excel(app, user, project):
     response = as_user(app, user).get(f"/projects/{project.id}/record.xlsx")
     assert response.status_code == 200
-    header, *rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))[1:]
+    header, *rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))[2:]  # title, unit line, header (reports.styled)
     return [dict(zip(header, row)) for row in rows]
 
 

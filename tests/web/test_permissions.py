@@ -132,7 +132,7 @@ def test_every_route_answers_every_role_as_declared(app, world):
                 ok = res.status_code not in (401, 403) and res.status_code < 500 and (
                     not to_login or endpoint == "auth.logout")
                 if ok and other and access.scope == DEPARTMENT and method == "GET":
-                    ok = NAME not in res.get_data(as_text=True)  # another department's project is not listed
+                    ok = NAME not in _shown(res)  # another department's project is not listed
             if not ok:
                 wrong.append(f"{key} ({user.role}) {method} {url}: {res.status_code}")
     print(f"route × role matrix: {counted} signed-in requests checked, {refused} refusals changed nothing")
@@ -142,6 +142,16 @@ def test_every_route_answers_every_role_as_declared(app, world):
     assert db.session.get(Project, world["values"]["project_id"]) is not None
     assert all(db.session.get(User, u.id) is not None for u in users.values())
     assert db.session.get(User, world["values"]["user_id"]) is not None  # deactivated at most
+
+
+def _shown(res) -> str:
+    """A page's text, or every cell of a workbook (the project list's export, issue 19)."""
+    if res.mimetype.endswith("spreadsheetml.sheet"):
+        import io
+        from openpyxl import load_workbook
+        book = load_workbook(io.BytesIO(res.data))
+        return "\n".join(str(c) for s in book.worksheets for row in s.iter_rows(values_only=True) for c in row)
+    return res.get_data(as_text=True)
 
 
 def test_a_route_missing_from_the_table_is_refused(app, make, monkeypatch):

@@ -149,7 +149,7 @@ def test_history_export_has_the_filtered_rows_in_chinese(app, history):
     assert res.status_code == 200 and res.mimetype.endswith("spreadsheetml.sheet")
     rows = list(load_workbook(io.BytesIO(res.data)).active.iter_rows(values_only=True))
     assert "历史记录" in rows[0][0]
-    header, *body = rows[1:]
+    header, *body = rows[2:]  # title, unit line (reports.styled), header
     assert [(r[header.index("动作")], r[header.index("项目")]) for r in body] == [("统一申报", "水利监测预警系统")]
     assert as_user(app, history["head"]).get("/audit.xlsx").status_code == 403
 
