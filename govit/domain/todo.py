@@ -14,6 +14,10 @@ from .deadlines import WORKING_DAY_KINDS, Deadline, days_left
 from .roles import DEPARTMENT_ROLES, PLANNER
 
 LATE, TODAY, SOON, LATER, UNDATED = "late", "today", "soon", "later", "undated"
+# R-JOINT-ACCEPT: each acceptance opinion is due 20 *working* days after the application, though
+# the scan files it under the alert kind `acceptance` (whose 6 months count calendar days)
+ACCEPTANCE_OPINION = "acceptance_opinion"
+WORKING_DAY_STEPS = WORKING_DAY_KINDS | {ACCEPTANCE_OPINION}
 SOON_WORKING_DAYS, SOON_DAYS = 2, 30  # as the scan's alert lead times (R-ALERT defaults)
 
 
@@ -48,11 +52,13 @@ def left(item: Item, today: date, cal: WorkCalendar) -> int | None:
     """Days left (negative: late), counted as the scan counts the deadline's kind; None when undated."""
     if item.due_on is None:
         return None
+    if item.kind == ACCEPTANCE_OPINION:  # R-JOINT-ACCEPT: 20 working days
+        return cal.working_days_left(today, item.due_on)
     return days_left(item.kind or "", today, item.due_on, cal)
 
 
 def unit(kind: str | None) -> str:
-    return "个工作日" if kind in WORKING_DAY_KINDS else "天"
+    return "个工作日" if kind in WORKING_DAY_STEPS else "天"
 
 
 def level(kind: str | None, days: int | None) -> str:
@@ -63,7 +69,7 @@ def level(kind: str | None, days: int | None) -> str:
         return LATE
     if days == 0:
         return TODAY
-    return SOON if days <= (SOON_WORKING_DAYS if kind in WORKING_DAY_KINDS else SOON_DAYS) else LATER
+    return SOON if days <= (SOON_WORKING_DAYS if kind in WORKING_DAY_STEPS else SOON_DAYS) else LATER
 
 
 def chip(kind: str | None, days: int | None) -> str:
@@ -157,18 +163,19 @@ def deadline_items(deadline: Deadline, rechecks: frozenset[tuple[int, str]] = fr
     `rechecks`: (project id, reviewer role) whose latest opinion asked for 补正 — they check the answer."""
     if deadline.project_id is None:
         return []
-    step = "acceptance_opinion" if deadline.key.startswith("acceptance_opinion:") else deadline.kind
+    step = ACCEPTANCE_OPINION if deadline.key.startswith("acceptance_opinion:") else deadline.kind
     action, anchor, rule = DEADLINE_STEPS[step]
     if step == "performance_report":
         action = f"报送 {deadline.due_on.year} 年度绩效评价报告"
-    subject = deadline.subject.split("”", 1)[0] if step == "acceptance_opinion" else deadline.subject
+    subject = deadline.subject.split("”", 1)[0] if step == ACCEPTANCE_OPINION else deadline.subject
     items = []
     for actor in deadline_actors(deadline):
         if step == "joint_review" and actor == PLANNER:
             continue  # R-REVIEW-EXPERT: the opinions are in, the open expert evaluation is the planner's item
         words = RECHECK if (deadline.project_id, actor) in rechecks else action
+        kind = ACCEPTANCE_OPINION if step == ACCEPTANCE_OPINION else deadline.kind
         items.append(Item(f"{deadline.key}:{actor}", words, (actor,), ("project", deadline.project_id, anchor),
-                          subject, deadline.due_on, deadline.kind, deadline.project_id, rule))
+                          subject, deadline.due_on, kind, deadline.project_id, rule))
     return items
 
 

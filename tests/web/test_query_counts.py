@@ -76,7 +76,8 @@ def _get(app, user, url):
 
 PAGES = [("planner", "/projects"), ("planner", "/projects?state=joint_review"), ("head", "/projects"),
          ("planner", "/dashboard"), ("finance", "/dashboard"), ("head", "/dashboard"), ("planner", "/review"),
-         ("finance", "/budget-changes")]
+         ("finance", "/budget-changes"),
+         ("head", "/"), ("planner", "/"), ("finance", "/"), ("ndrc", "/")]  # issue 19: the 待办 home
 
 
 def test_pages_issue_the_same_number_of_queries_for_3_and_9_projects(app, portfolio):
