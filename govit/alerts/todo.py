@@ -74,21 +74,21 @@ def _project_steps(acceptance_pending: set[int], review_due: dict[int, date]) ->
         steps = todo.state_steps(p.state, merged=bool(p.merged_reason) and not p.merge_refused,
                                  deviation_referred=p.deviation_status == "referred",
                                  acceptance_complete=p.id not in acceptance_pending)
-        for actor, action, anchor, rule in steps:
+        for actor, action, anchor in steps:
             token = todo.actor_token(actor, p.department_id)
             target = ("page", "planning.submit_batch") if actor == "head" else ("project", p.id, anchor)
             items.append(todo.Item(f"state:{p.id}:{p.state}:{actor}", action, (token,), target, p.name,
-                                   project_id=p.id, rule=rule))
+                                   project_id=p.id))
     classified = db.session.execute(select(Project.id, Project.name).where(
         Project.classified.is_(True), Project.classified_confirmed_on.is_(None),
         Project.state.not_in(("draft", "terminated", "closed")))).all()
     items += [todo.Item(f"classification:{pid}", "确认涉密属性和密级（建设单位已申报涉密）", ("secrecy",),
-                        ("project", pid, "classification"), name, project_id=pid, rule="R-JOINT-ACCEPT")
+                        ("project", pid, "classification"), name, project_id=pid)  # R-JOINT-ACCEPT
               for pid, name in classified]
     experts = db.session.execute(select(ExpertReview.project_id, Project.name).join(
         Project, ExpertReview.project_id == Project.id).where(ExpertReview.finished_on.is_(None))).all()
     items += [todo.Item(f"expert:{pid}", todo.EXPERT_FINISH, ("planner",), ("project", pid, ""), name,
-                        review_due.get(pid), "joint_review" if pid in review_due else None, pid, "R-REVIEW-EXPERT")
+                        review_due.get(pid), "joint_review" if pid in review_due else None, pid)  # R-REVIEW-EXPERT
               for pid, name in experts]
     return items
 
@@ -104,12 +104,12 @@ def _plan_steps(compile_due: dict[str, date]) -> list[todo.Item]:
         target = ("plan", plan.id) if plan else ("page", "planning.plan_list")
         for role, action in todo.plan_steps(year, plan.state if plan else None):
             items.append(todo.Item(f"plan:{year}:{role}", action, (role,), target, f"{year} 年度计划", due,
-                                   "plan_compile" if due else None, rule="R-PLAN-OCT31"))
+                                   "plan_compile" if due else None))  # R-PLAN-OCT31
     for ins, name in db.session.execute(select(UrgentInsertion, Project.name).join(
             Project, UrgentInsertion.project_id == Project.id).where(UrgentInsertion.approved_on.is_(None))).all():
         for role, action in todo.insertion_steps(ins.planner_approved_on is not None, ins.finance_approved_on is not None):
             items.append(todo.Item(f"insertion:{ins.id}:{role}", action, (role,), ("plan", ins.plan_id), name,
-                                   project_id=ins.project_id, rule="R-PLAN-URGENT"))
+                                   project_id=ins.project_id))  # R-PLAN-URGENT
     return items
 
 
@@ -121,26 +121,26 @@ def _requests() -> list[todo.Item]:
         for role, action in todo.budget_steps(change.planner_approved_on is not None,
                                               change.finance_approved_on is not None):
             items.append(todo.Item(f"budget:{change.id}:{role}", action, (role,), ("page", "approval.register"),
-                                   name, project_id=change.project_id, rule="R-BUDGET-15"))
+                                   name, project_id=change.project_id))  # R-BUDGET-15
     for pid, name in db.session.execute(select(ExtensionRequest.project_id, Project.name).join(
             Project, ExtensionRequest.project_id == Project.id).where(
             ExtensionRequest.decided_on.is_(None), Project.state == "completed")).all():
         items.append(todo.Item(f"extension:{pid}", "决定是否同意延期验收", ("planner",), ("project", pid, "acceptance"),
-                               name, project_id=pid, rule="R-ACCEPT-6M"))
+                               name, project_id=pid))  # R-ACCEPT-6M
     for pid, name in db.session.execute(select(ApprovalDecision.project_id, Project.name).join(
             Project, ApprovalDecision.project_id == Project.id).where(
             ApprovalDecision.appealed_on.is_not(None), ApprovalDecision.appeal_decided_on.is_(None))).all():
         items.append(todo.Item(f"appeal:{pid}", "作出申诉决定（维持或撤销不予批准）", ("planner",),
-                               ("project", pid, "approval"), name, project_id=pid, rule="R-RETURN"))
+                               ("project", pid, "approval"), name, project_id=pid))  # R-RETURN
     for pid, name in db.session.execute(select(Settlement.project_id, Project.name).join(
             Project, Settlement.project_id == Project.id).where(
             Settlement.returned_on.is_(None), Settlement.surplus > 0)).all():
         items.append(todo.Item(f"surplus:{pid}", "登记结余资金上缴", ("finance",), ("project", pid, "construction"),
-                               name, project_id=pid, rule="R-SURPLUS"))
+                               name, project_id=pid))  # R-SURPLUS
     for flag_id, reason in db.session.execute(select(DepartmentFlag.id, DepartmentFlag.reason).where(
             DepartmentFlag.cleared_on.is_(None))).all():
         items.append(todo.Item(f"flag:{flag_id}", "核查整改情况，整改到位后销号", ("planner",),
-                               ("page", "planning.flags"), reason, rule="R-SHARE-BLOCK"))
+                               ("page", "planning.flags"), reason))  # R-SHARE-BLOCK
     return items
 
 
@@ -151,18 +151,18 @@ def _system_steps(today: date) -> list[todo.Item]:
     if year:
         items.append(todo.Item(f"round:{year}", f"开启 {year} 年度需求征集（每年 6 月）", ("planner",),
                                ("page", "planning.rounds"), f"{year} 年度", date(today.year, 6, 1),
-                               "round", rule="R-ROUND-JUNE"))
+                               "round"))  # R-ROUND-JUNE
     cal = load_calendar()
     year = todo.calendar_wanted(today, today.year + 1 in cal.confirmed_years)
     if year:
         items.append(todo.Item(f"calendar:{year}", f"导入 {year} 年国务院办公厅节假日安排并确认该年度",
                                ("admin",), ("page", "admin.calendar"), f"{year} 年日历", date(today.year, 12, 31),
-                               "calendar", rule="R-CAL-CONFIRM"))
+                               "calendar"))  # R-CAL-CONFIRM
     now = clock.now()
     for uid, username in db.session.execute(select(User.id, User.username).where(
             User.locked_until.is_not(None), User.locked_until > now)).all():
         items.append(todo.Item(f"locked:{uid}", "账号因多次登录失败被锁定：核实身份后解锁", ("security_admin",),
-                               ("page", "admin.users"), username, rule="R-DUTIES"))
+                               ("page", "admin.users"), username))  # R-DUTIES
     return items
 
 
@@ -202,4 +202,4 @@ def row_json(row: Row) -> dict:
     return {"key": item.key, "action": item.action, "subject": item.subject, "project_id": item.project_id,
             "due_on": item.due_on.isoformat() if item.due_on else None, "days_left": row.left,
             "unit": todo.unit(item.kind) if item.due_on else None, "level": row.level, "chip": row.chip,
-            "rule": item.rule or None, "url": row.href}
+            "url": row.href}

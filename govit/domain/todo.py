@@ -33,7 +33,6 @@ class Item:
     due_on: date | None = None
     kind: str | None = None  # the deadline's kind (how its days are counted), None when undated
     project_id: int | None = None
-    rule: str = ""  # the rule id the step follows
 
 
 def concerns(item: Item, role: str, department_id: int | None) -> bool:
@@ -94,22 +93,22 @@ def sort_items(items) -> list[Item]:
 
 
 # --- who acts at each project state that has no deadline of its own -------------------------------
-# state -> [(actor, action, anchor, rule)]; the actor "dept" is the lead department's staff,
+# state -> [(actor, action, anchor)]; the actor "dept" is the lead department's staff,
 # "head" its 负责人 and "applicant" its 经办人; anything else is a role
-STATE_STEPS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
-    "draft": (("applicant", "完善申报草稿，提请部门负责人统一申报", "", "R-CONSOLIDATE"),
-              ("head", "审核草稿并统一申报", "", "R-CONSOLIDATE")),
-    "supplement_requested": (("dept", "陈述和补正（一次性告知的补正要求）", "answer", "R-SUPPLEMENT"),),
-    "planned": (("dept", "报送可行性研究报告", "approval", "R-FEAS-NDRC"),),
-    "feasibility_review": (("ndrc", "批复可行性研究报告（或退回、不予批准）", "approval", "R-FEAS-NDRC"),),
-    "design_approved": ((PLANNER, "登记省政府审定", "approval", "R-GOV-APPROVE"),),
-    "suspended": ((PLANNER, "核查整改，决定是否恢复建设", "construction", "R-INCIDENT"),),
-    "self_evaluated": ((PLANNER, "组织第三方后评价或关闭项目", "acceptance", "R-POST-EVAL"),),
+STATE_STEPS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "draft": (("applicant", "完善申报草稿，提请部门负责人统一申报", ""),
+              ("head", "审核草稿并统一申报", "")),
+    "supplement_requested": (("dept", "陈述和补正（一次性告知的补正要求）", "answer"),),
+    "planned": (("dept", "报送可行性研究报告", "approval"),),
+    "feasibility_review": (("ndrc", "批复可行性研究报告（或退回、不予批准）", "approval"),),
+    "design_approved": ((PLANNER, "登记省政府审定", "approval"),),
+    "suspended": ((PLANNER, "核查整改，决定是否恢复建设", "construction"),),
+    "self_evaluated": ((PLANNER, "组织第三方后评价或关闭项目", "acceptance"),),
 }
-MERGED_STEP = (PLANNER, "登记省政府审定（可研、初设合并审批）", "approval", "R-MERGED")
-DESIGN_STEP = ("dept", "报送初步设计和概算", "approval", "R-DESIGN-20WD")
-DEVIATION_STEP = ("ndrc", "决定是否重新报批可研（概算超可研批复 10% 以上）", "approval", "R-DESIGN-DEVIATION")
-CONCLUDE_ACCEPTANCE = (PLANNER, "各方验收意见已齐，作出竣工验收结论", "acceptance", "R-JOINT-ACCEPT")
+MERGED_STEP = (PLANNER, "登记省政府审定（可研、初设合并审批）", "approval")
+DESIGN_STEP = ("dept", "报送初步设计和概算", "approval")
+DEVIATION_STEP = ("ndrc", "决定是否重新报批可研（概算超可研批复 10% 以上）", "approval")
+CONCLUDE_ACCEPTANCE = (PLANNER, "各方验收意见已齐，作出竣工验收结论", "acceptance")
 
 
 def actor_token(actor: str, department_id: int) -> str:
@@ -123,7 +122,7 @@ def actor_token(actor: str, department_id: int) -> str:
 
 
 def state_steps(state: str, merged: bool, deviation_referred: bool,
-                acceptance_complete: bool) -> tuple[tuple[str, str, str, str], ...]:
+                acceptance_complete: bool) -> tuple[tuple[str, str, str], ...]:
     """The undated steps a project in `state` waits for: `merged` — 可研 approved on the merged path
     (R-MERGED, the 省政府审定 follows); `deviation_referred` — a design estimate put to 发改委
     (R-DESIGN-DEVIATION); `acceptance_complete` — every acceptance opinion given (R-JOINT-ACCEPT)."""
@@ -137,18 +136,18 @@ def state_steps(state: str, merged: bool, deviation_referred: bool,
 
 
 # --- what each running deadline of the scan asks, and of whom -------------------------------------
-DEADLINE_STEPS = {  # kind -> (action, anchor, rule)
-    "joint_review": ("出具联合审核意见", "opinion", "R-REVIEW-5WD"),
-    "design_review": ("审批初步设计和概算", "approval", "R-DESIGN-20WD"),
-    "rongque_document": ("补齐容缺材料", "documents", "R-RONGQUE"),
-    "performance_report": ("报送年度绩效评价报告", "construction", "R-PERF-REPORT"),
-    "acceptance": ("申请竣工验收（或在期满前申请延期）", "acceptance", "R-ACCEPT-6M"),
-    "acceptance_opinion": ("出具竣工验收意见", "acceptance", "R-JOINT-ACCEPT"),
-    "self_evaluation": ("提交自评价报告", "acceptance", "R-SELF-EVAL"),
-    "construction_period": ("建设工期届满前完工（或报告延误）", "construction", "R-PERF-REPORT"),
+DEADLINE_STEPS = {  # kind -> (action, anchor)
+    "joint_review": ("出具联合审核意见", "opinion"),
+    "design_review": ("审批初步设计和概算", "approval"),
+    "rongque_document": ("补齐容缺材料", "documents"),
+    "performance_report": ("报送年度绩效评价报告", "construction"),
+    "acceptance": ("申请竣工验收（或在期满前申请延期）", "acceptance"),
+    "acceptance_opinion": ("出具竣工验收意见", "acceptance"),
+    "self_evaluation": ("提交自评价报告", "acceptance"),
+    "construction_period": ("建设工期届满前完工（或报告延误）", "construction"),
 }
 RECHECK = "核对陈述和补正，重新出具联合审核意见"
-EXPERT_FINISH = "完成专家评估论证（联合审核待其结论）"  # R-REVIEW-EXPERT
+EXPERT_FINISH = "完成专家评估论证（联合审核待其结论）"
 
 
 def deadline_actors(deadline: Deadline) -> tuple[str, ...]:
@@ -164,18 +163,18 @@ def deadline_items(deadline: Deadline, rechecks: frozenset[tuple[int, str]] = fr
     if deadline.project_id is None:
         return []
     step = ACCEPTANCE_OPINION if deadline.key.startswith("acceptance_opinion:") else deadline.kind
-    action, anchor, rule = DEADLINE_STEPS[step]
+    if step == "joint_review" and deadline_actors(deadline) == (PLANNER,):
+        return []  # every opinion is in: the open expert evaluation is the planner's own item
+    action, anchor = DEADLINE_STEPS[step]
     if step == "performance_report":
         action = f"报送 {deadline.due_on.year} 年度绩效评价报告"
     subject = deadline.subject.split("”", 1)[0] if step == ACCEPTANCE_OPINION else deadline.subject
     items = []
     for actor in deadline_actors(deadline):
-        if step == "joint_review" and actor == PLANNER:
-            continue  # R-REVIEW-EXPERT: the opinions are in, the open expert evaluation is the planner's item
         words = RECHECK if (deadline.project_id, actor) in rechecks else action
         kind = ACCEPTANCE_OPINION if step == ACCEPTANCE_OPINION else deadline.kind
         items.append(Item(f"{deadline.key}:{actor}", words, (actor,), ("project", deadline.project_id, anchor),
-                          subject, deadline.due_on, kind, deadline.project_id, rule))
+                          subject, deadline.due_on, kind, deadline.project_id))
     return items
 
 
