@@ -149,3 +149,20 @@ def test_round_wanted_in_may_and_june_r_round_june(today, years, expected):
 ])
 def test_calendar_wanted_from_november_r_cal_confirm(today, confirmed, expected):
     assert todo.calendar_wanted(today, confirmed) == expected
+
+
+def test_deadline_item_whole_r_alert():
+    """Every field of a deadline's item: key per actor, the project's page, the due day, the kind."""
+    d = Deadline("rongque_document:4", "rongque_document", date(2026, 6, 30), 12, subject="名称”带引号“的项目",
+                 notify=("dept:3", "planner"))
+    assert todo.deadline_items(d) == [todo.Item("rongque_document:4:dept:3", "补齐容缺材料", ("dept:3",),
+                                                ("project", 12, "documents"), "名称”带引号“的项目",
+                                                date(2026, 6, 30), "rongque_document", 12)]
+    opinion = Deadline("acceptance_opinion:9:1:ndrc", "acceptance", date(2026, 7, 20), 9,
+                       subject="甲”乙”投资验收意见“", notify=("ndrc", "planner"))
+    assert todo.deadline_items(opinion)[0].subject == "甲"
+
+
+def test_budget_steps_words():
+    assert todo.budget_steps(False, False) == (("planner", "审批预算调整（超出备案范围）"),
+                                               ("finance", "审核预算调整（财政厅）"))
