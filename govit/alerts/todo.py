@@ -16,7 +16,7 @@ from ..domain.roles import AUTHORITY_OF_ROLE
 from ..extensions import db
 from ..models import (BudgetChange, ApprovalDecision, DepartmentFlag, ExpertReview, ExtensionRequest, Opinion,
                       Plan, Project, Round, Settlement, UrgentInsertion, User)
-from .dashboard import by_version
+from .dashboard import data_version
 from .deadlines import collect
 
 OPEN_STATES = ("draft", "supplement_requested", "planned", "feasibility_review", "feasibility_approved",
@@ -24,9 +24,17 @@ OPEN_STATES = ("draft", "supplement_requested", "planned", "feasibility_review",
 ROLE_OF_AUTHORITY = {authority: role for role, authority in AUTHORITY_OF_ROLE.items()}
 
 
+_built: dict[str, tuple[tuple, date, list[todo.Item]]] = {}  # database -> (data version, day, items)
+
+
 def all_items(today: date) -> list[todo.Item]:
-    """Every item of the day, for everyone, most urgent first (built again when the data moves on)."""
-    return by_version(f"todo:{today.isoformat()}", lambda: todo.sort_items(_build(today)))
+    """Every item of the day, for everyone, most urgent first: built again when the data moves on
+    (the history's head, as the dashboards' charts) or the day changes; one list kept per database."""
+    where, version = str(db.engine.url), data_version()
+    kept = _built.get(where)
+    if kept is None or kept[0] != version or kept[1] != today:
+        kept = _built[where] = (version, today, todo.sort_items(_build(today)))
+    return kept[2]
 
 
 def items_for(user: User, today: date | None = None) -> list[todo.Item]:
