@@ -5,9 +5,10 @@ from flask import request, url_for
 from .domain.roles import DEPARTMENT_ROLES
 
 # 三员分立 (R-DUTIES): the system administrator and the security administrator have menus of their own
-ADMIN_MENUS = {"admin": (("admin.departments", "部门"), ("admin.calendar", "节假日日历")),
-               "security_admin": (("admin.users", "用户"),)}
+ADMIN_MENUS = {"admin": (("planning.home", "工作台"), ("admin.departments", "部门"), ("admin.calendar", "节假日日历")),
+               "security_admin": (("planning.home", "工作台"), ("admin.users", "用户"))}
 INBOX = "alerts.inbox"  # shown with the unread count, which changes from view to view
+TODO = "planning.home"  # shown with the 待办 count (issue 19)
 
 # (endpoint, label, who sees it: a set of roles, or a test of the role); everyone but the admin
 MENU = (
@@ -22,17 +23,18 @@ MENU = (
     ("admin.account_changes", "账号变更", {"auditor"}),
 )
 
-_built: dict[tuple[str, str], list[tuple[str, str, bool]]] = {}
+_built: dict[tuple[str, str], list[tuple[str, str, str | None]]] = {}
 
 
 def _sees(who, role: str) -> bool:
     return who is None or (who(role) if callable(who) else role in who)
 
 
-def menu_for(role: str) -> list[tuple[str, str, bool]]:
-    """(address, label, is the inbox) of each page the role's menu lists."""
+def menu_for(role: str) -> list[tuple[str, str, str | None]]:
+    """(address, label, its count: "inbox", "todo" or None) of each page the role's menu lists."""
     key = (role, request.script_root)
     if key not in _built:
         items = ADMIN_MENUS.get(role) or [(e, label) for e, label, who in MENU if _sees(who, role)]
-        _built[key] = [(url_for(endpoint), label, endpoint == INBOX) for endpoint, label in items]
+        _built[key] = [(url_for(endpoint), label, {INBOX: "inbox", TODO: "todo"}.get(endpoint))
+                       for endpoint, label in items]
     return _built[key]

@@ -17,7 +17,7 @@ from ..planning.queries import paginate
 from ..reports.record import record_of
 from ..reports import exports
 from ..reports.styled import xlsx_response
-from . import audit_filter, dashboard, inbox as messages
+from . import audit_filter, dashboard, inbox as messages, todo
 
 bp = Blueprint("alerts", __name__)
 
@@ -40,7 +40,8 @@ def header_unread():
     count = getattr(current_user._get_current_object(), "unread", None)  # read with the user (load_user)
     if count is None:
         count = db.session.execute(unread_count(current_user.id)).scalar()
-    return {"unread": count, "unread_more": count >= UNREAD_SHOWN}
+    return {"unread": count, "unread_more": count >= UNREAD_SHOWN,
+            "todo_count": lambda: todo.count_for(current_user)}  # issue 19: the menu's 待办 count, when shown
 
 
 def unread_count(user_id: int):

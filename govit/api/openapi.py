@@ -107,6 +107,7 @@ ROUTES = [  # (method, path, summary, request schema or None, success status)
         "type": "object", "required": ["old_password", "new_password"],
         "properties": {"old_password": {"type": "string"}, "new_password": {"type": "string"}}}, 200),
     ("get", "/me", "当前用户", None, 200),
+    ("get", "/todo", "我的待办（与工作台相同：需要办理的事项、期限、剩余或逾期天数，按紧急程度排序）", None, 200),
     ("get", "/departments", "部门列表", None, 200),
     ("post", "/departments", "新增部门（admin）", {"type": "object", "properties": {
         "code": {"type": "string"}, "name": {"type": "string"}}}, 201),

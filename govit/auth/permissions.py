@@ -169,6 +169,7 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "api.change_password": allow(EVERYONE, scope=SELF),
     "api.openapi": OPEN,
     "api.me": allow(EVERYONE, scope=SELF),
+    "api.my_todo": allow(EVERYONE, scope=SELF),  # issue 19: the caller's 待办
     "api.departments": allow(EVERYONE, scope=PROVINCE),
     "api.create_department": allow(ADMIN, scope=PROVINCE),
     "api.rounds": allow(STAFF, scope=PROVINCE),

@@ -13,6 +13,7 @@ from ..formkit import row_int, submit
 from ..domain.proposal import RongqueItem
 from ..domain.roles import AUTHORITY_OF_ROLE, DEPARTMENT_ROLES, NO_PROJECT_ROLES, ROLES
 from ..extensions import db
+from ..alerts import todo
 from ..models import Document, Notification
 from ..project_page import contribute, render_project
 from . import panels, queries, services
@@ -41,9 +42,9 @@ def home():
         context["projects"] = queries.paginate(queries.list_rows(queries.project_query(user)), 1, 20, rows=True).items
         context["notes"] = db.session.execute(select(Notification).where(
             Notification.user_id == user.id).order_by(Notification.id.desc()).limit(8)).scalars().all()
-    if user.role in NO_PROJECT_ROLES:  # R-DUTIES: each administrator starts on its own page
-        return redirect(url_for("admin.departments" if user.role == "admin" else "admin.users"))
-    context["open_round"] = services.open_round_on(clock.today())
+    context["todo"] = todo.rows_for(user)  # issue 19: the 待办 centre, built from one source
+    if user.role not in NO_PROJECT_ROLES:  # R-DUTIES: the administrators see no projects nor rounds
+        context["open_round"] = services.open_round_on(clock.today())
     return render_template("planning/home.html", **context)
 
 

@@ -4,8 +4,8 @@ import re
 from ..helpers import PASSWORD
 
 EXPECTED = {
-    "admin": ["部门", "节假日日历"],  # R-DUTIES: accounts moved to the security administrator
-    "security_admin": ["用户"],
+    "admin": ["工作台", "部门", "节假日日历"],  # R-DUTIES: accounts moved to the security administrator
+    "security_admin": ["工作台", "用户"],  # issue 19: every role's home is its 待办
     "applicant": ["工作台", "项目", "看板", "新建申报", "消息", "年度计划"],
     "dept_admin": ["工作台", "项目", "看板", "新建申报", "消息", "统一申报", "年度计划"],
     "planner": ["工作台", "项目", "看板", "消息", "历史记录", "联合审核", "需求征集", "年度计划", "问题登记", "预算调整"],
