@@ -65,9 +65,15 @@ def portfolio(make, reviewers, app):
     return people, grow
 
 
-def _get(app, user, url):
+def _get(app, user, url, warm: bool = False):
+    """Statements of one GET of `url` after signing in. The sign-in moves the history on, so the first
+    page after it rebuilds the menu's 待办 count (built once per change of the history, for every user
+    of the worker; measured with the home pages); `warm` opens the page once before counting, to
+    measure the page's own statements."""
     client = app.test_client()
     assert client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code == 302
+    if warm:
+        assert client.get(url).status_code == 200, url
     with counting(app) as seen:
         res = client.get(url)
     assert res.status_code == 200, url
@@ -85,6 +91,7 @@ PAGES = [("planner", "/projects"), ("planner", "/projects?state=joint_review"), 
 # (login and session included), the same with 3 and with 9 projects in the database
 PROJECT_PAGE_VIEWERS = ("head", "planner", "finance", "ndrc", "reviewer")
 PROJECT_PAGE_LIMIT = 25
+TODO_REBUILD = 35  # the whole 待办 list, rebuilt after the history moved (one query per kind of record)
 
 
 def _project_pages() -> list[tuple[str, str]]:
@@ -107,7 +114,9 @@ def test_pages_issue_the_same_number_of_queries_for_3_and_9_projects(app, portfo
     many = {(who, url): _get(app, people[who], url) for who, url in pages}
     print("\n" + "\n".join(f"{who:8} {url:32} {few[(who, url)]:3} → {many[(who, url)]:3}" for who, url in pages))
     assert many == few
-    assert max(many[page] for page in project_pages) <= PROJECT_PAGE_LIMIT, many
+    assert max(many[page] for page in project_pages) <= PROJECT_PAGE_LIMIT + TODO_REBUILD, many
+    own = {page: _get(app, people[page[0]], page[1], warm=True) for page in project_pages}
+    assert max(own.values()) <= PROJECT_PAGE_LIMIT, own
 
 
 def test_api_project_list_issues_the_same_number_of_queries(app, portfolio, client):
