@@ -13,7 +13,7 @@ from ..domain.labels import ACTION_LABELS as HISTORY_ACTIONS, detail_rows
 from ..domain.lifecycle import ACTION_LABELS, STATE_LABELS
 from ..domain.roles import ACCEPTANCE_REVIEWERS, DEPARTMENT_ROLES, ROLE_LABELS
 from ..extensions import db
-from ..history import chain_break, mark_all_read
+from ..history import chain_break
 from ..models import Event, Notification, Project
 from ..planning.queries import paginate
 from ..reports.record import record_of
@@ -85,8 +85,8 @@ def inbox():
 
 @bp.post("/inbox/read")
 def mark_read():
-    mark_all_read(current_user)
-    flash("已全部标记为已读", "success")
+    marked = messages.mark_all_read(current_user)  # issue 19: committed (it was left to the request's end)
+    flash(f"已将 {marked} 条消息标为已读", "success")
     return redirect(url_for("alerts.inbox"))
 
 
