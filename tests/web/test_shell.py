@@ -99,3 +99,44 @@ def test_the_api_page_and_its_assets_are_served_by_govit_alone(app):
     assert client.get("/static/swagger-ui/LICENSE").status_code == 200
     document = client.get("/api/v1/openapi.json").get_json()
     assert "text/html" in document["paths"]["/docs"]["get"]["responses"]["200"]["content"]
+
+
+def test_small_findings_checkboxes_month_labels_digest_and_names_on_the_dashboard(app, make):
+    """Finding 11: 涉密/紧急 are Bootstrap checkboxes with a label and an explanation; months ask for
+    年-月 (no "YYYY-MM" left); the documents' digest is "SHA-256 摘要" with what it is for; the
+    department's dashboard names the project of each alert, never "项目 17"."""
+    from govit.alerts.scan import scan
+    from govit.planning import services
+    head, planner = make.user("dept_admin", "DEPA"), make.user("planner", "YSHJ")
+    project = make.submitted(head, planner, on="2026-06-16", name="智慧交通综合平台")
+    services.upload_document(head, project, "proposal", "申报书.pdf", b"%PDF-1.4\n%%EOF\n")
+    scan(date(2026, 6, 30))  # the joint review (5 working days) is overdue
+    db.session.commit()
+    client = signed_in(app, head)
+    form = client.get("/projects/new").get_data(as_text=True)
+    for name, label in (("classified", "涉密项目"), ("urgent", "紧急项目")):
+        box = re.search(rf'<div class="form-check check"><input class="form-check-input" id="{name}"[^>]*type="checkbox"'
+                        rf'[^>]*> <label class="form-check-label" for="{name}">{label}', form)
+        assert box, name
+    assert "第三十二条" in form and "第十二条" in form and "年-月" in form and "YYYY-MM" not in form
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "SHA-256 摘要" in page and "用于核对上传的文件未被替换" in page
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert f'/projects/{project.id}">智慧交通综合平台</a>' in dashboard and f"项目 {project.id}" not in dashboard
+
+
+def test_the_annual_plan_prints_on_a4_without_the_menu_one_section_a_page(app, make):
+    """Build 7: the plan page links its print stylesheet (A4, no menu or forms, page breaks between
+    sections) and offers a print button that needs no inline script."""
+    from govit.planning import plans
+    planner = make.user("planner", "YSHJ")
+    plan = plans.create_plan(planner, 2027)
+    db.session.commit()
+    client = signed_in(app, planner)
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert '<link rel="stylesheet" href="/static/print-plan.css" media="print">' in page
+    assert "data-print>打印（A4）</button>" in page and "onclick" not in page
+    css = client.get("/static/print-plan.css").get_data(as_text=True)
+    assert "size: A4" in css and re.search(r"header, nav, \.navbar, form, \.btn[^{]*\{ display: none", css)
+    assert re.search(r"h2 \{ break-before: page", css)
+    assert "window.print()" in client.get("/static/govit.js").get_data(as_text=True)
