@@ -43,7 +43,8 @@ def test_the_menu_fits_one_line_from_1024_px_and_collapses_at_768(journey, make)
     j.go("/projects")
     assert j.page.locator(".navbar-toggler").is_visible() and not j.page.locator("#govit-menu").is_visible()
     j.page.locator(".navbar-toggler").click()
-    j.page.get_by_role("link", name="工作台").wait_for()
+    j.page.wait_for_selector("#govit-nav.collapse.show")  # opened (the transition ended)
+    assert j.page.get_by_role("link", name="工作台").is_visible() and j.page.locator("#govit-user").is_visible()
     j.shot("applicant-768-open")
 
 
