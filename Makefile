@@ -35,8 +35,11 @@ DEMO_TODAY ?= 2026-06-22
 run: install
 	$(VENV)/bin/govit init
 	$(VENV)/bin/govit demo
-	@echo "govit 在 http://127.0.0.1:5000 登录：演示账号 planner、finance、ndrc、jyt_head、jyt_applicant、"
-	@echo "reviewer_business 等（README.md 列出全部），密码均为 Govit@2026。按 Ctrl+C 停止。"
+	@echo "govit 启动后在浏览器打开 http://127.0.0.1:5000/login 登录，演示账号的密码均为 Govit@2026："
+	@echo "  营商环境局 planner、reviewer_business；网信办 reviewer_cyber；密码管理局 reviewer_crypto；"
+	@echo "  财政厅 finance；发改委 ndrc；内网办 intranet；审计厅 auditor；系统管理员 admin；安全管理员 security_admin；"
+	@echo "  部门 jyt_applicant、jyt_head、wjw_applicant、wjw_head、rst_applicant、rst_head、mzt_head、scjg_head、ybj_head、jtt_head。"
+	@echo "  各角色的操作指引在右上角用户菜单；API 文档 http://127.0.0.1:5000/api/v1/docs。按 Ctrl+C 停止。"
 	GOVIT_TODAY=$(DEMO_TODAY) $(VENV)/bin/govit run --host 127.0.0.1 --port 5000
 
 test: install test-sqlite $(if $(GOVIT_TEST_POSTGRES),test-postgres)

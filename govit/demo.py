@@ -21,6 +21,7 @@ from .models import Department, User
 from .planning import plans, review, services
 from .domain.proposal import RongqueItem
 from .planning.fields import parse_proposal
+from .demo_docs import demo_pdf
 from .demo_data import (BUILD_DATES, DEPARTMENTS, LAST_YEAR, LOGINS, THIS_YEAR, TWO_YEARS_AGO,
                         URGENT)
 
@@ -127,7 +128,8 @@ def _build(users, project, stage: str) -> None:
     """Construction (第二十五、二十六条), acceptance (第二十九条) and evaluation (第三十三条)."""
     head, planner = users[f"{project.department.code.lower()}_head"], users["planner"]
     total = project.approved_estimate
-    for period, pct in (("2025-04", 20), ("2025-06", 55)):
+    pace = project.id % 7  # issue 19: each project its own progress (ids run in a row), not one chart
+    for period, pct in (("2025-04", 12 + 2 * pace), ("2025-06", 35 + 3 * pace)):
         _at(date.fromisoformat(f"{period}-28"), construction.report_progress, head, project, period,
             Decimal(pct), (total * Decimal(pct - 5) / 100).quantize(Decimal("0.01")), "按计划推进")
     if stage == "suspended":
@@ -149,7 +151,7 @@ def _build(users, project, stage: str) -> None:
     if not applied:
         return
     for kind in ("archive_acceptance", "crypto_assessment", "reliability_statement", "acceptance_report"):
-        _at(applied, services.upload_document, head, project, kind, f"{kind}.pdf", PDF)
+        _at(applied, services.upload_document, head, project, kind, f"{kind}.pdf", demo_pdf(kind))
     _at(applied, evaluation.apply_acceptance, head, project)
     # R-JOINT-ACCEPT: the authorities answer in parallel; one still in review waits on 公安厅 alone
     answers = {"reviewer_cyber": "网络安全检测和风险评估已完成，符合要求。",
@@ -191,7 +193,9 @@ def _last_year(users) -> None:
     _budget_changes(users, projects[0])
 
 
-PDF = b"%PDF-1.4\n% govit demo\n%%EOF\n"
+def _doc_no(prefix: str, on: date, project) -> str:
+    """An approval number of the year it is dated (issue 19: no 〔2026〕 dated 2025), one per project."""
+    return f"{prefix}〔{on.year}〕{project.id + 6}号"
 
 
 def _approve(users, project, stage: str, start: date, merged: str | None = None,
@@ -203,12 +207,12 @@ def _approve(users, project, stage: str, start: date, merged: str | None = None,
         return
     day = lambda n: date.fromordinal(start.toordinal() + n)  # noqa: E731
     for kind in ("data_catalog", "sharing_analysis", "feasibility_report", "design_report"):
-        _at(day(0), services.upload_document, head, project, kind, f"{kind}.pdf", PDF)
+        _at(day(0), services.upload_document, head, project, kind, f"{kind}.pdf", demo_pdf(kind))
     total = project.total_investment
     _at(day(3), approval.submit_feasibility, head, project, merged or refuse_merge)
     if stage == "feasibility_review":
         return
-    _at(day(30), approval.approve_feasibility, users["ndrc"], project, "黑发改审批〔2026〕18号", day(30), total,
+    _at(day(30), approval.approve_feasibility, users["ndrc"], project, _doc_no("黑发改审批", day(30), project), day(30), total,
         merge_accepted=not refuse_merge)
     if stage == "feasibility_approved":
         return
@@ -216,10 +220,11 @@ def _approve(users, project, stage: str, start: date, merged: str | None = None,
         _at(date(2026, 6, 15) if stage == "design_review" else day(40), approval.submit_design, head, project, total)
         if stage == "design_review":
             return
-        _at(day(60), approval.approve_design, users["planner"], project, "黑营商审〔2026〕9号", day(60), total)
+        _at(day(60), approval.approve_design, users["planner"], project, _doc_no("黑营商审", day(60), project), day(60),
+            total)
         if stage == "design_approved":
             return
-    _at(day(75), approval.record_gov_approval, users["planner"], project, "黑政审〔2026〕7号", day(75),
+    _at(day(75), approval.record_gov_approval, users["planner"], project, _doc_no("黑政审", day(75), project), day(75),
         [("省级财政资金", total)])
 
 

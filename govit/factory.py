@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from .approval.views import bp as approval_bp
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
+    from .help import bp as help_bp
     from .planning.views import bp as planning_bp
 
     app.register_blueprint(auth_bp)
@@ -79,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(acceptance_bp)
     app.register_blueprint(alerts_bp)
     app.register_blueprint(find_bp)  # issue 19: search, the list's export, departments by name
+    app.register_blueprint(help_bp)  # issue 19: 操作指引
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
     app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))  # issue 19
@@ -283,14 +285,16 @@ def register_template_helpers(app: Flask) -> None:
     from .domain.proposal import CORE_FIELDS
     from .domain.review import VERDICTS
     from .domain.roles import AUTHORITY_LABELS, ROLE_LABELS
-    from .navigation import menu_for
+    from . import navigation
 
     @app.context_processor
     def labels():
         return {"STATE_LABELS": STATE_LABELS, "ROLE_LABELS": ROLE_LABELS, "VERDICTS": VERDICTS,
                 "AUTHORITY_LABELS": AUTHORITY_LABELS, "DOCUMENT_KINDS": DOCUMENT_KINDS,
                 "CORE_FIELDS": CORE_FIELDS, "ACTION_LABELS": ACTION_LABELS, "today": clock.today(),
-                "menu_for": menu_for, "zip": zip}  # current_user: Flask-Login's processor gives the user itself
+                "zip": zip,
+                "menu_for": navigation.menu_for, "user_menu": navigation.user_menu,  # issue 19: the menu
+                "shown_count": navigation.shown_count, "NAV_INCLUDES": navigation.NAV_INCLUDES}  # current_user: Flask-Login's processor gives the user itself
 
     @app.template_filter("fromjson")
     def fromjson(text):

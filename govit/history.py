@@ -198,9 +198,3 @@ def recent_events(project_id: int, limit: int = RECENT_EVENTS) -> tuple[list, bo
                               .order_by(Event.seq.desc()).limit(limit + 1)).all()
     return rows[:limit][::-1], len(rows) > limit
 
-
-@transactional
-def mark_all_read(user: User) -> None:
-    """The reader's own inbox state."""
-    db.session.execute(update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-                       .values(read_at=clock.now()))

@@ -13,7 +13,7 @@ def text(label, rows=2, required=True):
 
 
 class ProgressForm(FlaskForm):
-    period = StringField("报告月份（YYYY-MM）", validators=[DataRequired("请填写月份"), Regexp(f"^{MONTH.pattern}$", message="格式如 2027-06")])
+    period = StringField("报告月份（年-月，如 2027-06）", validators=[DataRequired("请填写月份"), Regexp(f"^{MONTH.pattern}$", message="格式如 2027-06")])
     percent_complete = StringField("累计完成（%）", validators=[DataRequired("请填写完成百分比"), Length(max=6)])
     spent = StringField("累计支出（元）", validators=[DataRequired("请填写累计支出"), Length(max=20)],
                         render_kw={"inputmode": "decimal"})

@@ -44,6 +44,12 @@ def _open_alerts(department_id: int | None = None) -> list[Alert]:
     return list(db.session.execute(query.limit(SHOWN)).scalars())
 
 
+def _project_names(alerts: list[Alert]) -> dict[int, str]:
+    """The names of the alerts' projects, in one query (issue 19: names, never "项目 17")."""
+    ids = {a.project_id for a in alerts if a.project_id}
+    return dict(db.session.execute(select(Project.id, Project.name).where(Project.id.in_(ids))).all()) if ids else {}
+
+
 def province_html() -> Markup:
     """The province dashboard (planner, auditor, 发改委): counts by stage, department and state,
     summed in the database, and the most urgent alerts. Every viewer sees the same, and the sums
@@ -54,8 +60,7 @@ def province_html() -> Markup:
 
 def _planner_view() -> dict:
     alerts = _open_alerts()  # rendered at once: what is kept is the page, not these records
-    ids = {a.project_id for a in alerts if a.project_id}
-    names = dict(db.session.execute(select(Project.id, Project.name).where(Project.id.in_(ids))).all()) if ids else {}
+    names = _project_names(alerts)
     open_ = Alert.status == "open"
     by_stage = Counter({(kind, level): n for kind, level, n in db.session.execute(
         select(Alert.kind, Alert.level, func.count()).where(open_).group_by(Alert.kind, Alert.level))})
@@ -85,7 +90,8 @@ def investment_table() -> dict[str, dict[int, Decimal]]:
 
 
 def department_view(user: User) -> dict:
-    return {"alerts": _open_alerts(user.department_id)}
+    alerts = _open_alerts(user.department_id)
+    return {"alerts": alerts, "names": _project_names(alerts)}
 
 
 def finance_view() -> dict:
@@ -96,8 +102,8 @@ def finance_view() -> dict:
         "plans": list(db.session.execute(select(Plan).where(Plan.state == "draft")).scalars()),
         "insertions": list(db.session.execute(select(UrgentInsertion).where(
             UrgentInsertion.finance_approved_on.is_(None), UrgentInsertion.approved_on.is_(None))).scalars()),
-        "surpluses": list(db.session.execute(select(Settlement).where(
-            Settlement.returned_on.is_(None), Settlement.surplus > 0)).scalars()),
+        "surpluses": db.session.execute(select(Settlement, Project.name).join(Project, Settlement.project_id == Project.id)
+                                        .where(Settlement.returned_on.is_(None), Settlement.surplus > 0)).all(),
     }
 
 

@@ -18,3 +18,11 @@ def mark_read(user: User, note_id: int) -> None:
     """Mark one of the reader's messages read (kept as first read if it was read before)."""
     db.session.execute(update(Notification).where(Notification.id == note_id, Notification.user_id == user.id,
                                                   Notification.read_at.is_(None)).values(read_at=clock.now()))
+
+
+@transactional
+def mark_all_read(user: User) -> int:
+    """Mark every unread message of the reader read; the number marked."""
+    return db.session.execute(update(Notification).where(Notification.user_id == user.id,
+                                                         Notification.read_at.is_(None))
+                              .values(read_at=clock.now())).rowcount

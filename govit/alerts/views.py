@@ -11,7 +11,7 @@ from ..domain.labels import ACTION_LABELS as HISTORY_ACTIONS, changes, detail_ro
 from ..domain.lifecycle import ACTION_LABELS, STATE_LABELS
 from ..domain.roles import ACCEPTANCE_REVIEWERS, DEPARTMENT_ROLES, ROLE_LABELS
 from ..extensions import db
-from ..history import chain_break, mark_all_read
+from ..history import chain_break
 from ..models import Event, Notification, Project
 from ..planning.queries import paginate
 from ..reports.record import record_of
@@ -40,8 +40,7 @@ def header_unread():
     count = getattr(current_user._get_current_object(), "unread", None)  # read with the user (load_user)
     if count is None:
         count = db.session.execute(unread_count(current_user.id)).scalar()
-    return {"unread": count, "unread_more": count >= UNREAD_SHOWN,
-            "todo_count": lambda: todo.count_for(current_user)}  # issue 19: the menu's 待办 count, when shown
+    return {"unread": count, "unread_more": count >= UNREAD_SHOWN}
 
 
 def unread_count(user_id: int):
@@ -85,8 +84,8 @@ def inbox():
 
 @bp.post("/inbox/read")
 def mark_read():
-    mark_all_read(current_user)
-    flash("已全部标记为已读", "success")
+    marked = messages.mark_all_read(current_user)  # issue 19: committed (it was left to the request's end)
+    flash(f"已将 {marked} 条消息标为已读", "success")
     return redirect(url_for("alerts.inbox"))
 
 

@@ -58,4 +58,4 @@ def change_password():
     return jsonify({"changed": True})
 
 
-from . import construction, idempotency, money, openapi, plans, resources, todo  # noqa: E402,F401  (routes register on bp)
+from . import construction, docs, idempotency, money, openapi, plans, resources, todo  # noqa: E402,F401  (routes register on bp)

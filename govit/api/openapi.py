@@ -215,6 +215,8 @@ def build_document() -> dict:
             "200": {"description": "正常", "content": {"application/json": {"schema": {"type": "object"}}}},
             **({"503": {"description": "数据库暂时无法连接", "content": {"application/json": {"schema": ERROR}}}}
                if path == "/readyz" else {})}}}
+    paths["/docs"] = {"get": {"summary": "API 文档页面（Swagger UI，由 govit 自身提供，无需登录）", "responses": {
+        "200": {"description": "HTML 页面", "content": {"text/html": {"schema": {"type": "string"}}}}}}}
     return {"openapi": "3.1.0",
             "info": {"title": "govit API", "version": "1", "description": "黑龙江省政务信息化项目管理系统"},
             "servers": [{"url": "/api/v1"}], "paths": paths,

@@ -168,6 +168,9 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "api.revoke_token": allow(EVERYONE, scope=SELF),
     "api.change_password": allow(EVERYONE, scope=SELF),
     "api.openapi": OPEN,
+    "api.docs": OPEN,  # issue 19: the API page (Swagger UI) reading the OpenAPI document
+    "help.guide": allow(EVERYONE, scope=SELF),  # issue 19: 操作指引, the guide of the caller's role
+    "help.role_guide": allow(EVERYONE, scope=SELF),  # 操作指引 of another role (documentation only)
     "api.me": allow(EVERYONE, scope=SELF),
     "api.my_todo": allow(EVERYONE, scope=SELF),  # issue 19: the caller's 待办
     "api.departments": allow(EVERYONE, scope=PROVINCE),

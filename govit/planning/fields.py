@@ -104,7 +104,7 @@ def parse_proposal(data: dict) -> dict:
         if key in data:
             text = _text(data[key], key, errors)
             if text and not MONTH.fullmatch(text):
-                errors[key] = "请按 YYYY-MM 填写年月，如 2027-03"
+                errors[key] = "请按“年-月”填写，如 2027-03"
             values[key] = text or None
     if "total_investment" in data:
         raw = data["total_investment"]

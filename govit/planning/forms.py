@@ -42,9 +42,9 @@ class ProposalForm(FlaskForm):
     urgent_basis = _text("紧急项目依据", rows=2)
     basis = _text(CORE_FIELDS["basis"])
     content_scale = _text(CORE_FIELDS["content_scale"])
-    start_month = StringField("开始年月（YYYY-MM）", validators=[Optional(), Length(max=7)],
+    start_month = StringField("开始年月（年-月，如 2027-03）", validators=[Optional(), Length(max=7)],
                               render_kw={"placeholder": "2027-03"})
-    end_month = StringField("结束年月（YYYY-MM）", validators=[Optional(), Length(max=7)],
+    end_month = StringField("结束年月（年-月，如 2028-06）", validators=[Optional(), Length(max=7)],
                             render_kw={"placeholder": "2027-12"})
     total_investment = StringField("项目总投资（元）", validators=[Optional(), Length(max=20)],
                                    render_kw={"inputmode": "decimal", "placeholder": "3000000.00"})

@@ -63,6 +63,9 @@ def _safely(draw):
         except FontMissingError:
             log.error("chart %s: no CJK font installed", draw.__name__)
             return unavailable_png("Chart unavailable: no Chinese font installed (apt-get install fonts-noto-cjk)")
+        except Exception as err:  # issue 19 finding 4: a broken font file or cache, bad data: an image, not a 500
+            log.exception("chart %s could not be drawn", draw.__name__)
+            return unavailable_png(f"Chart unavailable: {type(err).__name__} (see the server log)")
     return wrapper
 
 

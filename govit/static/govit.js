@@ -5,3 +5,9 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+// A print button (data-print): the page's print stylesheet does the rest (no inline script, CSP).
+document.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("[data-print]")) {
+    window.print();
+  }
+});

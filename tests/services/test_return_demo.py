@@ -4,6 +4,8 @@ from govit.extensions import db
 from govit.history import project_events
 from govit.models import ApprovalDecision, Project
 
+from .test_demo_docs import assert_demo_is_realistic
+
 
 def test_demo_has_a_returned_and_resubmitted_design_and_a_refused_merge(runner):
     """R-RETURN and R-MERGED in `govit demo`."""
@@ -16,3 +18,4 @@ def test_demo_has_a_returned_and_resubmitted_design_and_a_refused_merge(runner):
     refused = db.session.query(Project).filter_by(merge_refused=True).one()
     assert refused.merged_reason is None and refused.state == "design_approved"
     assert all(p.online_code == "" or p.online_code.startswith("2026-23") for p in db.session.query(Project))
+    assert_demo_is_realistic()  # issue 19: documents, approval numbers, progress (on the same demo)
