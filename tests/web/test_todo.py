@@ -53,7 +53,7 @@ def test_todo_head_and_applicant_draft_then_reviewers_opinion_r_consolidate_r_re
     assert mine and mine["href"] == f"/projects/{project.id}" and mine["level"] == "undated"
     batch = find(chief, "审核草稿并统一申报", "待办测试项目")
     assert batch and batch["href"] == "/submit"
-    assert re.search(r'工作台 <span class="badge soon" title="我的待办">1</span>', chief.get("/projects").get_data(as_text=True))
+    assert re.search(r'工作台 <span class="badge late">1</span>', chief.get("/projects").get_data(as_text=True))
     assert chief.post(batch["href"], data={"project_id": str(project.id)}).status_code == 302
     assert find(staff, "完善申报草稿", "待办测试项目") is None and find(chief, "统一申报", "待办测试项目") is None
     business = as_user(app, reviewers[0])
