@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import clock
+from .. import clock, vault
 from ..calendar_store import load_calendar
 from ..auth.access import load_project, require_lead_department, require_role
 from ..domain.deadlines import KINDS, WORKING_DAY_KINDS, days_left
@@ -149,8 +149,9 @@ def download(project_id: int, document_id: int):
     doc = db.session.get(Document, document_id)
     if doc is None or doc.project_id != project.id:
         abort(404)
-    return send_file(services.document_path(doc), mimetype=doc.content_type, as_attachment=True,
-                     download_name=doc.filename)
+    # CRYPTO.md: decrypted on the fly, chunk by chunk, each chunk authenticated before it is sent
+    return send_file(vault.open_document(doc), mimetype=doc.content_type, as_attachment=True,
+                     download_name=doc.filename, conditional=False, etag=False, max_age=0)
 
 
 def _rongque_rows(project_ids: list[int]) -> dict[int, list[RongqueItem]]:
