@@ -78,3 +78,14 @@ def check(kind: str, row, public_hex: str | None = None) -> tuple[bool, str]:
     if keys.verify(payload(kind, row), row.signature, public_hex):
         return True, f"{LABELS[kind]}的 SM2 签名有效：{authority} 的密钥 {kid} 签署"
     return False, f"{LABELS[kind]}的 SM2 签名无效：内容在签署后被改动，或公钥不是 {authority} 的密钥 {kid}"
+
+
+def short(signature: str | None) -> str:
+    """The signature as a page shows it (template filter `sm2`): signer, key and the value's ends."""
+    if not signature:
+        return ""
+    try:
+        authority, kid, value = keys.parse(signature)
+    except keys.CryptoError:
+        return "签名格式不正确"
+    return f"SM2 签名 · {authority} · 密钥 {kid} · {value[:16]}…{value[-16:]}"

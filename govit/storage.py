@@ -44,9 +44,10 @@ def store(digest: str, data: bytes) -> None:
     write_atomic(target, lambda handle: handle.write(data))
 
 
-def sealed_path(digest: str) -> Path:
-    """Where the SM4-encrypted content of a document is kept (CRYPTO.md): `<sha256>.sm4`."""
-    return stored_path(digest).with_name(digest + ".sm4")
+def sealed_path(digest: str, nonce: str) -> Path:
+    """Where the SM4-encrypted content of a document is kept (CRYPTO.md): `<sha256>.<nonce>.sm4`,
+    one file per data key, so two first uploads of the same content never overwrite each other."""
+    return stored_path(digest).with_name(f"{digest}.{nonce}.sm4")
 
 
 def write_atomic(target: Path, write) -> None:

@@ -27,17 +27,16 @@ def seal(doc: Document, data: bytes) -> None:
     content uploaded again shares the stored ciphertext and its data key."""
     doc.sm3 = gm.sm3(data)
     kid, kek = keys.current_kek()
-    target = sealed_path(doc.sha256)
     twin = db.session.execute(select(Document).where(
         Document.sha256 == doc.sha256, Document.wrapped_key.is_not(None), Document.id != doc.id)
         .limit(1)).scalar_one_or_none()
-    if twin is not None and target.exists():
+    if twin is not None and sealed_path(doc.sha256, twin.enc_nonce).exists():
         shared = data_key(twin)
         doc.wrapped_key, doc.key_id, doc.enc_nonce = gm.wrap(kek, shared, _context(doc.sha256)), kid, twin.enc_nonce
         return
-    data_key, prefix = gm.new_data_key()
-    write_atomic(target, lambda handle: gm.encrypt_stream(data_key, prefix, io.BytesIO(data), handle))
-    doc.wrapped_key, doc.key_id, doc.enc_nonce = gm.wrap(kek, data_key, _context(doc.sha256)), kid, prefix.hex()
+    fresh, prefix = gm.new_data_key()
+    write_atomic(sealed_path(doc.sha256, prefix.hex()), lambda handle: gm.encrypt_stream(fresh, prefix, io.BytesIO(data), handle))
+    doc.wrapped_key, doc.key_id, doc.enc_nonce = gm.wrap(kek, fresh, _context(doc.sha256)), kid, prefix.hex()
 
 
 def is_sealed(doc: Document) -> bool:
@@ -51,7 +50,7 @@ def data_key(doc: Document) -> bytes:
 def chunks(doc: Document):
     """The plaintext of a sealed document, 64 KiB at a time (memory-bounded)."""
     key, prefix = data_key(doc), bytes.fromhex(doc.enc_nonce)
-    with open(sealed_path(doc.sha256), "rb") as source:
+    with open(sealed_path(doc.sha256, doc.enc_nonce), "rb") as source:
         yield from gm.decrypt_stream(key, prefix, source)
 
 
@@ -145,6 +144,13 @@ def rotate(progress=None) -> int:
         db.session.commit()
         if progress:
             progress(done, total)
+    from .auth.second_factor import reseal
+    from .models import User
+    users = db.session.execute(select(User).where(User.totp_secret.is_not(None))).scalars().all()
+    resealed = sum(reseal(user) for user in users)  # the TOTP secrets are sealed under the KEK too
+    if resealed:
+        history.record(None, "rotate_document_keys", second_factor_secrets=resealed, to_key_id=kid)
+        db.session.commit()
     return done
 
 

@@ -253,8 +253,11 @@ def _conclude(user_id: int | None, name: str, channel: str, right: bool,
         integrity.report(user, channel)
         return None, INTEGRITY_REFUSED
     if right and user.active:
-        user.failed_logins, user.locked_until = 0, None
+        if not user.totp_enabled:  # with a second factor the run of failures ends when it passes
+            user.failed_logins, user.locked_until = 0, None
         detail = {"rehashed": "pbkdf2-sm3"} if rehash else {}
+        if user.totp_enabled:
+            detail["second_factor"] = "pending"
         if rehash:
             user.password_hash = rehash
         history.record(user, "login", channel=channel, **detail)
@@ -264,9 +267,21 @@ def _conclude(user_id: int | None, name: str, channel: str, right: bool,
     return None, REFUSED
 
 
-def authenticate(username: str, password: str) -> tuple[User | None, str]:
-    """Sign-in for the API token: the same checks, lockout and history as the web."""
-    return sign_in(username, password, channel="api")
+def authenticate(username: str, password: str, otp: str = "") -> tuple[User | None, str]:
+    """Sign-in for the API token: the same checks, lockout and history as the web, the second
+    factor included (CRYPTO.md): `otp` is a TOTP code or a recovery code."""
+    from . import second_factor
+    user, refused = sign_in(username, password, channel="api")
+    if user is None:
+        return None, refused
+    if user.totp_enabled:
+        return second_factor.verify_for_sign_in(user.id, otp, "api")
+    if second_factor.required(user):
+        return None, SECOND_FACTOR_MISSING
+    return user, ""
+
+
+SECOND_FACTOR_MISSING = "该账号须使用动态口令：请先在网页“我的登录 → 动态口令”中启用，再用用户名、密码和动态口令（otp）取得令牌"
 
 
 # --- sessions and tokens (ASVS V3.3): kept on the server, so that they can be listed and ended

@@ -185,7 +185,7 @@ def update_project(actor: User, project: Project, values: dict) -> Project:
 
 def document_path(document: Document) -> Path:
     """The file on disk: the SM4 ciphertext (CRYPTO.md), or the plain file of a legacy document."""
-    return sealed_path(document.sha256) if document.wrapped_key else stored_path(document.sha256)
+    return sealed_path(document.sha256, document.enc_nonce) if document.wrapped_key else stored_path(document.sha256)
 
 
 @transactional
