@@ -48,9 +48,15 @@ def data_key(doc: Document) -> bytes:
 
 
 def chunks(doc: Document):
-    """The plaintext of a sealed document, 64 KiB at a time (memory-bounded)."""
+    """The plaintext of a sealed document, 64 KiB at a time (memory-bounded). The key is unwrapped
+    and the file opened here, inside the request: the chunks are read after it, while streaming."""
     key, prefix = data_key(doc), bytes.fromhex(doc.enc_nonce)
-    with open(sealed_path(doc.sha256, doc.enc_nonce), "rb") as source:
+    source = open(sealed_path(doc.sha256, doc.enc_nonce), "rb")
+    return _decrypted(key, prefix, source)
+
+
+def _decrypted(key: bytes, prefix: bytes, source):
+    with source:
         yield from gm.decrypt_stream(key, prefix, source)
 
 
