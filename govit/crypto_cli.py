@@ -118,4 +118,24 @@ def verify_accounts_command():
     sys.exit(1 if broken else 0)
 
 
-COMMANDS = (keys_group, documents_group, verify_signature_command, verify_accounts_command)
+@click.command("reset-second-factor")
+@click.argument("username")
+@with_appcontext
+def reset_second_factor_command(username):
+    """Turn a user's second factor off (the phone and the recovery codes are lost), on the server only,
+    like `govit reset-password`: the user enrols again at the next sign-in; recorded in the history."""
+    from . import history
+    from .extensions import db
+    from .models import User
+    from sqlalchemy import select
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        _fail(f"没有用户名为“{username}”的账号")
+    user.totp_enabled, user.totp_secret, user.totp_last_step, user.recovery_codes = False, None, None, None
+    history.record(None, "reset_second_factor", username=username, role=user.role)
+    db.session.commit()
+    click.echo(f"已停用 {username} 的动态口令；该用户下次登录后须重新启用")
+
+
+COMMANDS = (keys_group, documents_group, verify_signature_command, verify_accounts_command,
+            reset_second_factor_command)

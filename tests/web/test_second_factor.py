@@ -90,3 +90,15 @@ def test_second_factor_required_for_authority_roles_in_production(app, make, cli
     assert client.get("/projects").status_code == 200
     assert client.post("/api/v1/auth/token", json={"username": applicant.username,
                                                    "password": PASSWORD}).status_code == 200
+
+
+def test_second_factor_reset_on_the_server_when_the_phone_is_lost(app, make, client, runner):
+    planner = make.user("planner", "YSHJ")
+    db.session.commit()
+    _enrol(client, planner)
+    done = runner.invoke(args=["reset-second-factor", planner.username])
+    assert done.exit_code == 0, done.output
+    res = client.post("/login", data={"username": planner.username, "password": PASSWORD})
+    assert res.status_code == 302 and "second-factor" not in res.location
+    assert db.session.query(Event).filter_by(action="reset_second_factor").count() == 1
+    assert runner.invoke(args=["reset-second-factor", "nobody"]).exit_code == 1
