@@ -32,10 +32,12 @@ def seal(doc: Document, data: bytes) -> None:
         .limit(1)).scalar_one_or_none()
     if twin is not None and sealed_path(doc.sha256, twin.enc_nonce).exists():
         shared = data_key(twin)
-        doc.wrapped_key, doc.key_id, doc.enc_nonce = gm.wrap(kek, shared, _context(doc.sha256)), kid, twin.enc_nonce
+        doc.wrapped_key = gm.wrap(kek, shared, _context(doc.sha256))
+        doc.key_id, doc.enc_nonce = kid, twin.enc_nonce
         return
     fresh, prefix = gm.new_data_key()
-    write_atomic(sealed_path(doc.sha256, prefix.hex()), lambda handle: gm.encrypt_stream(fresh, prefix, io.BytesIO(data), handle))
+    write_atomic(sealed_path(doc.sha256, prefix.hex()),
+                 lambda handle: gm.encrypt_stream(fresh, prefix, io.BytesIO(data), handle))
     doc.wrapped_key, doc.key_id, doc.enc_nonce = gm.wrap(kek, fresh, _context(doc.sha256)), kid, prefix.hex()
 
 
@@ -111,13 +113,15 @@ def encrypt_existing(progress=None) -> int:
         if hashlib.sha256(data).hexdigest() != digest:
             raise CryptoError(f"材料 {digest[:12]}… 的内容与其 sha256 不符，未加密；请先从备份恢复该文件")
         rows = db.session.execute(select(Document).where(Document.sha256 == digest)).scalars().all()
-        first, ids = rows[0], [row.id for row in rows]
+        first = rows[0]
         seal(first, data)
         for row in rows[1:]:
-            row.sm3, row.wrapped_key, row.key_id, row.enc_nonce = first.sm3, first.wrapped_key, first.key_id, \
-                first.enc_nonce
-        history.record(None, "encrypt_document", project=db.session.get(Project, first.project_id), document_ids=ids,
-                       sha256=digest, sm3=first.sm3, key_id=first.key_id, algorithm="SM4-GCM")
+            row.sm3, row.wrapped_key = first.sm3, first.wrapped_key
+            row.key_id, row.enc_nonce = first.key_id, first.enc_nonce
+        for project_id in sorted({row.project_id for row in rows}):  # each project's history says so
+            ids = [row.id for row in rows if row.project_id == project_id]
+            history.record(None, "encrypt_document", project=db.session.get(Project, project_id), document_ids=ids,
+                           sha256=digest, sm3=first.sm3, key_id=first.key_id, algorithm="SM4-GCM")
         db.session.commit()
         plain.unlink(missing_ok=True)
         done += 1
