@@ -24,7 +24,7 @@ from sqlalchemy import MetaData, func, inspect, select, text
 from . import clock
 from .domain.errors import GovitError
 from .extensions import db
-from .storage import store, stored_path
+from .storage import sealed_path, store, stored_path, write_atomic
 
 FORMAT = "govit-backup-1"
 REAL_DATA = ("user_account", "project", "event")  # a database holding any of these is in use
@@ -105,7 +105,7 @@ def backup(path: str) -> dict:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     manifest = {"format": FORMAT, "created_at": clock.now().isoformat(), "dialect": db.engine.dialect.name,
-                "snapshot": True, "tables": {}, "checksums": {}, "documents": {}}
+                "snapshot": True, "tables": {}, "checksums": {}, "documents": {}, "sealed": {}}
     contents = {}
     with snapshot() as conn:  # R-BACKUP: only the reads inside the snapshot, so it is held briefly
         manifest["revision"] = _revision(conn)
@@ -116,7 +116,10 @@ def backup(path: str) -> dict:
             contents[table.name] = "\n".join(lines).encode()
             manifest["tables"][table.name] = len(lines)
             manifest["checksums"][table.name] = hashlib.sha256(contents[table.name]).hexdigest()
-        shas = sorted(set(conn.execute(select(Document.sha256)).scalars()))
+        shas = sorted(set(conn.execute(select(Document.sha256).where(Document.wrapped_key.is_(None))).scalars()))
+        # CRYPTO.md: SM4-sealed content goes as it is, its data keys wrapped in the rows; never the KEK
+        sealed = sorted(set(conn.execute(select(Document.sha256, Document.enc_nonce)
+                                        .where(Document.wrapped_key.is_not(None))).all()))
     tmp = tempfile.NamedTemporaryFile(dir=target.parent, prefix=".govit-backup-", delete=False)
     try:
         with tmp, tarfile.open(fileobj=tmp, mode="w:gz") as archive:
@@ -128,6 +131,12 @@ def backup(path: str) -> dict:
                     raise BackupError(f"材料文件缺失：{source}")
                 archive.add(source, arcname=f"documents/{sha[:2]}/{sha}")
                 manifest["documents"][sha] = source.stat().st_size
+            for sha, nonce in sealed:
+                source = sealed_path(sha, nonce)
+                if not source.exists():
+                    raise BackupError(f"材料文件缺失：{source}")
+                archive.add(source, arcname=f"documents/{sha[:2]}/{source.name}")
+                manifest["sealed"][source.name] = hashlib.sha256(source.read_bytes()).hexdigest()
             _add(archive, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
         _, tables, _ = _read(tmp.name)  # R-BACKUP: what was written reads back whole
         _check_chain(tables, "备份未完成；请先运行 govit verify-audit 查明")
@@ -179,6 +188,12 @@ def _read(path: str) -> tuple[dict, dict[str, bytes], dict[str, bytes]]:
         if data is None or hashlib.sha256(data).hexdigest() != sha:
             raise BackupError(f"备份中的材料 {sha[:12]}… 缺失或已损坏（校验和不符），未做任何恢复")
         documents[sha] = data
+    for name, checksum in manifest.get("sealed", {}).items():  # SM4 ciphertext: its own sha256
+        parts = name.split(".")
+        data = members.get(f"documents/{name[:2]}/{name}")
+        if len(parts) != 3 or data is None or hashlib.sha256(data).hexdigest() != checksum:
+            raise BackupError(f"备份中的加密材料 {name[:12]}… 缺失或已损坏（校验和不符），未做任何恢复")
+        documents[name] = data
     checksums = manifest.get("checksums", {})  # archives before issue 16 have none
     for name, data in tables.items():
         count = 0 if not data else data.count(b"\n") + 1
@@ -297,7 +312,11 @@ def restore(path: str, replace: bool = False) -> dict:
         if broken:
             raise BackupError(f"恢复后的历史记录链在第 {broken[0]} 条断开（{broken[1]}），已撤销恢复")
         for sha, data in documents.items():
-            store(sha, data)
+            if sha.endswith(".sm4"):
+                digest, nonce, _ = sha.split(".")
+                write_atomic(sealed_path(digest, nonce), lambda handle, data=data: handle.write(data))
+            else:
+                store(sha, data)
         reset_sequences()  # last: setval survives a rollback
         db.session.commit()
     except BaseException as err:

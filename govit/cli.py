@@ -91,6 +91,7 @@ def gen_secrets_command():
     import secrets
     click.echo(f"GOVIT_SECRET_KEY={secrets.token_hex(32)}")
     click.echo(f"GOVIT_AUDIT_KEY={secrets.token_hex(32)}")
+    click.echo(f"GOVIT_DOCUMENT_KEY={secrets.token_hex(32)}")
 
 
 @click.command("demo")
@@ -242,7 +243,7 @@ def backup_command(path):
     except OSError as err:  # the backup directory: full, read-only, missing
         _fail(f"无法写入备份 {path}：{err.strerror or err}；未生成备份文件")
     rows = sum(manifest["tables"].values())
-    click.echo(f"已备份到 {path}：{len(manifest['tables'])} 张表 {rows} 行，材料 {len(manifest['documents'])} 份，"
+    click.echo(f"已备份到 {path}：{len(manifest['tables'])} 张表 {rows} 行，材料 {len(manifest['documents']) + len(manifest.get('sealed', {}))} 份，"
                f"结构版本 {manifest['revision']}（一致快照；已回读校验归档与历史记录链）")
 
 
@@ -266,7 +267,7 @@ def restore_command(path, replace, yes):
         manifest = restore(path, replace=replace)
     except GovitError as err:
         _fail(_explain(err))
-    click.echo(f"已从 {path} 恢复：{sum(manifest['tables'].values())} 行，材料 {len(manifest['documents'])} 份"
+    click.echo(f"已从 {path} 恢复：{sum(manifest['tables'].values())} 行，材料 {len(manifest['documents']) + len(manifest.get('sealed', {}))} 份"
                f"（备份于 {manifest['created_at']}）；历史记录链校验通过")
 
 
@@ -274,6 +275,9 @@ def register(app) -> None:
     for command in (init_command, create_user_command, reset_password_command, demo_command,
                     verify_audit_command, scan_deadlines_command, calendar_group, backup_command,
                     restore_command, gen_secrets_command):
+        app.cli.add_command(command)
+    from .crypto_cli import COMMANDS  # CRYPTO.md: keys, documents encrypt, verify-signature
+    for command in COMMANDS:
         app.cli.add_command(command)
 
 

@@ -19,8 +19,10 @@ DEVELOPMENT_AUDIT_KEY = "govit-development-audit-key-never-for-production"
 # every value the repository shows as an example or uses in tests or development: never a secret
 KNOWN_EXAMPLES = frozenset({
     "change-me-to-64-random-hex-characters", "test-secret", "dev", "secret", "changeme", "change-me",
-    DEVELOPMENT_AUDIT_KEY, "govit-test-audit-key-0123456789abcdef",
+    DEVELOPMENT_AUDIT_KEY, "govit-test-audit-key-0123456789abcdef", "govit-development-document-key-never-for-production",
 })
+# the KEK of documents at rest outside production only (CRYPTO.md); production needs its own
+DEVELOPMENT_DOCUMENT_KEY = "govit-development-document-key-never-for-production"
 
 
 def secret_problem(name: str, value: str | None) -> str | None:
@@ -94,8 +96,51 @@ def load_config(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",
         "WTF_CSRF_TIME_LIMIT": None,
-        # a cheap hash only where nothing real is stored: the test suite
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000" if env == "testing" else "scrypt",
     }
+    config.update(crypto_settings(env))
     config.update(overrides or {})
     return config
+
+
+def _document_key(env: str, name: str) -> str | None:
+    """GOVIT_DOCUMENT_KEY (or the file GOVIT_DOCUMENT_KEY_FILE names): never in the database."""
+    value = os.environ.get(name)
+    path = os.environ.get(f"{name}_FILE")
+    if not value and path:
+        try:
+            value = Path(path).read_text().strip()
+        except OSError as err:
+            raise ConfigError(f"无法读取 {name}_FILE（{path}）：{err.strerror or err}") from None
+    return value or None
+
+
+def crypto_settings(env: str) -> dict:
+    """Keys and switches of CRYPTO.md, read from the environment."""
+    iterations = os.environ.get("GOVIT_PBKDF2_ITERATIONS")
+    return {
+        # 重要数据存储机密性: the KEK wrapping every document's SM4 data key; _OLD only while rotating
+        "GOVIT_DOCUMENT_KEY": _document_key(env, "GOVIT_DOCUMENT_KEY")
+        or (None if env == "production" else DEVELOPMENT_DOCUMENT_KEY),
+        "GOVIT_DOCUMENT_KEY_OLD": _document_key(env, "GOVIT_DOCUMENT_KEY_OLD"),
+        # 不可否认性: one SM2 key pair per authority department, private keys only in this directory
+        "GOVIT_SIGNING_KEY_DIR": os.environ.get("GOVIT_SIGNING_KEY_DIR"),  # unset: beside the uploads
+        "GOVIT_TLS_TERMINATED": os.environ.get("GOVIT_TLS_TERMINATED") == "1",
+        # 身份鉴别: the second factor is required of the authority and duty roles in production
+        "GOVIT_2FA_REQUIRED": os.environ.get("GOVIT_2FA_REQUIRED", "1" if env == "production" else "0") == "1",
+        # PBKDF2-HMAC-SM3 (gm.PBKDF2_ITERATIONS measured to ~100 ms here); the test suite lowers it
+        "PASSWORD_HASH_METHOD": "pbkdf2-sm3:" + (iterations or ("1000" if env == "testing" else "100000")),
+    }
+
+
+def serving_problems(config: dict) -> list[str]:
+    """Why production must not serve requests (wsgi.py refuses to start): CRYPTO.md's transport
+    and storage keys."""
+    if config.get("GOVIT_ENV") != "production":
+        return []
+    problems = []
+    if not config.get("GOVIT_TLS_TERMINATED"):
+        problems.append("生产环境不得以明文 HTTP 提供服务：请在 govit 前部署国密 TLS（TLCP）网关或铜锁 nginx，"
+                        "并设置 GOVIT_TLS_TERMINATED=1 声明由网关终止 TLS（见 docs/DEPLOY.md）")
+    if problem := secret_problem("GOVIT_DOCUMENT_KEY", config.get("GOVIT_DOCUMENT_KEY")):
+        problems.append(problem + "（材料加密的密钥加密密钥，也可用 GOVIT_DOCUMENT_KEY_FILE 指向密钥文件）")
+    return problems

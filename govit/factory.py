@@ -23,6 +23,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
     login_manager.login_message_category = "warning"
+    from . import integrity, signatures  # noqa: F401  CRYPTO.md: account MACs and SM2 decision signatures
+    app.add_template_filter(signatures.short, "sm2")
 
     @login_manager.user_loader
     def load_user(user_id: str):

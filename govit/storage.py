@@ -41,11 +41,22 @@ def store(digest: str, data: bytes) -> None:
     target = stored_path(digest)
     if target.exists():
         return
+    write_atomic(target, lambda handle: handle.write(data))
+
+
+def sealed_path(digest: str, nonce: str) -> Path:
+    """Where the SM4-encrypted content of a document is kept (CRYPTO.md): `<sha256>.<nonce>.sm4`,
+    one file per data key, so two first uploads of the same content never overwrite each other."""
+    return stored_path(digest).with_name(f"{digest}.{nonce}.sm4")
+
+
+def write_atomic(target: Path, write) -> None:
+    """Write through `write(handle)` under a temporary name, then rename over `target`."""
     tmp = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".upload-", delete=False) as tmp:
-            tmp.write(data)
+            write(tmp)
         os.replace(tmp.name, target)
     except OSError as err:
         if tmp is not None:  # a full disk stays full with every half-written temporary file

@@ -65,7 +65,7 @@ def app_config(database_url, tmp_path_factory):
     return {"SQLALCHEMY_DATABASE_URI": database_url, "GOVIT_ENV": "testing", "TESTING": True,
             "GOVIT_UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")), "WTF_CSRF_ENABLED": False,
             "SECRET_KEY": "test-secret", "GOVIT_TODAY": FIXED_TODAY,
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+            "PASSWORD_HASH_METHOD": "pbkdf2-sm3:1000"}
 
 
 class RequestClient(FlaskClient):

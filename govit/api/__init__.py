@@ -24,7 +24,8 @@ def optional_body() -> dict:
 @bp.post("/auth/token")
 def issue_token():
     data = body()
-    user, refused = accounts.authenticate(str(data.get("username", "")), str(data.get("password", "")))
+    user, refused = accounts.authenticate(str(data.get("username", "")), str(data.get("password", "")),
+                                          str(data.get("otp", "")))  # CRYPTO.md: the second factor
     if user is None:  # the same answer for an unknown name as for a known one, the lockout included
         return jsonify({"error": "unauthorized", "message": refused}), 401
     return jsonify({"token": accounts.issue_token(user)})
@@ -58,4 +59,4 @@ def change_password():
     return jsonify({"changed": True})
 
 
-from . import construction, docs, idempotency, money, openapi, plans, resources, todo  # noqa: E402,F401  (routes register on bp)
+from . import construction, docs, idempotency, keys, money, openapi, plans, resources, todo  # noqa: E402,F401  (routes register on bp)

@@ -99,15 +99,16 @@ ACTION_BODIES = {
 }
 
 ROUTES = [  # (method, path, summary, request schema or None, success status)
-    ("post", "/auth/token", "取得访问令牌", {"type": "object", "required": ["username", "password"],
-                                       "properties": {"username": {"type": "string"},
-                                                      "password": {"type": "string"}}}, 200),
+    ("post", "/auth/token", "取得访问令牌（启用动态口令的账号另给 otp：6 位动态口令或恢复码）", {
+        "type": "object", "required": ["username", "password"],
+        "properties": {"username": {"type": "string"}, "password": {"type": "string"}, "otp": {"type": "string"}}}, 200),
     ("delete", "/auth/token", "撤销本次请求所用的访问令牌", None, 204),
     ("post", "/auth/password", "修改本人密码（R-PASSWORD-CHANGE）；其他令牌和网页登录随之失效", {
         "type": "object", "required": ["old_password", "new_password"],
         "properties": {"old_password": {"type": "string"}, "new_password": {"type": "string"}}}, 200),
     ("get", "/me", "当前用户", None, 200),
     ("get", "/todo", "我的待办（与工作台相同：需要办理的事项、期限、剩余或逾期天数，按紧急程度排序）", None, 200),
+    ("get", "/keys", "各审批单位的 SM2 签名公钥（CRYPTO.md，不可否认性）；无需认证", None, 200),
     ("get", "/departments", "部门列表", None, 200),
     ("post", "/departments", "新增部门（admin）", {"type": "object", "properties": {
         "code": {"type": "string"}, "name": {"type": "string"}}}, 201),
@@ -198,7 +199,7 @@ def build_document() -> dict:
             op["requestBody"] = {"content": {"application/json": {"schema": schema}}}
             if path == "/projects/{id}/actions/{action}":
                 op["requestBody"]["description"] = "各动作的请求体见 components.schemas.ProjectActionBodies"
-        if (method, path) != ("post", "/auth/token"):
+        if (method, path) not in (("post", "/auth/token"), ("get", "/keys")):
             op["security"] = [{"bearer": []}]
         if method == "post" and path != "/auth/token":  # retry-safe writes (API.md)
             op["parameters"] = [IDEMPOTENCY_KEY]

@@ -14,3 +14,8 @@ class ChangePasswordForm(FlaskForm):
     current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码")])
     new = PasswordField("新密码", validators=[DataRequired("请输入新密码"), Length(min=8, message="密码至少 8 位")])
     confirm = PasswordField("再次输入新密码", validators=[EqualTo("new", "两次输入的新密码不一致")])
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField("动态口令或恢复码", validators=[DataRequired("请输入验证器显示的 6 位数字或一个恢复码"),
+                                                Length(max=32)])

@@ -82,6 +82,7 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "bootstrap.static": OPEN,  # Bootstrap 5's CSS and JS, served by govit itself
     # sign-in and the caller's own account
     "auth.login": OPEN,
+    "auth.second_factor_step": OPEN,  # CRYPTO.md: the second step of signing in, before a session exists
     # the load balancer's checks (API.md): the process answers / the database answers
     "healthz": OPEN,
     "readyz": OPEN,
@@ -90,6 +91,7 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "auth.logout": allow(EVERYONE, scope=SELF),
     "auth.change_password": allow(EVERYONE, scope=SELF),
     "auth.sessions": allow(EVERYONE, scope=SELF),
+    "auth.two_factor": allow(EVERYONE, scope=SELF),  # CRYPTO.md: enrol the second factor
     "auth.end_session": allow(EVERYONE, scope=SELF),
     # 三员分立 (R-DUTIES): departments and the calendar for the system administrator; accounts, roles,
     # unlocks and resets for the security administrator; the authority accounts' changes for the auditor
@@ -171,6 +173,7 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "api.docs": OPEN,  # issue 19: the API page (Swagger UI) reading the OpenAPI document
     "help.guide": allow(EVERYONE, scope=SELF),  # issue 19: 操作指引, the guide of the caller's role
     "help.role_guide": allow(EVERYONE, scope=SELF),  # 操作指引 of another role (documentation only)
+    "api.public_keys": OPEN,  # CRYPTO.md: the SM2 public keys are public
     "api.me": allow(EVERYONE, scope=SELF),
     "api.my_todo": allow(EVERYONE, scope=SELF),  # issue 19: the caller's 待办
     "api.departments": allow(EVERYONE, scope=PROVINCE),

@@ -5,9 +5,9 @@ from datetime import datetime, timedelta, timezone
 
 from flask import current_app
 from sqlalchemy import and_, case, exists, false, or_, select, update
-from werkzeug.security import check_password_hash, generate_password_hash
-
-from .. import clock, history
+from .. import clock, history, integrity
+from ..passwords import check_password as check_password_hash
+from ..passwords import hash_password, needs_upgrade
 from ..domain.duties import check_account_change, is_watched
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.passwords import password_problem
@@ -147,6 +147,7 @@ def unlock(actor: User, user: User) -> None:
 # before the lock holds, however many requests arrive together; unknown names answered alike
 
 REFUSED = "用户名或密码不正确，或账号已停用"
+INTEGRITY_REFUSED = "账号信息完整性校验未通过（角色、部门或状态被改动），已拒绝登录并报告安全管理员和审计员；请联系安全管理员"
 _dummy_hashes: dict[str, str] = {}
 
 
@@ -154,7 +155,7 @@ def _dummy_hash() -> str:
     """A hash of nothing anyone knows, made like real ones: an unknown name costs one check too."""
     method = current_app.config["PASSWORD_HASH_METHOD"]
     if method not in _dummy_hashes:
-        _dummy_hashes[method] = generate_password_hash(secrets.token_hex(16), method=method)
+        _dummy_hashes[method] = hash_password(secrets.token_hex(16), method)
     return _dummy_hashes[method]
 
 
@@ -213,7 +214,11 @@ def sign_in(username: str, password: str, channel: str = "web") -> tuple[User | 
         return None, _refuse_locked(user_id, name, channel)
     user = db.session.get(User, user_id) if user_id else None
     right = check_password_hash(user.password_hash if user else _dummy_hash(), password or "")
-    return _conclude(user_id, name, channel, right, number >= current_app.config["GOVIT_LOCKOUT_FAILURES"])
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    # CRYPTO.md 身份鉴别: an older hash (scrypt) is replaced by PBKDF2-HMAC-SM3 at this sign-in
+    rehash = hash_password(password, method) if right and user and needs_upgrade(user.password_hash, method) else None
+    return _conclude(user_id, name, channel, right, number >= current_app.config["GOVIT_LOCKOUT_FAILURES"],
+                     rehash)
 
 
 @transactional
@@ -231,7 +236,7 @@ def _refuse_locked(user_id: int | None, name: str, channel: str) -> str:
 
 @transactional
 def _conclude(user_id: int | None, name: str, channel: str, right: bool,
-              last_try: bool) -> tuple[User | None, str]:
+              last_try: bool, rehash: str | None = None) -> tuple[User | None, str]:
     """Write the attempt's outcome and its event, after the (slow) password check."""
     if user_id is None:
         db.session.execute(update(LoginThrottle).where(LoginThrottle.username == name)
@@ -242,18 +247,41 @@ def _conclude(user_id: int | None, name: str, channel: str, right: bool,
         return None, REFUSED
     user = db.session.get(User, user_id)
     lock_for_update(user)  # write first, and fresh counters
+    if right and user.active and not integrity.intact(user):
+        # 访问控制信息完整性: role, department or status changed outside govit
+        history.record(user, "login_failed", channel=channel, reason="integrity")
+        integrity.report(user, channel)
+        return None, INTEGRITY_REFUSED
     if right and user.active:
-        user.failed_logins, user.locked_until = 0, None
-        history.record(user, "login", channel=channel)
+        if not user.totp_enabled:  # with a second factor the run of failures ends when it passes
+            user.failed_logins, user.locked_until = 0, None
+        detail = {"rehashed": "pbkdf2-sm3"} if rehash else {}
+        if user.totp_enabled:
+            detail["second_factor"] = "pending"
+        if rehash:
+            user.password_hash = rehash
+        history.record(user, "login", channel=channel, **detail)
         return user, ""
     reason = "locked_now" if last_try else "inactive" if not user.active else "wrong_password"
     history.record(user, "login_failed", channel=channel, reason=reason)
     return None, REFUSED
 
 
-def authenticate(username: str, password: str) -> tuple[User | None, str]:
-    """Sign-in for the API token: the same checks, lockout and history as the web."""
-    return sign_in(username, password, channel="api")
+def authenticate(username: str, password: str, otp: str = "") -> tuple[User | None, str]:
+    """Sign-in for the API token: the same checks, lockout and history as the web, the second
+    factor included (CRYPTO.md): `otp` is a TOTP code or a recovery code."""
+    from . import second_factor
+    user, refused = sign_in(username, password, channel="api")
+    if user is None:
+        return None, refused
+    if user.totp_enabled:
+        return second_factor.verify_for_sign_in(user.id, otp, "api")
+    if second_factor.required(user):
+        return None, SECOND_FACTOR_MISSING
+    return user, ""
+
+
+SECOND_FACTOR_MISSING = "该账号须使用动态口令：请先在网页“我的登录 → 动态口令”中启用，再用用户名、密码和动态口令（otp）取得令牌"
 
 
 # --- sessions and tokens (ASVS V3.3): kept on the server, so that they can be listed and ended

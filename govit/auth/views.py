@@ -8,13 +8,14 @@ from ..domain.errors import InvalidInput
 from ..formkit import row_int
 from . import services
 from .access import may_open, may_visit
-from .forms import ChangePasswordForm, LoginForm
+from . import second_factor
+from .forms import ChangePasswordForm, LoginForm, SecondFactorForm
 
 bp = Blueprint("auth", __name__)
 # issue 19 (finding 7): pages link only what the viewer may open
 bp.add_app_template_global(may_open)
 bp.add_app_template_global(may_visit)
-OPEN_ENDPOINTS = {"auth.login", "auth.logout", "auth.change_password", "static", "favicon"}
+OPEN_ENDPOINTS = {"auth.login", "auth.logout", "auth.change_password", "auth.second_factor_step", "static", "favicon"}
 SESSION_KEY = "govit_session"  # the cookie's key of the server-side session (LoginSession)
 
 
@@ -25,6 +26,10 @@ def force_password_change():
             and request.endpoint not in OPEN_ENDPOINTS and not request.path.startswith("/api/")):
         flash("首次登录请先修改初始密码", "warning")
         return redirect(url_for("auth.change_password"))
+    if (current_user.is_authenticated and not current_user.totp_enabled and second_factor.required(current_user)
+            and request.endpoint not in OPEN_ENDPOINTS | {"auth.two_factor"} and not request.path.startswith("/api/")):
+        flash("您的角色须使用动态口令（CRYPTO.md 身份鉴别）：请先启用", "warning")
+        return redirect(url_for("auth.two_factor"))
     return None
 
 
@@ -41,14 +46,71 @@ def login():
         user, refused = services.sign_in(form.username.data, form.password.data)
         if user is None:
             form.password.errors.append(refused)
+        elif user.totp_enabled:  # CRYPTO.md: the password alone signs nobody in
+            session.clear()
+            session[PENDING], session[PENDING_AT] = user.id, services.session_clock().timestamp()
+            return redirect(url_for("auth.second_factor_step", next=request.args.get("next")))
         else:
-            key = services.start_session(user, request.remote_addr, request.user_agent.string)
-            session.clear()  # nothing of a session from before the sign-in is kept
-            session.permanent = True  # PERMANENT_SESSION_LIFETIME, refreshed by each request: an idle timeout
-            session[SESSION_KEY] = key
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return _signed_in(user)
     return render_template("auth/login.html", form=form)
+
+
+PENDING, PENDING_AT, PENDING_SECONDS = "govit_2fa_user", "govit_2fa_at", 300
+
+
+def _signed_in(user):
+    key = services.start_session(user, request.remote_addr, request.user_agent.string)
+    session.clear()  # nothing of a session from before the sign-in is kept
+    session.permanent = True  # PERMANENT_SESSION_LIFETIME, refreshed by each request: an idle timeout
+    session[SESSION_KEY] = key
+    login_user(user)
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.route("/login/second-factor", methods=["GET", "POST"])
+def second_factor_step():
+    """The second step of signing in: a TOTP code or a recovery code, within 5 minutes of the password."""
+    user_id, started = session.get(PENDING), session.get(PENDING_AT, 0)
+    if not user_id or services.session_clock().timestamp() - started > PENDING_SECONDS:
+        session.pop(PENDING, None)
+        flash("请重新输入用户名和密码", "warning")
+        return redirect(url_for("auth.login"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        user, refused = second_factor.verify_for_sign_in(user_id, form.code.data, "web")
+        if user is None:
+            form.code.errors.append(refused)
+        else:
+            return _signed_in(user)
+    return render_template("auth/second_factor.html", form=form)
+
+
+@bp.route("/account/second-factor", methods=["GET", "POST"])
+@login_required
+def two_factor():
+    """Enrol a TOTP authenticator: generate a secret (POST begin), confirm it with a code (POST
+    confirm); the recovery codes are shown once."""
+    form, secret, codes = SecondFactorForm(), None, None
+    action = request.form.get("action")
+    if request.method == "POST" and action == "begin" and not current_user.totp_enabled:
+        secret = second_factor.begin(current_user)
+        form = SecondFactorForm(formdata=None)
+    elif request.method == "POST" and action == "confirm" and form.validate_on_submit():
+        try:
+            codes = second_factor.confirm(current_user, form.code.data)
+        except InvalidInput as err:
+            form.code.errors.append(err.fields.get("code", "动态口令不正确"))
+            secret = second_factor.secret_of(db_user()) if db_user().totp_secret else None
+    uri = second_factor.uri(current_user, secret) if secret else None
+    return render_template("auth/two_factor.html", form=form, secret=secret, uri=uri, codes=codes,
+                           enabled=current_user.totp_enabled or bool(codes),
+                           required=second_factor.required(current_user))
+
+
+def db_user():
+    from ..extensions import db
+    from ..models import User
+    return db.session.get(User, current_user.id)
 
 
 @bp.post("/logout")

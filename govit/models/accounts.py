@@ -2,11 +2,10 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
-
 from ..extensions import db
+from ..passwords import check_password, hash_password
 
 
 class Department(db.Model):
@@ -32,17 +31,25 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    # 访问控制信息完整性 (CRYPTO.md): HMAC-SM3 under GOVIT_AUDIT_KEY over username, role, department
+    # and status, recomputed by every change through govit (govit.integrity); a raw edit is refused
+    integrity_mac: Mapped[str | None] = mapped_column(String(64))
+    # 身份鉴别 second factor: the TOTP secret sealed under the document KEK, the recovery codes' SM3
+    totp_secret: Mapped[str | None] = mapped_column(String(200))
+    totp_enabled: Mapped[bool] = mapped_column(default=False)
+    totp_last_step: Mapped[int | None]  # a code is accepted once (RFC 6238 §5.2)
+    recovery_codes: Mapped[str | None] = mapped_column(Text)  # JSON list of unused codes' SM3
     department: Mapped[Department] = relationship(lazy="joined")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
 
-    def set_password(self, password: str, method: str = "scrypt") -> None:
-        self.password_hash = generate_password_hash(password, method=method)
+    def set_password(self, password: str, method: str = "pbkdf2-sm3") -> None:
+        self.password_hash = hash_password(password, method)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return check_password(self.password_hash, password)
 
 
 class ApiToken(db.Model):

@@ -24,6 +24,7 @@ class ApprovalRecord(db.Model):
     amount: Mapped[Decimal] = mapped_column(Money)
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime]
+    signature: Mapped[str | None] = mapped_column(String(200))  # 不可否认性: SM2, govit.signatures
 
 
 class GovFund(db.Model):
@@ -94,6 +95,7 @@ class ApprovalDecision(db.Model):
     appeal_upheld: Mapped[bool | None]
     appeal_decided_on: Mapped[date | None]
     appeal_decision: Mapped[str] = mapped_column(Text, default="")
+    signature: Mapped[str | None] = mapped_column(String(200))  # 不可否认性: SM2, govit.signatures
 
 
 class Settlement(db.Model):

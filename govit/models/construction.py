@@ -96,3 +96,4 @@ class AcceptanceOpinion(db.Model):
     conditions: Mapped[str] = mapped_column(Text, default="")
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     at: Mapped[datetime]
+    signature: Mapped[str | None] = mapped_column(String(200))  # 不可否认性: SM2, govit.signatures

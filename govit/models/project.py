@@ -147,6 +147,12 @@ class Document(db.Model):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
+    # CRYPTO.md 重要数据存储: the SM3 digest beside the sha256; the content's SM4 data key wrapped by
+    # the KEK (key_id names which), the 8-byte nonce prefix of its chunks; NULL: not yet encrypted
+    sm3: Mapped[str | None] = mapped_column(String(64))
+    wrapped_key: Mapped[str | None] = mapped_column(String(120))
+    key_id: Mapped[str | None] = mapped_column(String(16))
+    enc_nonce: Mapped[str | None] = mapped_column(String(16))
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[datetime]
     uploaded_by: Mapped[User] = relationship(lazy="joined")
@@ -176,6 +182,7 @@ class Opinion(db.Model):
     conditions: Mapped[str] = mapped_column(Text, default="")
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     at: Mapped[datetime]
+    signature: Mapped[str | None] = mapped_column(String(200))  # 不可否认性: SM2, govit.signatures
     reviewer: Mapped[User] = relationship(lazy="joined")
 
 

@@ -16,7 +16,8 @@ from ..domain.proposal import (MATERIAL_FIELDS, RongqueItem, check_round, check_
 from ..extensions import db
 from ..models import (AnnualInvestment, Department, Document, Project, ProjectParticipant,
                       RongqueItem as RongqueRow, Round, SubmissionBatch, User)
-from ..storage import store, stored_path
+from .. import vault
+from ..storage import sealed_path, stored_path
 from ..transaction import transactional
 from .fields import SHARE_FIELDS
 from .review import review_due_for
@@ -184,7 +185,8 @@ def update_project(actor: User, project: Project, values: dict) -> Project:
 # ---- documents -------------------------------------------------------------------------
 
 def document_path(document: Document) -> Path:
-    return stored_path(document.sha256)
+    """The file on disk: the SM4 ciphertext (CRYPTO.md), or the plain file of a legacy document."""
+    return sealed_path(document.sha256, document.enc_nonce) if document.wrapped_key else stored_path(document.sha256)
 
 
 @transactional
@@ -207,9 +209,9 @@ def upload_document(actor: User, project: Project, kind: str, filename: str, dat
                    uploaded_by_id=actor.id, uploaded_at=clock.now())
     db.session.add(doc)
     db.session.flush()
-    store(digest, data)
+    vault.seal(doc, data)  # CRYPTO.md: SM4 under its own data key, wrapped by the KEK
     history.record(actor, "upload_document", project=project, kind=kind, material=material,
-                   version=version, filename=safe_name, size=len(data), sha256=digest)
+                   version=version, filename=safe_name, size=len(data), sha256=digest, sm3=doc.sm3)
     for item in project.rongque:
         if item.kind == kind and item.fulfilled_on is None:
             item.fulfilled_on, item.document_id = clock.today(), doc.id

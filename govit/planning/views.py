@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import clock
+from .. import clock, vault
 from ..auth.access import load_project, require_lead_department, require_role
 from ..finder.listing import SORT_LABELS, listing  # issue 19: date ranges, sorting, departments by name
 from ..domain.errors import InvalidInput, RuleViolation
@@ -112,8 +112,9 @@ def download(project_id: int, document_id: int):
     doc = db.session.get(Document, document_id)
     if doc is None or doc.project_id != project.id:
         abort(404)
-    return send_file(services.document_path(doc), mimetype=doc.content_type, as_attachment=True,
-                     download_name=doc.filename)
+    # CRYPTO.md: decrypted on the fly, chunk by chunk, each chunk authenticated before it is sent
+    return send_file(vault.open_document(doc), mimetype=doc.content_type, as_attachment=True,
+                     download_name=doc.filename, conditional=False, etag=False, max_age=0)
 
 
 def _rongque_rows(project_ids: list[int], names: dict[int, str]) -> dict[int, list[RongqueItem]]:

@@ -6,12 +6,11 @@ from decimal import Decimal
 
 from sqlalchemy import create_engine, select
 
-from govit import create_app
+from govit import create_app, vault
 from govit.approval import budget
 from govit.extensions import db
 from govit.history import verify_chain
 from govit.models import Document, Project
-from govit.storage import stored_path
 
 from .test_approval import building, w  # noqa: F401  (the fixture)
 
@@ -30,7 +29,7 @@ def test_backup_then_restore_into_a_new_database_round_trips(app, app_config, w,
                                                              spare_database_url):
     project = building(w)
     budget.file_budget_change(w["head"], project, Decimal("100000.00"), Decimal("3000000.00"), "optimisation", "备份测试")
-    docs = {d.sha256: stored_path(d.sha256).read_bytes() for d in db.session.query(Document)}
+    docs = {d.id: vault.read_all(d) for d in db.session.query(Document)}  # SM4 on disk (CRYPTO.md)
     project_id, name = project.id, project.name  # read here: inside the other app, `project` would
     # lazy-load through that app's database
     archive = tmp_path / "backups" / "govit.tar.gz"
@@ -46,8 +45,8 @@ def test_backup_then_restore_into_a_new_database_round_trips(app, app_config, w,
         assert restored.exit_code == 0, restored.output
         assert verify_chain() is None and db.session.get(Project, project_id).name == name
         assert other.test_cli_runner().invoke(args=["verify-audit"]).exit_code == 0
-        for sha, data in docs.items():
-            assert stored_path(sha).read_bytes() == data
+        for doc_id, data in docs.items():  # the wrapped keys came with the rows; the KEK never did
+            assert vault.read_all(db.session.get(Document, doc_id)) == data
         again = other.test_cli_runner().invoke(args=["restore", str(archive)])
         assert again.exit_code != 0 and "--replace" in again.output  # refused: the database is in use
         db.engine.dispose()
@@ -58,11 +57,12 @@ def test_restore_refuses_a_damaged_archive_and_changes_nothing(app, w, runner, t
     project = building(w)
     archive, damaged = tmp_path / "ok.tar.gz", tmp_path / "damaged.tar.gz"
     assert runner.invoke(args=["backup", str(archive)]).exit_code == 0
+    altered = False
     with tarfile.open(archive) as source, tarfile.open(damaged, "w:gz") as target:
         for member in source.getmembers():
             data = source.extractfile(member).read()
-            if member.name.startswith("documents/") and b"%PDF" in data:
-                data = data.replace(b"%PDF", b"%PDX", 1)  # one document altered after the backup
+            if member.name.startswith("documents/") and not altered:  # SM4 ciphertext since CRYPTO.md
+                data, altered = data[:-1] + bytes([data[-1] ^ 1]), True  # one document altered after the backup
             member.size = len(data)
             target.addfile(member, io.BytesIO(data))
     before = _rows(app.config["SQLALCHEMY_DATABASE_URI"])

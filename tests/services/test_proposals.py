@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from govit import clock
+from govit import clock, vault
 from govit.domain.errors import Forbidden, InvalidInput, RuleViolation
 from govit.domain.proposal import RongqueItem
 from govit.extensions import db
@@ -137,7 +137,8 @@ def test_documents_versioned_with_sha256_and_stored_once(people, make, app):
     second = services.upload_document(people["applicant"], project, "proposal", "申报书.pdf", pdf_bytes("b"))
     assert (first.version, second.version) == (1, 2)
     assert first.sha256 != second.sha256 and len(first.sha256) == 64
-    assert services.document_path(first).read_bytes() == pdf_bytes("a")
+    assert vault.read_all(first) == pdf_bytes("a")  # on disk only as SM4 ciphertext (CRYPTO.md)
+    assert services.document_path(first).read_bytes() != pdf_bytes("a")
 
 
 def test_upload_with_wrong_content_is_not_stored(people, make):

@@ -127,8 +127,9 @@ def test_upload_names_are_never_paths_and_files_live_outside_static(app, make, t
     project = make.project(head)
     services.upload_document(head, project, "data_catalog", "../../../etc/evil.pdf", pdf_bytes("x"))
     doc = db.session.query(Document).one()
-    path = stored_path(doc.sha256)
-    assert doc.filename == "evil.pdf" and path.exists() and path.name == doc.sha256
+    path = services.document_path(doc)
+    assert path.parent == stored_path(doc.sha256).parent
+    assert doc.filename == "evil.pdf" and path.exists() and path.name == f"{doc.sha256}.{doc.enc_nonce}.sm4"
     upload_dir = __import__("pathlib").Path(app.config["GOVIT_UPLOAD_DIR"]).resolve()
     assert upload_dir in path.resolve().parents and app.static_folder not in str(path.resolve())
 

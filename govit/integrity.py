@@ -1,0 +1,58 @@
+"""访问控制信息完整性 (CRYPTO.md): each account's username, role, department and status carry an
+HMAC-SM3 under GOVIT_AUDIT_KEY, which is not in the database. Every change made through govit
+(create-user, the security administrator's pages, reset-password, demo, the migration) recomputes
+it through the listener below; a role or department written into the database directly does not
+match, and that account cannot sign in (auth.services.sign_in) and is reported to the security
+administrator and the auditor."""
+import hmac
+
+from flask import current_app
+from sqlalchemy import event as orm_event, inspect, select
+from sqlalchemy.orm import Session
+
+from . import gm, history
+from .extensions import db
+from .models import User
+
+COVERED = ("username", "role", "department_id", "active")
+REPORT_TO = ("security_admin", "auditor")
+
+
+def account_mac(key: str, username: str, role: str, department_id: int, active: bool) -> str:
+    message = gm.canonical({"govit": "account-v1", "username": username, "role": role,
+                            "department_id": department_id, "active": bool(active)})
+    return gm.hmac_sm3(key.encode(), message)
+
+
+def mac_of(user: User) -> str:
+    return account_mac(history.audit_key(), user.username, user.role, user.department_id, user.active)
+
+
+def intact(user: User) -> bool:
+    return bool(user.integrity_mac) and hmac.compare_digest(user.integrity_mac, mac_of(user))
+
+
+@orm_event.listens_for(Session, "before_flush")
+def _reseal_changed_accounts(session: Session, flush_context, instances) -> None:
+    """Only an account whose covered columns this session changed is sealed again: an account
+    tampered with outside govit keeps its wrong MAC whatever else govit later writes to it."""
+    if not current_app:
+        return
+    for user in list(session.new) + list(session.dirty):
+        if not isinstance(user, User):
+            continue
+        state = inspect(user)
+        if user in session.new or any(state.attrs[name].history.has_changes() for name in COVERED):
+            user.integrity_mac = mac_of(user)
+
+
+def report(user: User, channel: str) -> None:
+    """Tell the security administrators and auditors, inside the caller's transaction."""
+    message = (f"账号“{user.username}”的角色、部门或状态与完整性校验值（HMAC-SM3）不符，疑被直接改动数据库；"
+               f"已拒绝其登录（{channel}），请核查并由安全管理员重新设定该账号")
+    readers = db.session.execute(select(User).where(User.role.in_(REPORT_TO), User.active.is_(True))).scalars()
+    history.tell_users([u for u in readers if intact(u)], None, message, "alert")
+
+
+def broken_accounts() -> list[User]:
+    return [u for u in db.session.execute(select(User).order_by(User.id)).scalars() if not intact(u)]
