@@ -69,6 +69,8 @@ def register_blueprints(app: Flask) -> None:
     from .approval.views import bp as approval_bp
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
+    from .letters import api as _letters_api  # noqa: F401 (issue 21: its routes join the API blueprint)
+    from .letters.views import bp as letters_bp
     from .planning.views import bp as planning_bp
 
     app.register_blueprint(auth_bp)
@@ -77,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(approval_bp)
     app.register_blueprint(acceptance_bp)
     app.register_blueprint(alerts_bp)
+    app.register_blueprint(letters_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
     app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))  # issue 19

@@ -5,6 +5,7 @@ from .calendar import CalendarDay, CalendarYear
 from .construction import (AcceptanceOpinion, Evaluation, ExtensionRequest, Incident, PerformanceReport,
                            ProgressReport)
 from .history import Alert, ChainHead, Event, Notification, PendingMail, ScanLock
+from .letters import Letter, LetterCounter
 from .requests import RequestKey
 from .plan import BlockOverride, DepartmentFlag, Plan, PlanItem, SimilarityMatch, UrgentInsertion
 from .project import (AnnualInvestment, Document, ExpertReview, Opinion, Project,
@@ -19,5 +20,5 @@ __all__ = [
     "ProgressReport", "ExpertReview", "Notification", "Opinion", "Project",
     "LoginSession", "LoginThrottle",
     "ProjectParticipant", "RequestKey", "RongqueItem", "Round", "ScanLock", "SubmissionBatch", "SupplementRequest", "User",
-    "PendingMail",
+    "PendingMail", "Letter", "LetterCounter",
 ]
