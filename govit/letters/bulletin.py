@@ -84,7 +84,9 @@ def budget_changes(period: str) -> list[BudgetChange]:
                                    .order_by(BudgetChange.filed_on, BudgetChange.id)).scalars())
 
 
-def monthly_bulletin(day: date, period: str, **common) -> tuple[dict, list]:
+def monthly_bulletin(period: str, **common) -> tuple[dict, list]:
+    """The 通报 of the month `period` (YYYY-MM), as of the day it is made."""
+    day = common["day"]
     invest, late, alerts, changes = investment_by_department(period), late_projects(day), open_alerts(), \
         budget_changes(period)
     total_approved = sum((r[2] for r in invest), Decimal(0))

@@ -11,7 +11,7 @@ from .. import clock, history
 from ..auth.access import require_lead_department
 from ..domain.documents import check_upload
 from ..domain.errors import Forbidden, InvalidInput, NotFound, RuleViolation
-from ..domain.letters import KINDS, authority_for, check_issuer, chinese_date, doc_number
+from ..domain.letters import KINDS, authority_for, check_issuer, chinese_date, doc_number, is_bulletin_day
 from ..extensions import db
 from ..models import Letter, Plan, PlanItem, Project, User
 from ..storage import store, stored_path
@@ -52,7 +52,7 @@ def _context(kind: str, subject, role: str, day: date, period: str | None = None
     common = {"authority": authority, "doc_no": doc_number(authority, day.year, None) if authority else "",
               "day": day}
     if kind == "monthly_bulletin":
-        context, annex = bulletin.monthly_bulletin(day, period, **common)
+        context, annex = bulletin.monthly_bulletin(period, **common)
     else:
         context, annex = getattr(content, kind)(subject, **common)
     return context, annex, authority
@@ -125,7 +125,7 @@ def generate_bulletin(actor: User | None, day: date | None = None) -> Letter:
 
 def monthly_hook(today: date, cal) -> Letter | None:
     """The scan's step: on the first working day of a month, the previous month's 通报 (once)."""
-    if cal.next_workday(today.replace(day=1)) != today:
+    if not is_bulletin_day(today, cal.next_workday(today.replace(day=1))):
         return None
     period = bulletin.period_of(today)
     if db.session.execute(select(Letter.id).where(Letter.kind == "monthly_bulletin",
