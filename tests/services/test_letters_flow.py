@@ -194,3 +194,34 @@ def test_api_letters(client, w):
         assert res.status_code == 200 and res.data.startswith(magic)
     assert client.get(f"/api/v1/projects/{project.id}/letters/download?letter_id=999999&format=pdf",
                       headers=auth).status_code == 404
+
+
+def test_plan_page_section_issues_the_notice_and_the_bulletin(client, make, reviewers):
+    """The plan page's 文书 section: the planner drafts the 下达通知 of the approved plan (R-PLAN-OCT31)
+    and makes it final, the department is told and downloads it; the 通报 is the leadership's."""
+    from govit.models import Notification, Plan
+
+    from ..helpers import planned
+    make.department("DEPA", "省交通运输厅")
+    head, planner = make.user("dept_admin", "DEPA"), make.user("planner", "YSHJ")
+    project = planned(make, head, planner, make.user("finance", "CZT"), reviewers)
+    plan = db.session.execute(select(Plan)).scalar_one()
+    login(client, planner)
+    assert 'id="letters"' in client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert client.post(f"/plans/{plan.id}/letters", data={"kind": "plan_notice"}).status_code == 302
+    assert client.post(f"/plans/{plan.id}/letters", data={"kind": "monthly_bulletin"}).status_code == 302
+    notice, bulletin = db.session.execute(select(Letter).order_by(Letter.id)).scalars().all()
+    assert (notice.kind, notice.plan_id, bulletin.kind, bulletin.period) == ("plan_notice", plan.id,
+                                                                            "monthly_bulletin", "2026-10")
+    text = docx_text(services.read_file(notice.docx_sha256))
+    assert project.name in text and "黑政函〔2026〕88号" in text and "300.00" in text
+    assert client.post(f"/letters/{notice.id}/final").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Letter, notice.id).doc_no == "黑营商审〔2026〕1号"
+    assert db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == head.id, Notification.kind == "letter")) == 1
+    client.post("/logout")
+    login(client, head)
+    assert client.get(f"/letters/{notice.id}.pdf").data.startswith(b"%PDF")
+    with unchanged("a department opening the leadership's 通报"):
+        assert client.get(f"/letters/{bulletin.id}.docx").status_code == 403

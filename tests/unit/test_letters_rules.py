@@ -94,3 +94,32 @@ def test_bulletin_day():
     assert is_bulletin_day(date(2026, 10, 9), date(2026, 10, 9))
     assert not is_bulletin_day(date(2026, 10, 8), date(2026, 10, 9))
     assert not is_bulletin_day(date(2026, 10, 10), date(2026, 10, 9))
+
+
+def test_kinds_labels_issuers_and_scope_pinned():
+    """R-FEAS-NDRC, R-DESIGN-20WD, R-RETURN, R-JOINT-ACCEPT, R-FULL-RECORD, R-PROPOSAL-FIELDS,
+    R-PLAN-OCT31: each kind's name, who issues it, whether it is numbered, where it belongs."""
+    table = {k: (v.label, set(v.roles) if len(v.roles) < 5 else "staff", v.numbered, v.scope) for k, v in KINDS.items()}
+    assert table == {
+        "joint_review_opinion": ("联合审核意见书", {"planner"}, True, "project"),
+        "supplement_notice": ("补正通知", {"planner"}, True, "project"),
+        "feasibility_approval": ("可行性研究报告批复", {"ndrc"}, True, "project"),
+        "design_approval": ("初步设计批复", {"planner", "intranet"}, True, "project"),
+        "return_letter": ("退回修改通知", {"ndrc", "planner", "intranet"}, True, "project"),
+        "refusal_letter": ("不予批复通知", {"ndrc", "planner", "intranet"}, True, "project"),
+        "acceptance_opinion": ("竣工验收意见", {"planner"}, True, "project"),
+        "record_sheet": ("全流程记录表", "staff", False, "project"),
+        "proposal_form": ("项目申报书", {"applicant", "dept_admin"}, False, "project"),
+        "plan_notice": ("年度建设计划下达通知", {"planner"}, True, "plan"),
+        "monthly_bulletin": ("政务信息化项目建设情况通报", {"planner"}, True, "province"),
+    }
+    assert "admin" not in KINDS["record_sheet"].roles and "auditor" in KINDS["record_sheet"].roles
+
+
+def test_refusals_name_r_role():
+    with pytest.raises(Forbidden) as err:
+        check_issuer("design_approval", "ndrc")
+    assert err.value.rule == "R-ROLE" and "初步设计批复" in err.value.message
+    with pytest.raises(RuleViolation) as err:
+        check_issuer("memo", "planner")
+    assert err.value.rule == "R-ROLE" and err.value.message.startswith("未知的文书种类“memo”")
