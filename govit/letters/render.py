@@ -7,7 +7,6 @@ import io
 from pathlib import Path
 
 from docx import Document
-from docx.enum.text import WD_BREAK
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.table import Table
@@ -166,5 +165,3 @@ def pdf_from_docx(data: bytes) -> bytes:
     from weasyprint import HTML  # imported when first needed: pango loads once per process
     return HTML(string=docx_to_html(data)).write_pdf()
 
-
-__all__ = ["render_docx", "replace_text", "docx_text", "pdf_from_docx", "DOCX_TYPE", "WD_BREAK"]

@@ -21,7 +21,7 @@ from govit.domain.letters import (CHARS_PER_LINE, LINES_PER_PAGE, MARGIN_LEFT_MM
 from govit.extensions import db
 from govit.letters import services
 from govit.letters.render import docx_text
-from govit.models import (AcceptanceOpinion, ApprovalRecord, Event, Letter, Opinion, Plan, Project,
+from govit.models import (AcceptanceOpinion, ApprovalRecord, Event, Opinion, Plan, Project,
                           SupplementRequest, User)
 
 from ..conftest import _clean
