@@ -10,10 +10,15 @@ PYTHON ?= python3
 	mutation mutation-ci bench bench-crypto clean
 
 # Charts and exports need a freely licensed CJK font (Debian's Noto CJK); installed when missing.
+# The official documents' PDF (WeasyPrint, issue 21) needs pango too; installed when missing.
 fonts:
 	@fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { \
 	  echo "installing fonts-noto-cjk (Chinese in charts)"; \
 	  tools/apt-install fontconfig fonts-noto-cjk; }
+	@libs=$$( { ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null ); \
+	echo "$$libs" | grep -q "libpango-1.0.so.0" && echo "$$libs" | grep -q "libpangoft2-1.0.so.0" || { \
+	  echo "installing pango (PDF of the official documents)"; \
+	  tools/apt-install libpango-1.0-0 libpangoft2-1.0-0; }
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)

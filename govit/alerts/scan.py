@@ -14,6 +14,7 @@ from .. import clock, history, mail
 from ..calendar_store import load_calendar, remind_next_year
 from ..domain.deadlines import DUE_SOON, KINDS, OVERDUE, WORKING_DAY_KINDS, Deadline, assess
 from ..extensions import db
+from ..letters.services import monthly_hook
 from ..models import Alert, Plan, Project, ScanLock, User
 from .deadlines import collect
 
@@ -147,6 +148,7 @@ def _scan(today: date) -> ScanResult:
     users = list(db.session.execute(select(User).where(User.active.is_(True))).scalars())  # whom to tell
     deadlines = collect(today)
     remind_next_year(today)  # R-CAL-CONFIRM: from November, next year's notice
+    monthly_hook(today, cal)  # issue 21: the leadership's 通报 on the first working day of the month
     with db.session.no_autoflush:  # one flush at the end: the inserts go in batches
         _assess_all(deadlines, today, cal, config, open_alerts, users, result)
     db.session.flush()

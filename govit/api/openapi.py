@@ -4,6 +4,7 @@ from flask import jsonify
 from ..domain.budget import STATUS_LABELS
 from ..domain.deadlines import KINDS as ALERT_KINDS
 from ..domain.documents import DOCUMENT_KINDS
+from ..domain.letters import PROJECT_KINDS as LETTER_KINDS
 from ..domain.lifecycle import STATES
 from ..domain.review import VERDICTS
 from ..formkit import MONTH
@@ -147,6 +148,13 @@ ROUTES = [  # (method, path, summary, request schema or None, success status)
     ("post", "/plans/{id}/actions/{action}", "计划动作：{plan_actions}", {"type": "object"}, 200),
     ("get", "/plans/{id}/export.xlsx", "导出 Excel（万元）", None, 200),
     ("get", "/alerts", "预警（R-ALERT，按部门范围）", None, 200),
+    # issue 21: official documents drafted from the record (GB/T 9704), DOCX and PDF
+    ("get", "/projects/{id}/letters", "项目文书（草稿和定稿，含发文字号、版本、sha256）", None, 200),
+    ("post", "/projects/{id}/letters", "从记录生成文书草稿", {"type": "object", "required": ["kind"], "properties": {
+        "kind": {"type": "string", "enum": LETTER_KINDS}}}, 201),
+    ("get", "/projects/{id}/letters/download", "下载文书（letter_id，format=docx|pdf；定稿为固化的 PDF）", None, 200),
+    ("post", "/projects/{id}/letters/final", "文书定稿：编定文号、固化 PDF、告知建设单位", {
+        "type": "object", "required": ["letter_id"], "properties": {"letter_id": {"type": "integer"}}}, 200),
 ]
 
 
@@ -162,6 +170,7 @@ QUERY = {  # path -> its query parameters (name, JSON type)
                   ("view", {"type": "string", "enum": ["summary", "full"]})],
     "/alerts": [("project", "integer"), ("kind", {"type": "string", "enum": list(ALERT_KINDS)}),
                 ("status", {"type": "string", "enum": ["open", "closed"]})],
+    "/projects/{id}/letters/download": [("letter_id", "integer"), ("format", {"type": "string", "enum": ["docx", "pdf"]})],
     "/budget-changes": [("status", {"type": "string", "enum": list(STATUS_LABELS)}), ("department", "string"),
                         ("year", "integer")],
 }
@@ -188,7 +197,7 @@ def build_document() -> dict:
     for method, path, summary, schema, status in ROUTES:
         op = {"summary": summary.format(**names), "responses": {
             str(status): {"description": "成功", "content": {"application/json": {"schema": (
-                PROJECT_OUT if path.startswith("/projects/{id}") and method != "get" else
+                PROJECT_OUT if path.startswith("/projects/{id}") and method != "get" and "/letters" not in path else
                 {"type": "array", "items": PROJECT_SUMMARY} if (method, path) == ("get", "/projects") else {})}}},
             **{str(s): {"description": d, "content": {"application/json": {"schema": ERROR}}}
                for s, d in ((400, "输入有误"), (401, "未认证"), (403, "无权"), (404, "不存在"),

@@ -20,6 +20,7 @@ from flask import g, jsonify, request
 from flask_login import current_user
 
 from ..domain.errors import Forbidden
+from ..domain.letters import ISSUERS as LETTER_ISSUERS
 from ..domain.roles import (ACCEPTANCE_REVIEWERS,  # R-JOINT-ACCEPT
                             ACTION_RULES, ADMIN, AUDITOR, BUDGET_DECIDERS, DEPARTMENT_ROLES, DEPT_ADMIN, FINANCE, NDRC,
                             NO_PROJECT_ROLES, PLAN_ACTION_ROLES, PLAN_READERS, PLANNER, PROJECT_ACTION_ROLES,
@@ -201,6 +202,19 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "api.create_plan": allow(PLANNER, scope=PROVINCE),
     "api.add_item": allow(PLANNER, scope=PROVINCE),
     "api.plan_action": by_step("action", PLAN_ACTION_ROLES, PROVINCE),
+    # official documents (issue 21); the services check who issues each kind (domain.letters.KINDS)
+    "letters.generate": allow(LETTER_ISSUERS, scope=PROJECT),
+    "letters.download": allow(STAFF, scope=PROJECT),
+    "letters.upload": allow(LETTER_ISSUERS, scope=PROJECT),
+    "letters.finalize": allow(LETTER_ISSUERS, scope=PROJECT),
+    "letters.generate_plan": allow(PLANNER, scope=PROVINCE),
+    "letters.download_plan_letter": allow(STAFF, scope=PROVINCE),
+    "letters.upload_plan_letter": allow(PLANNER, scope=PROVINCE),
+    "letters.finalize_plan_letter": allow(PLANNER, scope=PROVINCE),
+    "api.list_letters": allow(STAFF, scope=PROJECT),
+    "api.create_letter": allow(LETTER_ISSUERS, scope=PROJECT),
+    "api.download_letter": allow(STAFF, scope=PROJECT),
+    "api.finalize_letter": allow(LETTER_ISSUERS, scope=PROJECT),
 }
 
 

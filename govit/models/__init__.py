@@ -5,6 +5,7 @@ from .calendar import CalendarDay, CalendarYear
 from .construction import (AcceptanceOpinion, Evaluation, ExtensionRequest, Incident, PerformanceReport,
                            ProgressReport)
 from .history import Alert, ChainHead, Event, Notification, PendingMail, ScanLock
+from .letters import Letter, LetterCounter
 from .requests import RequestKey
 from .search import SearchWord
 from .plan import BlockOverride, DepartmentFlag, Plan, PlanItem, SimilarityMatch, UrgentInsertion
@@ -20,6 +21,6 @@ __all__ = [
     "ProgressReport", "ExpertReview", "Notification", "Opinion", "Project",
     "LoginSession", "LoginThrottle",
     "ProjectParticipant", "RequestKey", "RongqueItem", "Round", "ScanLock", "SearchWord", "SubmissionBatch", "SupplementRequest", "User",
-    "PendingMail",
+    "PendingMail", "Letter", "LetterCounter",
 ]
 from .. import search_index  # noqa: E402,F401  (keeps each project's search words current)

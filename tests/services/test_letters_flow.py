@@ -1,0 +1,227 @@
+"""Issue 21: draft → edited upload → final, the refusals (nothing changes), the 文号 under twenty
+concurrent finalisations, the monthly 通报 made by the scan on the first working day of a month,
+and the web section and API of the documents."""
+import io
+from datetime import date
+
+import pytest
+from docx import Document as Docx
+from sqlalchemy import func, select
+
+from govit import clock
+from govit.alerts.scan import scan
+from govit.domain.errors import Forbidden, InvalidInput, RuleViolation
+from govit.extensions import db
+from govit.letters import services
+from govit.letters.render import docx_text, pdf_from_docx
+from govit.models import Event, Letter, LetterCounter, Notification, User
+from govit.planning import review
+
+from ..helpers import PASSWORD, all_at_once, pdf_bytes, unchanged
+
+
+@pytest.fixture
+def w(make, reviewers):
+    """A proposal submitted in June 2026 and sent back for 补正 by the 网信办 (R-SUPPLEMENT-ONCE)."""
+    make.department("DEPA", "省交通运输厅")
+    people = {"head": make.user("dept_admin", "DEPA"), "applicant": make.user("applicant", "DEPA"),
+              "planner": make.user("planner", "YSHJ"), "ndrc": make.user("ndrc", "FGW")}
+    people["project"] = make.submitted(people["head"], people["planner"])
+    with clock.travel(date(2026, 6, 17)):
+        review.record_opinion(reviewers[1], people["project"], "supplement", "请补充等级保护测评方案和网络拓扑图")
+    return people
+
+
+def _edited(data: bytes, extra: str) -> bytes:
+    document = Docx(io.BytesIO(data))
+    document.add_paragraph(extra, style="GovBody")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_edited_upload_becomes_a_version_and_the_final_pdf_says_it(w):
+    """Draft → upload → final: the upload is version 2, the final PDF carries the edit and the 文号,
+    the history has each step, the department is told (R-NOTIFY)."""
+    planner, project = w["planner"], w["project"]
+    letter = services.generate(planner, project, "supplement_notice")
+    assert letter.doc_no == "黑营商审〔2026〕×号" and letter.version == 1
+    assert "请补充等级保护测评方案和网络拓扑图" in docx_text(services.read_file(letter.docx_sha256))
+    edited = _edited(services.read_file(letter.docx_sha256), "经办人：交通厅信息中心，联系电话 0451-00000000。")
+    services.upload_edit(planner, letter, "补正通知-修改.docx", edited)
+    assert letter.version == 2
+    told = db.session.scalar(select(func.count()).select_from(Notification))
+    services.finalize(planner, letter)
+    assert letter.status == "final" and letter.doc_no == "黑营商审〔2026〕1号"
+    pdf, mimetype, _ = services.file_of(letter, "pdf")
+    from .test_letters import _flat, _pdf_text
+    text = _flat(_pdf_text(pdf))
+    assert mimetype == "application/pdf" and "联系电话0451-00000000" in text and "黑营商审〔2026〕1号" in text
+    actions = db.session.execute(select(Event.action).where(Event.project_id == project.id,
+                                                            Event.action.like("letter_%"))).scalars().all()
+    assert actions == ["letter_generate", "letter_upload", "letter_finalize"]
+    assert db.session.scalar(select(func.count()).select_from(Notification)) > told
+
+
+def test_refused_uploads_and_second_final_change_nothing(w):
+    """A PDF for the DOCX, an upload without the 文号 line, a department drafting an approval, a
+    second final: each refused with what to fix, nothing changed (R-ROLE)."""
+    planner, project = w["planner"], w["project"]
+    letter = services.generate(planner, project, "supplement_notice")
+    with unchanged("a PDF instead of the Word file"), pytest.raises(InvalidInput):
+        services.upload_edit(planner, letter, "x.pdf", pdf_bytes())
+    without_number = Docx()
+    without_number.add_paragraph("改写后的通知")
+    buffer = io.BytesIO()
+    without_number.save(buffer)
+    with unchanged("an upload without the 文号 line"), pytest.raises(InvalidInput) as err:
+        services.upload_edit(planner, letter, "x.docx", buffer.getvalue())
+    assert "发文字号" in err.value.fields["file"]
+    with unchanged("a department drafting an approval"), pytest.raises(Forbidden):
+        services.generate(w["applicant"], project, "feasibility_approval")
+    with unchanged("a 批复 with no approval on record"), pytest.raises(RuleViolation) as err:
+        services.generate(w["ndrc"], project, "feasibility_approval")
+    assert err.value.rule == "R-FEAS-NDRC"
+    services.finalize(planner, letter)
+    with unchanged("a second final"), pytest.raises(RuleViolation):
+        services.finalize(planner, letter)
+
+
+def test_twenty_concurrent_finalisations_take_unique_gapless_numbers(app, w):
+    """文号 per authority and year: twenty letters made final at once, on connections of their own,
+    take 1..20, each once (the counter row locked by UPDATE … RETURNING). PostgreSQL: SQLite's single
+    writer makes the twenty wait past its busy timeout while each PDF is made."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("concurrent writers: PostgreSQL (GOVIT_TEST_POSTGRES)")
+    planner, project = w["planner"], w["project"]
+    first = services.generate(planner, project, "supplement_notice")
+    for _ in range(19):  # nineteen more drafts of the same letter (as if for nineteen projects)
+        db.session.add(Letter(kind=first.kind, project_id=project.id, authority="YSHJ", year=2026,
+                              doc_no=first.doc_no, title=first.title, status="draft", version=1,
+                              filename=first.filename, docx_sha256=first.docx_sha256, created_at=clock.now(),
+                              dated_on=first.dated_on, note=""))
+    db.session.commit()
+    ids, planner_id = [x.id for x in db.session.execute(select(Letter)).scalars()], planner.id
+
+    def finalise(letter_id):
+        return lambda: services.finalize(db.session.get(User, planner_id), db.session.get(Letter, letter_id)).doc_no
+    outcomes = all_at_once(app, [finalise(i) for i in ids])
+    assert all(isinstance(o, str) for o in outcomes), outcomes
+    db.session.expire_all()
+    numbers = sorted(x.number for x in db.session.execute(select(Letter)).scalars())
+    assert numbers == list(range(1, 21))
+    assert len(set(outcomes)) == 20 and db.session.get(LetterCounter, ("YSHJ", 2026)).last == 20
+
+
+def test_monthly_bulletin_made_by_the_scan_on_the_first_working_day(make):
+    """The 通报 of September 2026 is made on 2026-10-08, the first working day of October (10-01..10-07
+    are National Day holidays): not on 10-07, once only, and not again on 10-09."""
+    planner = make.user("planner", "YSHJ")
+
+    def bulletins():
+        return db.session.execute(select(Letter).where(Letter.kind == "monthly_bulletin")).scalars().all()
+    scan(date(2026, 10, 7))
+    assert bulletins() == []
+    scan(date(2026, 10, 8))
+    made = bulletins()
+    assert [(b.period, b.status, b.doc_no) for b in made] == [("2026-09", "draft", "黑营商审〔2026〕×号")]
+    scan(date(2026, 10, 8))
+    scan(date(2026, 10, 9))
+    assert len(bulletins()) == 1
+    text = docx_text(services.read_file(made[0].docx_sha256))
+    assert "关于2026年9月全省政务信息化项目建设情况的通报" in text and "本月无预算调整" in text
+    assert Docx(io.BytesIO(services.read_file(made[0].docx_sha256))).inline_shapes.__len__() == 2  # two charts
+    assert db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == planner.id, Notification.kind == "letter")) == 1
+    pdf = pdf_from_docx(services.read_file(made[0].docx_sha256))
+    from .test_letters import _flat, _pdf_text
+    assert "2026年9月" in _flat(_pdf_text(pdf))
+
+
+def test_first_working_day_of_an_ordinary_month(make):
+    """2026-12-01 is a Tuesday and a working day: the November 通报 is made that day."""
+    make.user("planner", "YSHJ")
+    scan(date(2026, 12, 1))
+    assert db.session.execute(select(Letter.period).where(Letter.kind == "monthly_bulletin")).scalars().all() == \
+        ["2026-11"]
+
+
+# ---- web and API -------------------------------------------------------------------------------
+def login(client, user):
+    client.post("/login", data={"username": user.username, "password": PASSWORD})
+
+
+def test_web_section_generates_and_downloads(client, w):
+    """The 文书 section on the project page: the planner drafts, both formats download; the
+    department sees the section but cannot draft an authority's letter (403, nothing changed)."""
+    project = w["project"]
+    login(client, w["planner"])
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert 'id="letters"' in page and "补正通知" in page
+    res = client.post(f"/projects/{project.id}/letters", data={"kind": "supplement_notice"})
+    assert res.status_code == 302
+    letter = db.session.execute(select(Letter)).scalar_one()
+    docx = client.get(f"/projects/{project.id}/letters/{letter.id}.docx")
+    assert docx.status_code == 200 and docx.data.startswith(b"PK")
+    pdf = client.get(f"/projects/{project.id}/letters/{letter.id}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    client.post("/logout")
+    login(client, w["applicant"])
+    assert letter.title in client.get(f"/projects/{project.id}").get_data(as_text=True)
+    with unchanged("a department posting an authority's letter"):
+        assert client.post(f"/projects/{project.id}/letters", data={"kind": "supplement_notice"}).status_code == 403
+
+
+def test_api_letters(client, w):
+    """GET/POST /projects/{id}/letters, the download in both formats, final; a bad kind is 400."""
+    project = w["project"]
+    token = client.post("/api/v1/auth/token", json={"username": w["planner"].username,
+                                                    "password": PASSWORD}).get_json()["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    with unchanged("an unknown kind"):
+        bad = client.post(f"/api/v1/projects/{project.id}/letters", json={"kind": "memo"}, headers=auth)
+    assert bad.status_code == 400 and "kind" in bad.get_json()["fields"]
+    made = client.post(f"/api/v1/projects/{project.id}/letters", json={"kind": "supplement_notice"}, headers=auth)
+    assert made.status_code == 201 and made.get_json()["status"] == "draft"
+    letter_id = made.get_json()["id"]
+    listed = client.get(f"/api/v1/projects/{project.id}/letters", headers=auth).get_json()
+    assert [x["id"] for x in listed] == [letter_id]
+    final = client.post(f"/api/v1/projects/{project.id}/letters/final", json={"letter_id": letter_id}, headers=auth)
+    assert final.status_code == 200 and final.get_json()["doc_no"] == "黑营商审〔2026〕1号"
+    for fmt, magic in (("docx", b"PK"), ("pdf", b"%PDF")):
+        res = client.get(f"/api/v1/projects/{project.id}/letters/download?letter_id={letter_id}&format={fmt}",
+                         headers=auth)
+        assert res.status_code == 200 and res.data.startswith(magic)
+    assert client.get(f"/api/v1/projects/{project.id}/letters/download?letter_id=999999&format=pdf",
+                      headers=auth).status_code == 404
+
+
+def test_plan_page_section_issues_the_notice_and_the_bulletin(client, make, reviewers):
+    """The plan page's 文书 section: the planner drafts the 下达通知 of the approved plan (R-PLAN-OCT31)
+    and makes it final, the department is told and downloads it; the 通报 is the leadership's."""
+    from govit.models import Notification, Plan
+
+    from ..helpers import planned
+    make.department("DEPA", "省交通运输厅")
+    head, planner = make.user("dept_admin", "DEPA"), make.user("planner", "YSHJ")
+    project = planned(make, head, planner, make.user("finance", "CZT"), reviewers)
+    plan = db.session.execute(select(Plan)).scalar_one()
+    login(client, planner)
+    assert 'id="letters"' in client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert client.post(f"/plans/{plan.id}/letters", data={"kind": "plan_notice"}).status_code == 302
+    assert client.post(f"/plans/{plan.id}/letters", data={"kind": "monthly_bulletin"}).status_code == 302
+    notice, bulletin = db.session.execute(select(Letter).order_by(Letter.id)).scalars().all()
+    assert (notice.kind, notice.plan_id, bulletin.kind, bulletin.period) == ("plan_notice", plan.id,
+                                                                            "monthly_bulletin", "2026-10")
+    text = docx_text(services.read_file(notice.docx_sha256))
+    assert project.name in text and "黑政函〔2026〕88号" in text and "300.00" in text
+    assert client.post(f"/letters/{notice.id}/final").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Letter, notice.id).doc_no == "黑营商审〔2026〕1号"
+    assert db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == head.id, Notification.kind == "letter")) == 1
+    client.post("/logout")
+    login(client, head)
+    assert client.get(f"/letters/{notice.id}.pdf").data.startswith(b"%PDF")
+    with unchanged("a department opening the leadership's 通报"):
+        assert client.get(f"/letters/{bulletin.id}.docx").status_code == 403
