@@ -76,6 +76,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(planning_bp)
     app.register_blueprint(approval_bp)
     app.register_blueprint(acceptance_bp)
+    from .finance.views import bp as finance_bp  # issue 22: money actually paid
+    app.register_blueprint(finance_bp)
     app.register_blueprint(alerts_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie

@@ -19,6 +19,7 @@ MENU = (
     ("planning.rounds", "需求征集", {"planner"}), ("planning.plan_list", "年度计划", None),
     ("planning.flags", "问题登记", {"planner"}),
     ("approval.register", "预算调整", {"planner", "finance", "auditor"}),
+    ("finance.dashboard", "资金执行", {"finance", "auditor", "planner", "applicant", "dept_admin"}),
     ("admin.account_changes", "账号变更", {"auditor"}),
 )
 

@@ -8,6 +8,7 @@ from ..calendar_store import load_calendar
 from ..domain.construction import (INCIDENT_KINDS, INCIDENT_ORDERS, missing_prerequisites, parse_decimal,
                                    self_eval_window)
 from ..domain.errors import NotFound
+from ..finance import prefill
 from ..formkit import LazyForms, submit
 from ..planning.views import render_project
 from ..reports.charts import progress_chart_png
@@ -56,7 +57,7 @@ def panel_context(project, current_total=None, **given) -> dict:
             "self_window": self_eval_window(project.live_on, project.accepted_on, load_calendar()) if project.live_on else None,
             "predicted": lambda day: not load_calendar().is_confirmed(day),  # R-CAL-PREDICT
             "evaluations": evaluation.evaluations(project) if project.state in EVALUATED else {},
-            **_joint_context(project)}
+            **_joint_context(project), **prefill.progress(project, forms, variances)}  # issue 22: spent from payments
 
 
 def _joint_context(project) -> dict:
@@ -79,7 +80,8 @@ STEPS = {  # url step -> (form key, call, message)
         current_user, p, f.period.data, parse_decimal(f.percent_complete.data, "percent_complete"),
         amount(f.spent), f.note.data), "进度已报告"),
     "file_performance_report": ("performance", lambda p, f: construction.file_performance_report(
-        current_user, p, int(f.year.data), f.summary.data), "年度绩效评价报告已报送"),
+        current_user, p, int(f.year.data), f.summary.data, f.supervisor_opinion.data, f.user_opinions.data),
+        "年度绩效评价报告已报送"),
     "report_incident": ("incident", lambda p, f: construction.report_incident(
         current_user, p, f.kind.data, f.description.data), "已报告营商环境局"),
     "resume": ("note", lambda p, f: construction.resume(current_user, p, f.note.data), "已恢复建设"),

@@ -137,4 +137,10 @@ def collect(today: date) -> list[Deadline]:
     return [*joint_reviews(today), *design_reviews(today), *plan_compilations(today), *rongque_documents(today),
             *performance_reports_due(today), *acceptances(today), *acceptance_opinions_due(today),
             *self_evaluations(today),
-            *construction_periods(today)]
+            *construction_periods(today), *money_deadlines(today)]
+
+
+def money_deadlines(today: date) -> list[Deadline]:
+    """Issue 22: execution checkpoints and unpaid contract milestones (govit/finance/alerts.py)."""
+    from ..finance.alerts import execution_checkpoints, unpaid_milestones
+    return [*execution_checkpoints(today), *unpaid_milestones(today)]

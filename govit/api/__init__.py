@@ -58,4 +58,4 @@ def change_password():
     return jsonify({"changed": True})
 
 
-from . import construction, idempotency, money, openapi, plans, resources  # noqa: E402,F401  (routes register on bp)
+from . import construction, finance, idempotency, money, openapi, plans, resources  # noqa: E402,F401  (routes register on bp)

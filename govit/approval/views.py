@@ -11,6 +11,7 @@ from ..domain.approval import MERGED_REASONS, STAGE_LABELS, review_stage
 from ..domain.budget import REASON_LABELS, STATUS_LABELS
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.money import MoneyError, parse_money
+from ..finance import prefill
 from ..formkit import LazyForms, row_int, submit
 from ..planning.queries import paginate
 from ..planning.views import render_project
@@ -48,7 +49,8 @@ def panel_context(project, **given) -> dict:
     decisions = returns.decisions(project)  # R-RETURN: each round's return or refusal, and the appeal
     refused = [d for d in decisions if d.kind == "refuse"]
     refusal = refused[-1] if refused and project.state == "terminated" else None
-    return {"approval_forms": forms, "baselines": services.baselines(project), "records": services.records(project),
+    return {**prefill.settlement(project, forms),  # issue 22: R-SURPLUS from the payments
+            "approval_forms": forms, "baselines": services.baselines(project), "records": services.records(project),
             "funds": services.funds_of(project), "changes": budget.register_for(project),
             "current_total": budget.current_total(project) if project.approved_estimate else None,
             "cumulative_percent": budget.cumulative_percent(project) if project.approved_estimate else None,

@@ -1,6 +1,7 @@
 """SQLAlchemy models: typed, small, no transitions and no commits (STYLE.md habit 6)."""
 from .approval import ApprovalDecision, ApprovalRecord, Baseline, BudgetChange, GovFund, Settlement
 from .accounts import ApiToken, Department, LoginSession, LoginThrottle, User
+from .finance import Contract, ContractMilestone, Payment, Procurement
 from .calendar import CalendarDay, CalendarYear
 from .construction import (AcceptanceOpinion, Evaluation, ExtensionRequest, Incident, PerformanceReport,
                            ProgressReport)
@@ -19,5 +20,5 @@ __all__ = [
     "ProgressReport", "ExpertReview", "Notification", "Opinion", "Project",
     "LoginSession", "LoginThrottle",
     "ProjectParticipant", "RequestKey", "RongqueItem", "Round", "ScanLock", "SubmissionBatch", "SupplementRequest", "User",
-    "PendingMail",
+    "PendingMail", "Procurement", "Contract", "ContractMilestone", "Payment",
 ]
