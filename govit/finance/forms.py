@@ -19,7 +19,7 @@ class ProcurementForm(FlaskForm):
 
 
 class MilestoneRow(Form):
-    name = StringField("付款节点", validators=[Optional(), Length(max=100)])
+    title = StringField("付款节点", validators=[Optional(), Length(max=100)])
     amount = StringField("金额（元）", validators=[Optional(), Length(max=20)], render_kw=AMOUNT)
     due_on = DateField("计划付款日期", validators=[Optional()])
 

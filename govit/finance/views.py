@@ -64,7 +64,7 @@ def _milestones(form) -> list[services.Milestone]:
             continue
         if row.due_on.data is None:
             raise InvalidInput({"milestones": f"第 {len(found) + 1} 期请填写计划付款日期"})
-        found.append(services.Milestone(row.name.data or "", amount(row.amount), row.due_on.data))
+        found.append(services.Milestone(row.title.data or "", amount(row.amount), row.due_on.data))
     return found
 
 
