@@ -82,8 +82,8 @@ def sign_contract(actor: User, project: Project, number: str, kind: str, supplie
         raise RuleViolation("R-IP-CLAUSE", "请确认合同已明确：" + rules.IP_CLAUSE, fields={"ip_clause": "请确认知识产权条款"})
     if signed_on > clock.today():
         raise InvalidInput({"signed_on": "签订日期不能晚于今天"})
-    if procurement_id is not None and db.session.get(Procurement, procurement_id) is None:
-        raise InvalidInput({"procurement_id": f"采购记录 {procurement_id} 不存在"})
+    if procurement_id is not None and getattr(db.session.get(Procurement, procurement_id), "project_id", None) != project.id:
+        raise InvalidInput({"procurement_id": f"本项目没有采购记录 {procurement_id}"})
     code = _supplier_code(supplier_code)
     rules.check_milestones(amount, [(m.amount, m.due_on) for m in milestones])  # R-PAYMENT-CONTRACT
     contracted = contracted_total(project.id)  # read under the project's row lock
