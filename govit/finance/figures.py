@@ -47,6 +47,7 @@ class Execution:
     year: int
     projects: list[ProjectFigures] = field(default_factory=list)
     departments: dict[str, Figures] = field(default_factory=dict)  # department name -> totals
+    codes: dict[str, str] = field(default_factory=dict)  # department name -> code (the registers' filter)
     province: Figures = field(default_factory=Figures)
 
 
@@ -119,6 +120,7 @@ def execution(year: int, department: str | None = None, only_department_id: int 
                                  p.state, ["supervision"] if p.id in supervised else []))  # R-SUPERVISION
         result.projects.append(row)
         result.departments.setdefault(p.department.name, Figures()).add(row)
+        result.codes[p.department.name] = p.department.code
         result.province.add(row)
     return result
 

@@ -10,7 +10,7 @@ from ..approval.budget import current_total
 from ..approval.views import amount
 from ..auth.access import load_project
 from ..domain import finance as rules
-from ..domain.errors import InvalidInput, RuleViolation
+from ..domain.errors import InvalidInput, NotFound, RuleViolation
 from ..formkit import LazyForms, row_int, show_errors, submit
 from ..models import Department
 from ..planning.views import render_project
@@ -84,7 +84,6 @@ STEPS = {  # url step -> (form key, call, message)
 @bp.post("/projects/<int:project_id>/finance/<step>")
 def step(project_id: int, step: str):
     """One of the panel's forms; a refusal keeps what was typed, beside the panel."""
-    from ..domain.errors import NotFound
     if step not in STEPS:
         raise NotFound("没有该操作")
     key, call, done = STEPS[step]
@@ -148,7 +147,6 @@ def chart(chart: str):
         png = bar_chart_png(f"{result.year} 年按月支付", {
             f"{m} 月": v / 10000 for m, v in figures.paid_by_month(result.year, ids).items()}, keep_order=True)
     else:
-        from ..domain.errors import NotFound
         raise NotFound("没有该图表")
     return Response(png, mimetype="image/png")
 

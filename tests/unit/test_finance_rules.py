@@ -33,15 +33,19 @@ def test_r_contract_estimate_exactly_the_estimate_and_one_cent_over():
 def test_r_payment_contract_within_contract_and_milestone():
     """R-PAYMENT-CONTRACT: up to the contract and the milestone exactly; a cent more is refused."""
     f.check_payment(D("30.00"), D("100.00"), D("70.00"), D("30.00"), D("0"))
-    with pytest.raises(RuleViolation, match="合同金额"):
+    with pytest.raises(RuleViolation, match="合同金额") as err:
         f.check_payment(D("30.01"), D("100.00"), D("70.00"), D("40.00"), D("0"))
-    with pytest.raises(RuleViolation, match="该期"):
+    assert err.value.rule == "R-PAYMENT-CONTRACT"
+    with pytest.raises(RuleViolation, match="该期") as err:
         f.check_payment(D("30.01"), D("100.00"), D("0"), D("30.00"), D("0"))
+    assert err.value.rule == "R-PAYMENT-CONTRACT"
     f.check_milestones(D("100.00"), [(D("40.00"), date(2027, 1, 1)), (D("60.00"), date(2027, 6, 1))])
-    with pytest.raises(RuleViolation):
+    with pytest.raises(RuleViolation) as err:
         f.check_milestones(D("100.00"), [(D("40.00"), date(2027, 1, 1)), (D("60.01"), date(2027, 6, 1))])
-    with pytest.raises(RuleViolation):
+    assert err.value.rule == "R-PAYMENT-CONTRACT"
+    with pytest.raises(RuleViolation) as err:
         f.check_milestones(D("100.00"), [])
+    assert err.value.rule == "R-PAYMENT-CONTRACT"
 
 
 def test_r_payment_year_within_the_year_budget_unless_a_reason():
@@ -65,6 +69,7 @@ def test_r_execution_thresholds_on_the_due_day():
     assert f.missed_checkpoint(date(2027, 9, 30), 2027, D("600000.00"), budget, points) is None
     assert f.below(D("299999.99"), budget, D("30")) and not f.below(D("300000.00"), budget, D("30"))
     assert not f.below(D("0"), D("0"), D("30"))  # no budget: no execution asked for
+    assert f.below(D("0"), D("0.01"), D("30"))
     assert f.execution_rate(D("299999.99"), budget) == D("29.99")  # cut, never rounded up to 30.00
     assert f.execution_rate(D("300000.00"), budget) == D("30.00") and f.execution_rate(D("1"), D("0")) is None
     with pytest.raises(ValueError):
@@ -103,7 +108,7 @@ def test_r_perf_report_needs_both_opinions_typed_or_uploaded():
     f.check_performance_opinions("", True, "使用单位意见", False)
     with pytest.raises(RuleViolation) as err:
         f.check_performance_opinions(" ", False, "使用单位意见", False)
-    assert set(err.value.fields) == {"supervisor_opinion"}
+    assert set(err.value.fields) == {"supervisor_opinion"} and err.value.rule == "R-PERF-REPORT"
     with pytest.raises(RuleViolation) as err:
         f.check_performance_opinions("监理意见", False, "", False)
     assert set(err.value.fields) == {"user_opinions"}
@@ -113,5 +118,6 @@ def test_r_surplus_received_minus_paid():
     """R-SURPLUS: funds received − paid; paid exactly the funds leaves 0; a cent more is refused."""
     assert f.surplus(D("100.00"), D("60.00")) == D("40.00")
     assert f.surplus(D("100.00"), D("100.00")) == D("0.00")
-    with pytest.raises(RuleViolation):
+    with pytest.raises(RuleViolation) as err:
         f.surplus(D("100.00"), D("100.01"))
+    assert err.value.rule == "R-SURPLUS"
