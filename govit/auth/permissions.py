@@ -150,9 +150,9 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "finance.dashboard": allow(FINANCE_READERS, DEPT, scope=DEPARTMENT),
     "finance.chart": by_step("chart", {c: FINANCE_READERS for c in ("departments", "sources", "months")}, PROVINCE),
     "finance.contract_register": allow(FINANCE_READERS, DEPT, scope=DEPARTMENT),
-    "finance.contract_register_xlsx": allow(FINANCE_READERS, DEPT, scope=DEPARTMENT),
+    "finance.contract_register_xlsx": allow(FINANCE_READERS, scope=PROVINCE),  # the exports: the authorities
     "finance.payment_register": allow(FINANCE_READERS, DEPT, scope=DEPARTMENT),
-    "finance.payment_register_xlsx": allow(FINANCE_READERS, DEPT, scope=DEPARTMENT),
+    "finance.payment_register_xlsx": allow(FINANCE_READERS, scope=PROVINCE),
     "finance.import_payments": allow(FINANCE, scope=PROVINCE, rule="R-PAYMENT-VOUCHER"),
     # construction to post-evaluation
     "acceptance.step": by_step("step", WEB_BUILD_STEPS),

@@ -1,4 +1,4 @@
-"""Issue 22 over the demo data: the execution dashboard's figures equal the sums of the records;
+"""Issue 22 over the demo data (checked inside tests/services/test_cli.py's demo test, which loads it): the execution dashboard's figures equal the sums of the records;
 the registers, the API, the project panel, the import page and the demo's alert and refusal."""
 import re
 from datetime import date
@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from govit import demo_finance
 from govit.auth import services as accounts
-from govit.demo import PASSWORD, load_demo
+from govit.demo import PASSWORD
 from govit.extensions import db
 from govit.models import Alert, Contract, Payment, Project, User
 
@@ -22,19 +22,17 @@ def _figure(html: str, name: str) -> D:
     return D(found.replace(",", ""))
 
 
-def test_r_execution_dashboard_equals_the_records_over_the_demo(app, client):
-    """R-EXECUTION: the 2026 dashboard's paid and contracted are the sums of the payment and contract
+def check_demo_finance(client):
+    """Called by tests/services/test_cli.py's demo test (one demo load for both). R-EXECUTION: the 2026 dashboard's paid and contracted are the sums of the payment and contract
     rows of its projects; per project, the API's figures are those rows too. The demo has a 监理 in
     every project built, RST's 06-30 execution alert and one contract refused past the 概算."""
-    assert load_demo()
-    db.session.commit()
     built = [p for p in db.session.scalars(select(Project)) if p.state in (
         "in_construction", "suspended", "completed", "acceptance_review", "in_operation", "self_evaluated", "closed")]
     assert built and all(db.session.scalar(select(func.count()).select_from(Contract).where(
         Contract.project_id == p.id, Contract.kind == "supervision")) == 1 for p in built)
     assert all(db.session.scalar(select(func.count()).select_from(Payment).where(Payment.project_id == p.id))
                for p in built)
-    assert demo_finance.REFUSED and "概算" in demo_finance.REFUSED[0]
+    assert demo_finance.REFUSED and "概算" in demo_finance.REFUSED[-1]
     low = db.session.scalars(select(Alert).where(Alert.kind == "execution", Alert.status == "open")).all()
     assert low and {db.session.get(Project, a.project_id).department.code for a in low} == {"RST"}
 
