@@ -78,6 +78,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # R-ALERT lead times: working days for working-day limits, days for month and date limits
         "GOVIT_ALERT_LEAD_WORKING_DAYS": int(os.environ.get("GOVIT_ALERT_LEAD_WORKING_DAYS", "2")),
         "GOVIT_ALERT_LEAD_DAYS": int(os.environ.get("GOVIT_ALERT_LEAD_DAYS", "30")),
+        # R-EXECUTION: by MM-DD of a construction year, at least N% of the year's budget paid
+        "GOVIT_EXECUTION_THRESHOLDS": os.environ.get("GOVIT_EXECUTION_THRESHOLDS", "06-30:30,09-30:60"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("GOVIT_MAX_UPLOAD_MIB", "50")) * MIB,
         "GOVIT_TOKEN_DAYS": int(os.environ.get("GOVIT_TOKEN_DAYS", "30")),
         # R-NO-SPLIT: TF-IDF cosine at or above this flags a possible split or duplicate project

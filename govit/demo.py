@@ -16,6 +16,7 @@ from .auth import services as accounts
 from .extensions import db
 from .acceptance import evaluation, joint, services as construction
 from .alerts.scan import scan
+from . import demo_finance
 from .approval import budget, returns, services as approval
 from .models import Department, User
 from .planning import plans, review, services
@@ -226,6 +227,7 @@ def _approve(users, project, stage: str, start: date, merged: str | None = None,
             return
     _at(day(75), approval.record_gov_approval, users["planner"], project, _doc_no("黑政审", day(75), project), day(75),
         [("省级财政资金", total)])
+    demo_finance.equip(users, project, day(75))  # issue 22: procurements, contracts, payments
 
 
 def _budget_changes(users, project) -> None:

@@ -82,6 +82,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(planning_bp)
     app.register_blueprint(approval_bp)
     app.register_blueprint(acceptance_bp)
+    from .finance.views import bp as finance_bp  # issue 22: money actually paid
+    app.register_blueprint(finance_bp)
     app.register_blueprint(alerts_bp)
     app.register_blueprint(find_bp)  # issue 19: search, the list's export, departments by name
     app.register_blueprint(help_bp)  # issue 19: 操作指引

@@ -59,9 +59,11 @@ ADMIN_MENUS = {"admin": (HOME, Link("admin.departments", "部门"), Link("admin.
 MENU = (
     HOME,
     Group("项目", (Link("planning.projects", "项目列表"), Link("planning.new_project", "新建申报", DEPARTMENT_ROLES),
-                 Link("planning.submit_batch", "统一申报", {"dept_admin"}))),
+                 Link("planning.submit_batch", "统一申报", {"dept_admin"}),
+                 Link("finance.dashboard", "资金执行", DEPARTMENT_ROLES))),  # issue 22
     Group("审核审批", (Link("planning.review_queue", "联合审核", _reviewer_or_planner),
-                   Link("approval.register", "预算调整", {"planner", "finance", "auditor"}))),
+                   Link("approval.register", "预算调整", {"planner", "finance", "auditor"}),
+                   Link("finance.dashboard", "资金执行", {"planner", "finance", "auditor"}))),  # issue 22
     Group("计划", (Link("planning.rounds", "需求征集", {"planner"}), Link("planning.plan_list", "年度计划"),
                  Link("planning.flags", "问题登记", {"planner"}))),
     Group("记录", (Link("alerts.dashboard_page", "看板"), Link("alerts.audit", "历史记录", {"auditor", "planner"}),

@@ -23,6 +23,9 @@ class ProgressForm(FlaskForm):
 class PerformanceForm(FlaskForm):
     year = StringField("年度", validators=[DataRequired("请填写年度"), Regexp(f"^{YEAR.pattern}$", message="如 2027")])
     summary = text("报告摘要（进度、投资执行、试运行情况）", rows=3)
+    # 第二十五条: typed here, or uploaded as 监理意见 / 使用单位意见 documents
+    supervisor_opinion = text("监理单位意见（或上传“监理意见”材料）", required=False)
+    user_opinions = text("项目使用单位意见（或上传“使用单位意见”材料）", required=False)
 
 
 class IncidentForm(FlaskForm):

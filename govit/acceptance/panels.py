@@ -6,6 +6,7 @@ from ..calendar_store import load_calendar
 from ..domain.acceptance import ACCEPTANCE_VERDICTS, CLASSIFIED_GRADES, missing_authorities
 from ..domain.construction import INCIDENT_KINDS, INCIDENT_ORDERS, missing_prerequisites, self_eval_window
 from ..domain.roles import ACCEPTANCE_AUTHORITY_OF_ROLE, ACCEPTANCE_LABELS
+from ..finance import prefill
 from ..formkit import LazyForms
 from ..project_page import Action, Panel
 from . import evaluation, joint, services as construction
@@ -35,7 +36,8 @@ def panel_context(project, page, given) -> dict | None:
     if project.state not in BUILT and project.state != "terminated":
         return None
     variances = construction.variances(project, page.get("current_total"))
-    return {"build_forms": _forms(page, given), "variances": variances,
+    forms = _forms(page, given)
+    return {"build_forms": forms, "variances": variances,
             "latest_variance": variances[-1][1] if variances else None,
             "performance_reports": construction.performance_reports(project),
             "incidents": construction.incidents(project), "incident_kinds": INCIDENT_KINDS,
@@ -45,7 +47,7 @@ def panel_context(project, page, given) -> dict | None:
             "self_window": self_eval_window(project.live_on, project.accepted_on, load_calendar()) if project.live_on else None,
             "predicted": lambda day: not load_calendar().is_confirmed(day),  # R-CAL-PREDICT
             "evaluations": evaluation.evaluations(project) if project.state in EVALUATED else {},
-            **_joint_context(project)}
+            **_joint_context(project), **prefill.progress(project, forms, variances)}  # issue 22: spent from payments
 
 
 def _forms(page: dict, given: dict) -> LazyForms:

@@ -11,6 +11,7 @@ from ..domain import lifecycle
 from ..domain.construction import (INCIDENT_KINDS, INCIDENT_ORDERS, Variance, acceptance_due,
                                    check_progress, is_month, performance_report_due, planned_percent,
                                    variance)
+from ..domain.finance import check_performance_opinions
 from ..domain.errors import InvalidInput, NotFound, RuleViolation, required_text
 from ..domain.money import format_money
 from ..extensions import db
@@ -62,16 +63,23 @@ def report_progress(actor: User, project: Project, period: str, percent: Decimal
 
 
 @transactional
-def file_performance_report(actor: User, project: Project, year: int, summary: str) -> PerformanceReport:
-    """R-PERF-REPORT: schedule, investment execution and trial-run results, by 12-31 of the year."""
+def file_performance_report(actor: User, project: Project, year: int, summary: str, supervisor_opinion: str = "",
+                            user_opinions: str = "") -> PerformanceReport:
+    """R-PERF-REPORT: schedule, investment execution and trial-run results, by 12-31 of the year,
+    with the 监理's and the using units' opinions (第二十五条), typed or uploaded."""
     require_lead_department(actor, project)
     lifecycle.next_state("file_performance_report", project.state)
-    if "performance_report" not in {d.kind for d in project.documents}:
+    kinds = {d.kind for d in project.documents}
+    if "performance_report" not in kinds:
         raise RuleViolation("R-PERF-REPORT", "请先上传绩效评价报告", fields={"performance_report": "缺少"})
+    check_performance_opinions(supervisor_opinion, "supervision_opinion" in kinds, user_opinions,
+                               "user_opinion" in kinds)  # R-PERF-REPORT (第二十五条)
     if db.session.execute(select(PerformanceReport).where(
             PerformanceReport.project_id == project.id, PerformanceReport.year == year)).scalar_one_or_none():
         raise RuleViolation("R-PERF-REPORT", f"{year} 年度绩效评价报告已报送")
     row = PerformanceReport(project_id=project.id, year=year, filed_on=clock.today(),
+                            supervisor_opinion=(supervisor_opinion or "").strip(),
+                            user_opinions=(user_opinions or "").strip(),
                             summary=required_text(summary, "summary", "报告摘要（进度、投资执行、试运行情况）"))
     db.session.add(row)
     history.record(actor, "file_performance_report", project=project, from_state=project.state,

@@ -31,7 +31,8 @@ STEPS = {  # url step -> (form key, call, message)
         current_user, p, f.period.data, parse_decimal(f.percent_complete.data, "percent_complete"),
         amount(f.spent), f.note.data), "进度已报告"),
     "file_performance_report": ("performance", lambda p, f: construction.file_performance_report(
-        current_user, p, int(f.year.data), f.summary.data), "年度绩效评价报告已报送"),
+        current_user, p, int(f.year.data), f.summary.data, f.supervisor_opinion.data, f.user_opinions.data),
+        "年度绩效评价报告已报送"),
     "report_incident": ("incident", lambda p, f: construction.report_incident(
         current_user, p, f.kind.data, f.description.data), "已报告营商环境局"),
     "resume": ("note", lambda p, f: construction.resume(current_user, p, f.note.data), "已恢复建设"),

@@ -138,7 +138,7 @@ def collect(today: date) -> list[Deadline]:
     return [*joint_reviews(today), *design_reviews(today), *plan_compilations(today), *rongque_documents(today),
             *performance_reports_due(today), *acceptances(today), *acceptance_opinions_due(today),
             *self_evaluations(today),
-            *construction_periods(today)]
+            *construction_periods(today), *money_deadlines(today)]
 
 
 def _month_due(due_on: date) -> Due:
@@ -159,3 +159,7 @@ def current_due(project: Project, pauses=None):
     if project.state == "in_operation" and project.live_on:  # R-SELF-EVAL window closes
         return "self_evaluation", _month_due(self_eval_window(project.live_on, project.accepted_on, load_calendar())[1])
     return None
+def money_deadlines(today: date) -> list[Deadline]:
+    """Issue 22: execution checkpoints and unpaid contract milestones (govit/finance/alerts.py)."""
+    from ..finance.alerts import execution_checkpoints, unpaid_milestones
+    return [*execution_checkpoints(today), *unpaid_milestones(today)]

@@ -59,4 +59,4 @@ def change_password():
     return jsonify({"changed": True})
 
 
-from . import construction, docs, idempotency, keys, money, openapi, plans, resources, todo  # noqa: E402,F401  (routes register on bp)
+from . import construction, docs, finance, idempotency, keys, money, openapi, plans, resources, todo  # noqa: E402,F401  (routes register on bp)

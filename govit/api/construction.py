@@ -37,7 +37,8 @@ ACTIONS.update({
         u, p, inputs.month(d, "period"), parse_decimal(inputs.number_text(d, "percent_complete"), "percent_complete"),
         money(d, "spent", allow_zero=True), inputs.text(d, "note")),
     "file_performance_report": lambda u, p, d: construction.file_performance_report(
-        u, p, inputs.year(d, "year"), inputs.text(d, "summary")),
+        u, p, inputs.year(d, "year"), inputs.text(d, "summary"), inputs.text(d, "supervisor_opinion"),
+        inputs.text(d, "user_opinions")),
     "report_incident": lambda u, p, d: construction.report_incident(
         u, p, inputs.text(d, "kind", 64), inputs.text(d, "description")),
     "order_rectification": lambda u, p, d: construction.order(u, p, _incident(p, d), "rectify", inputs.text(d, "note")),

@@ -5,6 +5,7 @@ from ..domain.budget import STATUS_LABELS
 from ..domain.deadlines import KINDS as ALERT_KINDS
 from ..domain.documents import DOCUMENT_KINDS
 from ..domain.letters import PROJECT_KINDS as LETTER_KINDS
+from ..domain.finance import CONTRACT_KINDS, PROCUREMENT_METHODS
 from ..domain.lifecycle import STATES
 from ..domain.review import VERDICTS
 from ..formkit import MONTH
@@ -50,6 +51,7 @@ PROJECT_SUMMARY = {"type": "object", "properties": {
     "updated_at": {"type": ["string", "null"]}, "due": {"type": ["object", "null"]}, "alerts": {"type": "array"}}}
 
 DATE = {"type": "string", "format": "date"}
+OWN_SCHEMA = {"/projects/{id}/procurements", "/projects/{id}/contracts", "/projects/{id}/payments"}  # not a Project
 
 
 def _body(required: list[str], **properties) -> dict:
@@ -81,7 +83,9 @@ ACTION_BODIES = {
     "record_gov_approval": _body(["doc_no", "approved_on", "funds"], doc_no={"type": "string"}, approved_on=DATE,
                                  funds={"type": "array", "items": _body(["source", "amount"], source={
                                      "type": "string"}, amount=MONEY)}),
-    "file_performance_report": _body(["year"], year={"type": "integer"}, summary={"type": "string"}),
+    "file_performance_report": _body(["year"], year={"type": "integer"}, summary={"type": "string"}, supervisor_opinion={
+        "type": "string", "description": "第二十五条：监理单位意见（或上传 supervision_opinion 材料）"}, user_opinions={
+        "type": "string", "description": "第二十五条：使用单位意见（或上传 user_opinion 材料）"}),
     "complete": _body(["completed_on"], completed_on=DATE),
     "request_extension": _body(["reason", "until"], reason={"type": "string"}, until=DATE),
     "accept": _body(["accepted_on", "live_on"], accepted_on=DATE, live_on=DATE, authorities={"type": "string"}),
@@ -155,6 +159,28 @@ ROUTES = [  # (method, path, summary, request schema or None, success status)
     ("get", "/projects/{id}/letters/download", "下载文书（letter_id，format=docx|pdf；定稿为固化的 PDF）", None, 200),
     ("post", "/projects/{id}/letters/final", "文书定稿：编定文号、固化 PDF、告知建设单位", {
         "type": "object", "required": ["letter_id"], "properties": {"letter_id": {"type": "integer"}}}, 200),
+    # issue 22: money actually paid (第二十一、二十四、二十七、三十条)
+    ("get", "/projects/{id}/procurements", "采购记录（涉密采购的详情仅限建设单位和主管部门，第二十一条）", None, 200),
+    ("post", "/projects/{id}/procurements", "登记采购（建设单位；统一社会信用代码按 GB 32100 校验，R-USCC）", _body(
+        ["method", "number", "procured_on", "supplier", "supplier_code", "amount"], method={
+            "type": "string", "enum": list(PROCUREMENT_METHODS)}, number={"type": "string"}, procured_on=DATE,
+        supplier={"type": "string"}, supplier_code={"type": "string", "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$"},
+        amount=MONEY, classified={"type": "boolean", "default": False}), 201),
+    ("get", "/projects/{id}/contracts", "合同及付款计划", None, 200),
+    ("post", "/projects/{id}/contracts", "登记合同（R-CONTRACT-ESTIMATE：合同合计不超过现行批复概算；R-IP-CLAUSE）", _body(
+        ["number", "kind", "supplier", "supplier_code", "amount", "signed_on", "ip_clause", "milestones"],
+        number={"type": "string"}, kind={"type": "string", "enum": list(CONTRACT_KINDS)}, supplier={"type": "string"},
+        supplier_code={"type": "string"}, amount=MONEY, signed_on=DATE, procurement_id={"type": "integer"},
+        ip_clause={"type": "boolean", "description": "第三十条：成果及知识产权归建设单位所有"},
+        milestones={"type": "array", "minItems": 1, "items": _body(["amount", "due_on"], name={"type": "string"},
+                                                                   amount=MONEY, due_on=DATE)}), 201),
+    ("get", "/projects/{id}/payments", "国库集中支付记录", None, 200),
+    ("post", "/projects/{id}/payments", "登记支付（R-PAYMENT-CONTRACT、R-PAYMENT-YEAR；同一凭证号同一内容重复提交不再登记）", _body(
+        ["contract_id", "milestone", "voucher", "paid_on", "amount"], contract_id={"type": "integer"},
+        milestone={"type": "integer", "description": "付款期次（1、2……）"}, voucher={"type": "string"},
+        paid_on=DATE, amount=MONEY, fund_source={"type": "string"},
+        over_reason={"type": "string", "description": "超过本年预算时必填"}), 201),
+    ("get", "/execution", "资金执行（R-EXECUTION）：按项目、部门、全省的预算、合同、支付、执行率、结余", None, 200),
 ]
 
 
@@ -171,6 +197,7 @@ QUERY = {  # path -> its query parameters (name, JSON type)
     "/alerts": [("project", "integer"), ("kind", {"type": "string", "enum": list(ALERT_KINDS)}),
                 ("status", {"type": "string", "enum": ["open", "closed"]})],
     "/projects/{id}/letters/download": [("letter_id", "integer"), ("format", {"type": "string", "enum": ["docx", "pdf"]})],
+    "/execution": [("year", "integer"), ("department", "string")],
     "/budget-changes": [("status", {"type": "string", "enum": list(STATUS_LABELS)}), ("department", "string"),
                         ("year", "integer")],
 }
@@ -197,7 +224,7 @@ def build_document() -> dict:
     for method, path, summary, schema, status in ROUTES:
         op = {"summary": summary.format(**names), "responses": {
             str(status): {"description": "成功", "content": {"application/json": {"schema": (
-                PROJECT_OUT if path.startswith("/projects/{id}") and method != "get" and "/letters" not in path else
+                PROJECT_OUT if path.startswith("/projects/{id}") and method != "get" and "/letters" not in path and path not in OWN_SCHEMA else
                 {"type": "array", "items": PROJECT_SUMMARY} if (method, path) == ("get", "/projects") else {})}}},
             **{str(s): {"description": d, "content": {"application/json": {"schema": ERROR}}}
                for s, d in ((400, "输入有误"), (401, "未认证"), (403, "无权"), (404, "不存在"),

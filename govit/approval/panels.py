@@ -4,6 +4,7 @@ from flask_login import current_user
 from .. import clock
 from ..domain.approval import MERGED_REASONS, STAGE_LABELS, review_stage
 from ..domain.budget import REASON_LABELS, STATUS_LABELS
+from ..finance import prefill
 from ..formkit import LazyForms
 from ..project_page import Action, Panel
 from . import budget, returns, services
@@ -29,7 +30,9 @@ def panel_context(project, page, given) -> dict | None:
     refused = [d for d in decisions if d.kind == "refuse"]
     refusal = refused[-1] if refused and project.state == "terminated" else None
     records = services.records(project)
-    return {"approval_forms": LazyForms(FORMS, given), "baselines": services.baselines(project), "records": records,
+    forms = LazyForms(FORMS, given)
+    return {**prefill.settlement(project, forms),  # issue 22: R-SURPLUS from the payments
+            "approval_forms": forms, "baselines": services.baselines(project), "records": records,
             "funds": services.funds_of(project), "changes": budget.register_for(project),
             "current_total": budget.current_total(project) if project.approved_estimate else None,
             "cumulative_percent": budget.cumulative_percent(project) if project.approved_estimate else None,

@@ -65,6 +65,7 @@ EVERYONE = frozenset(ROLES)
 STAFF = EVERYONE - NO_PROJECT_ROLES  # everyone who works on projects; the two administrators run the system
 DEPT = DEPARTMENT_ROLES
 REGISTER_READERS = frozenset({FINANCE, PLANNER, AUDITOR})
+FINANCE_READERS = frozenset({FINANCE, PLANNER, NDRC, AUDITOR})  # issue 22: execution and the registers
 OPEN = Access(frozenset(), PUBLIC)
 
 WEB_APPROVAL_STEPS = pick(PROJECT_ACTION_ROLES, "submit_feasibility", "approve_feasibility", "submit_design",
@@ -147,6 +148,15 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "approval.decide": by_step("decision", {"approve": BUDGET_DECIDERS, "reject": BUDGET_DECIDERS}, PROVINCE),
     "approval.register": allow(REGISTER_READERS, scope=PROVINCE),
     "approval.register_xlsx": allow(REGISTER_READERS, scope=PROVINCE),
+    # money actually paid (issue 22): the department records, finance imports, the auditor reads all
+    "finance.step": by_step("step", {s: DEPT for s in ("procurements", "contracts", "payments")}),
+    "finance.dashboard": allow(FINANCE_READERS, DEPT, scope=DEPARTMENT),
+    "finance.chart": by_step("chart", {c: FINANCE_READERS for c in ("departments", "sources", "months")}, PROVINCE),
+    "finance.contract_register": allow(FINANCE_READERS, DEPT, scope=DEPARTMENT),
+    "finance.contract_register_xlsx": allow(FINANCE_READERS, scope=PROVINCE),  # the exports: the authorities
+    "finance.payment_register": allow(FINANCE_READERS, DEPT, scope=DEPARTMENT),
+    "finance.payment_register_xlsx": allow(FINANCE_READERS, scope=PROVINCE),
+    "finance.import_payments": allow(FINANCE, scope=PROVINCE, rule="R-PAYMENT-VOUCHER"),
     # construction to post-evaluation
     "acceptance.step": by_step("step", WEB_BUILD_STEPS),
     "acceptance.order": allow(PROJECT_ACTION_ROLES["order_rectification"], scope=PROJECT, rule="R-INCIDENT"),
@@ -196,6 +206,13 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "api.list_budget_changes": allow(REGISTER_READERS, scope=PROVINCE),
     "api.decide_budget_change": by_step("decision", {"approve": BUDGET_DECIDERS, "reject": BUDGET_DECIDERS},
                                         PROVINCE),
+    "api.list_procurements": allow(STAFF, scope=PROJECT),
+    "api.record_procurement": allow(DEPT, scope=PROJECT),
+    "api.list_contracts": allow(STAFF, scope=PROJECT),
+    "api.sign_contract": allow(DEPT, scope=PROJECT),
+    "api.list_payments": allow(STAFF, scope=PROJECT),
+    "api.record_payment": allow(DEPT, scope=PROJECT),
+    "api.execution": allow(FINANCE_READERS, DEPT, scope=DEPARTMENT),
     "api.list_plans": allow(EVERYONE, scope=PROVINCE),  # API.md: any
     "api.get_plan": allow(EVERYONE, scope=PROVINCE),
     "api.export_plan": allow(EVERYONE, scope=PROVINCE),

@@ -10,6 +10,7 @@ KINDS = {
     "plan_compile": "年度计划编制（10月31日）", "rongque_document": "容缺材料补齐",
     "performance_report": "年度绩效评价报告（12月31日）", "acceptance": "竣工验收申请（6个月）",
     "self_evaluation": "自评价（上线后6至12个月）", "construction_period": "建设工期",
+    "execution": "资金执行序时进度", "milestone_payment": "合同付款节点",  # issue 22: R-EXECUTION, R-PAYMENT-DUE
 }
 # which kinds count working days (lead and lateness in working days); the others count calendar days
 WORKING_DAY_KINDS = frozenset({"joint_review", "design_review", "rongque_document"})

@@ -11,7 +11,8 @@ DOCUMENT_KINDS = {
     "crypto_assessment": "密码应用安全性评估报告", "reliability_statement": "产品安全可靠情况说明",
     "confidentiality_assessment": "保密测评报告", "acceptance_report": "验收报告",
     "performance_report": "绩效评价报告", "self_evaluation": "自评价报告",
-    "post_evaluation": "后评价报告", "other": "其他材料",
+    "post_evaluation": "后评价报告", "supervision_opinion": "监理意见", "user_opinion": "使用单位意见",
+    "procurement": "采购文件", "contract": "合同文本", "other": "其他材料",
 }
 ALLOWED = "PDF、DOCX、XLSX、OFD 或图片（PNG、JPEG）"
 _ZIP_MARKERS = {".docx": "word/", ".xlsx": "xl/", ".ofd": "OFD.xml"}

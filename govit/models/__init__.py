@@ -1,6 +1,7 @@
 """SQLAlchemy models: typed, small, no transitions and no commits (STYLE.md habit 6)."""
 from .approval import ApprovalDecision, ApprovalRecord, Baseline, BudgetChange, GovFund, Settlement
 from .accounts import ApiToken, Department, LoginSession, LoginThrottle, User
+from .finance import Contract, ContractMilestone, Payment, Procurement
 from .calendar import CalendarDay, CalendarYear
 from .construction import (AcceptanceOpinion, Evaluation, ExtensionRequest, Incident, PerformanceReport,
                            ProgressReport)
@@ -22,5 +23,6 @@ __all__ = [
     "LoginSession", "LoginThrottle",
     "ProjectParticipant", "RequestKey", "RongqueItem", "Round", "ScanLock", "SearchWord", "SubmissionBatch", "SupplementRequest", "User",
     "PendingMail", "Letter", "LetterCounter",
+    "Procurement", "Contract", "ContractMilestone", "Payment",
 ]
 from .. import search_index  # noqa: E402,F401  (keeps each project's search words current)

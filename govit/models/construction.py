@@ -35,6 +35,9 @@ class PerformanceReport(db.Model):
     year: Mapped[int]
     summary: Mapped[str] = mapped_column(Text)
     filed_on: Mapped[date]
+    # 第二十五条: the 监理's and the using units' opinions (typed here, or uploaded as documents)
+    supervisor_opinion: Mapped[str] = mapped_column(Text, default="")
+    user_opinions: Mapped[str] = mapped_column(Text, default="")
 
 
 class Incident(db.Model):

@@ -177,7 +177,8 @@ def test_r_alert_construction_alerts_rest_while_suspended_and_return_on_resume(m
     project = building(people)  # built to run 2027-03 .. 2027-12
     kinds = lambda: sorted(a.kind for a in alerts(status="open", project_id=project.id))  # noqa: E731
     scanner.scan(date(2027, 12, 10))
-    both_years = ["construction_period", "performance_report", "performance_report"]  # 2026 and 2027
+    # 2026 and 2027; nothing paid of the 2027 budget by 06-30 and 09-30 (issue 22, R-EXECUTION)
+    both_years = ["construction_period", "execution", "execution", "performance_report", "performance_report"]
     assert kinds() == both_years
     incident = construction.report_incident(people["head"], project, "delay", "暴雨损毁机房")
     construction.order(people["planner"], project, incident.id, "suspend", "暂停")

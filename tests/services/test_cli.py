@@ -4,6 +4,7 @@ from govit.extensions import db
 from govit.models import Event, User
 
 from ..helpers import as_insider
+from ..web.finance_demo import check_demo_finance
 
 
 def test_init_is_idempotent(runner):
@@ -56,9 +57,11 @@ def test_r_audit_trail_verify_audit_detects_tampering(runner, make):
     assert res.exit_code != 0 and "第 1 条" in res.output
 
 
-def test_demo_loads_once_with_every_state_of_the_slice(runner):
+
+def test_demo_loads_once_with_every_state_of_the_slice(runner, client):
     from govit.models import Project
     assert runner.invoke(args=["demo"]).exit_code == 0
+    check_demo_finance(client)  # issue 22: the execution dashboard equals the records (R-EXECUTION)
     from govit.models import Plan
     states = {p.state for p in db.session.query(Project)}
     assert {"draft", "joint_review", "supplement_requested", "review_passed", "review_failed", "planned",

@@ -74,10 +74,14 @@ def test_r_perf_report_once_a_year_with_its_document(w):
         construction.file_performance_report(w["head"], project, 2027, "进度正常")
     assert err.value.rule == "R-PERF-REPORT"
     upload(w, project, "performance_report")
-    construction.file_performance_report(w["head"], project, 2027, "进度正常，投资执行 45%，试运行良好")
+    with pytest.raises(RuleViolation) as err:  # R-PERF-REPORT (第二十五条): the opinions are asked for
+        construction.file_performance_report(w["head"], project, 2027, "进度正常，投资执行 45%，试运行良好")
+    assert set(err.value.fields) == {"supervisor_opinion", "user_opinions"}
+    construction.file_performance_report(w["head"], project, 2027, "进度正常，投资执行 45%，试运行良好",
+                                         "监理：进度、质量受控", "使用单位：功能满足业务需要")
     assert project_events(project.id)[-1].due_on == date(2027, 12, 31)
     with pytest.raises(RuleViolation):
-        construction.file_performance_report(w["head"], project, 2027, "再报一次")
+        construction.file_performance_report(w["head"], project, 2027, "再报一次", "监理意见", "使用单位意见")
 
 
 def test_r_incident_suspension_stops_every_construction_action_until_resumed(w):

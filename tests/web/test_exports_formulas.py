@@ -36,9 +36,22 @@ def exported(app, make, reviewers, today):
     project = to_construction(w, planned(make, head, w["planner"], w["finance"], reviewers, name=EVIL,
                                          fund_source="@SUM(A1)"))
     budget.file_budget_change(head, project, Decimal("100000.00"), Decimal("3100000.00"), "optimisation", "-接口")
+    _contract_and_payment(head, project)  # issue 22: the contract and payment registers
     db.session.commit()
     return {"plan_id": plans.plan_for_year(2027).id, "project_id": project.id,
             "token": accounts.issue_token(w["planner"]), "planner": w["planner"].username}
+
+
+def _contract_and_payment(head, project) -> None:
+    """Issue 22: one contract and one payment of the project, for the registers' exports."""
+    from datetime import date
+
+    from govit.demo_finance import credit_code
+    from govit.finance import services
+    amount = Decimal("1000.00")
+    contract = services.sign_contract(head, project, "HT-1", "development", "供应商", credit_code("供应商"), amount,
+                                      date(2026, 11, 26), True, [services.Milestone("", amount, date(2026, 11, 28))])
+    services.record_payment(head, project, contract.id, 1, "GK-1", date(2026, 11, 28), amount, "跨年度")
 
 
 def _export_rules(app) -> set[str]:
@@ -85,7 +98,8 @@ def test_every_export_route_writes_names_as_text_never_formulas(app, exported):
     rules = _export_rules(app)
     assert rules == {"/plans/<int:plan_id>/export.xlsx", "/plans/<int:plan_id>/export.csv",
                      "/api/v1/plans/<int:plan_id>/export.xlsx", "/projects/<int:project_id>/record.xlsx",
-                     "/budget-changes/export.xlsx", "/audit.xlsx", "/projects.xlsx"}, "a new export route: add it here (and use reports.cells)"
+                     "/budget-changes/export.xlsx", "/audit.xlsx", "/projects.xlsx", "/finance/contracts.xlsx",
+                     "/finance/payments.xlsx"}, "a new export route: add it here (and use reports.cells)"
     for rule in sorted(rules):
         data = _fetch(app, exported, rule)
         (_assert_csv_inert if rule.endswith(".csv") else _assert_xlsx_inert)(data)
@@ -116,6 +130,7 @@ def control_chars(app, make, reviewers, today):
     project = to_construction(w, planned(make, w["head"], w["planner"], w["finance"], reviewers,
                                          name="控制\x01字符项目", fund_source="财政\x1f资金"))
     budget.file_budget_change(w["head"], project, Decimal("100000.00"), Decimal("3100000.00"), "optimisation", "接口\x0b")
+    _contract_and_payment(w["head"], project)
     db.session.commit()
     return {"plan_id": plans.plan_for_year(2027).id, "project_id": project.id,
             "token": accounts.issue_token(w["planner"]), "planner": w["planner"].username}
