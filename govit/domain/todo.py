@@ -145,6 +145,8 @@ DEADLINE_STEPS = {  # kind -> (action, anchor)
     "acceptance_opinion": ("出具竣工验收意见", "acceptance"),
     "self_evaluation": ("提交自评价报告", "acceptance"),
     "construction_period": ("建设工期届满前完工（或报告延误）", "construction"),
+    "execution": ("加快资金支付，执行率达到序时进度（R-EXECUTION）", "finance"),  # issue 22
+    "milestone_payment": ("支付到期的合同付款节点（R-PAYMENT-DUE）", "finance"),
 }
 RECHECK = "核对陈述和补正，重新出具联合审核意见"
 EXPERT_FINISH = "完成专家评估论证（联合审核待其结论）"

@@ -166,3 +166,12 @@ def test_deadline_item_whole_r_alert():
 def test_budget_steps_words():
     assert todo.budget_steps(False, False) == (("planner", "审批预算调整（超出备案范围）"),
                                                ("finance", "审核预算调整（财政厅）"))
+
+
+def test_every_deadline_kind_the_scan_watches_is_a_todo_step():
+    """Issue 19/22: a kind of deadline added to the scan (e.g. R-EXECUTION's `execution`,
+    R-PAYMENT-DUE's `milestone_payment`) must say what the party acting does, or the home breaks."""
+    from govit.domain.deadlines import KINDS
+    from govit.domain.todo import DEADLINE_STEPS
+    assert set(KINDS) <= set(DEADLINE_STEPS) | {"plan_compile"}, set(KINDS) - set(DEADLINE_STEPS)
+    assert DEADLINE_STEPS["execution"][1] == DEADLINE_STEPS["milestone_payment"][1] == "finance"
