@@ -275,6 +275,8 @@ def register(app) -> None:
                     verify_audit_command, scan_deadlines_command, calendar_group, backup_command,
                     restore_command, gen_secrets_command):
         app.cli.add_command(command)
+    from .ledger.cli import ledger_group  # issue 20: 台账
+    app.cli.add_command(ledger_group)
 
 
 def _create_app():

@@ -4,6 +4,7 @@ from .accounts import ApiToken, Department, LoginSession, LoginThrottle, User
 from .calendar import CalendarDay, CalendarYear
 from .construction import (AcceptanceOpinion, Evaluation, ExtensionRequest, Incident, PerformanceReport,
                            ProgressReport)
+from .ledger import LedgerBatch, LedgerEntry
 from .history import Alert, ChainHead, Event, Notification, PendingMail, ScanLock
 from .requests import RequestKey
 from .plan import BlockOverride, DepartmentFlag, Plan, PlanItem, SimilarityMatch, UrgentInsertion
@@ -19,5 +20,5 @@ __all__ = [
     "ProgressReport", "ExpertReview", "Notification", "Opinion", "Project",
     "LoginSession", "LoginThrottle",
     "ProjectParticipant", "RequestKey", "RongqueItem", "Round", "ScanLock", "SubmissionBatch", "SupplementRequest", "User",
-    "PendingMail",
+    "PendingMail", "LedgerBatch", "LedgerEntry",
 ]
