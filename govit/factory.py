@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
     from .planning.views import bp as planning_bp
+    from .ledger.views import bp as ledger_bp  # issue 20
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(approval_bp)
     app.register_blueprint(acceptance_bp)
     app.register_blueprint(alerts_bp)
+    app.register_blueprint(ledger_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
     app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))  # issue 19

@@ -19,6 +19,7 @@ MENU = (
     ("planning.rounds", "需求征集", {"planner"}), ("planning.plan_list", "年度计划", None),
     ("planning.flags", "问题登记", {"planner"}),
     ("approval.register", "预算调整", {"planner", "finance", "auditor"}),
+    ("ledger.index", "台账导入", {"dept_admin", "planner"}),  # issue 20
     ("admin.account_changes", "账号变更", {"auditor"}),
 )
 

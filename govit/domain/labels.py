@@ -21,6 +21,7 @@ OTHER_ACTION_LABELS = {
     "plan_submit": "年度计划报省政府", "plan_approve": "年度计划经省政府批准", "plan_comment": "年度计划意见",
     "flag_department": "标记部门问题", "clear_flag": "整改销号", "override_backlog": "准予积压部门申报",
     "scan_deadlines": "期限巡检", "reseal_history": "历史记录重新密封",
+    "import": "台账导入", "ledger_update": "台账更新", "import_plan": "台账导入年度计划",  # issue 20
 }
 ACTION_LABELS = {**PROJECT_ACTION_LABELS, **OTHER_ACTION_LABELS}
 

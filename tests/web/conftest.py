@@ -48,7 +48,7 @@ def world(make, reviewers, app):
     values = {"project_id": project.id, "document_id": doc.id, "incident_id": incident.id,
               "change_id": change.id, "plan_id": plan.id, "item_id": plan.items[0].id, "code": "DEPB",
               "flag_id": flag.id, "user_id": spare.id, "note_id": _any_message_id(),
-              "name": "funnel", "kind": "department", "filename": "govit.css"}
+              "name": "funnel", "kind": "department", "filename": "govit.css", "sha256": "0" * 64}
     tokens = {key: accounts.issue_token(user) for key, user in users.items()}
     db.session.commit()
     return {"users": users, "values": values, "tokens": tokens}
