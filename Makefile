@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
 .PHONY: install fonts browser-deps bench-deps faketime-deps run test test-sqlite test-postgres test-clock \
-	mutation mutation-ci bench clean
+	mutation mutation-ci bench bench-ledger clean
 
 # Charts and exports need a freely licensed CJK font (Debian's Noto CJK); installed when missing.
 fonts:
@@ -95,3 +95,7 @@ bench: install bench-deps
 
 clean:
 	rm -rf $(VENV) instance/govit.sqlite .pytest_cache mutants mutation.log
+
+# Issue 20: check and import a 2,000-row ledger on SQLite and PostgreSQL (targets: check < 10 s, import < 60 s)
+bench-ledger: install
+	$(PY) -m bench.ledger --rows 2000 --databases $(BENCH_DATABASES)

@@ -102,4 +102,4 @@ def ledger_bytes(values: list[dict], departments: list[tuple[str, str]]) -> byte
     return workbook.layout(departments, [_cells(v) for v in values], None)
 
 
-__all__ = ["row", "rows", "sample_row", "ledger_bytes", "timeline", "display", "STATE_LABELS"]
+__all__ = ["row", "rows", "sample_row", "ledger_bytes", "timeline", "display", "STATE_LABELS", "STAGES"]

@@ -24,6 +24,7 @@ from ..models import (AnnualInvestment, ApprovalRecord, Baseline, Department, Ev
 from ..transaction import transactional
 from . import workbook
 
+FRESH = "govit_ledger_fresh"  # session.info: ids of the projects this import created
 LEDGER_ACTIONS = ("import", "ledger_update")  # a project with any other event has moved on in govit
 IMPORTERS = ("dept_admin", "planner")
 NEW, UNCHANGED, CHANGED, KEPT, ERROR = "new", "unchanged", "changed", "kept", "error"
@@ -173,17 +174,36 @@ def import_ledger(actor: User, data: bytes, filename: str = "", department: str 
                         at=clock.now())
     db.session.add(batch)
     db.session.flush()
+    try:
+        _write(actor, report, batch, progress)
+    finally:
+        db.session.info.pop(FRESH, None)  # never outlives the transaction (ids are reused after a rollback)
+    return report, batch
+
+
+def _write(actor: User, report: LedgerReport, batch: LedgerBatch, progress) -> None:
+    """New rows in three bulk steps (projects, their records, their entries and events), so that 2,000
+    rows are a few flushes, not thousands; changed rows one by one, each with its diff event."""
     plans: dict[int, Plan] = {}
+    fresh = [row for row in report.rows if row.status == NEW]
+    departments = dict(db.session.execute(select(Department.code, Department.id)).all())
+    projects = [_new_project(actor, row.check.values, departments) for row in fresh]
+    db.session.flush()
+    db.session.info.setdefault(FRESH, set()).update(p.id for p in projects)
+    for row, project in zip(fresh, projects):
+        _place(actor, project, row.check.values, plans)
+    db.session.flush()
+    for row, project in zip(fresh, projects):
+        db.session.add(LedgerEntry(project_id=project.id, department_id=project.department_id,
+                                   ledger_id=row.check.values.get("ledger_id") or None,
+                                   first_batch_id=batch.id, last_batch_id=batch.id))
+        history.record(actor, "import", project=project, from_state=None, to_state=project.state,
+                       row=_shown(row.check.values), sha256=report.sha256, filename=report.filename,
+                       row_no=row.check.row_no, batch=batch.id)
+        if progress:
+            progress(1)
     for row in report.rows:
-        if row.status == NEW:
-            project = _place(actor, None, row.check.values, plans)
-            db.session.add(LedgerEntry(project_id=project.id, department_id=project.department_id,
-                                       ledger_id=row.check.values.get("ledger_id") or None,
-                                       first_batch_id=batch.id, last_batch_id=batch.id))
-            history.record(actor, "import", project=project, from_state=None, to_state=project.state,
-                           row=_shown(row.check.values), sha256=report.sha256, filename=report.filename,
-                           row_no=row.check.row_no, batch=batch.id)
-        elif row.status == CHANGED:
+        if row.status == CHANGED:
             before = row.project.state
             _place(actor, row.project, row.check.values, plans)
             entry = db.session.execute(select(LedgerEntry).where(LedgerEntry.project_id == row.project.id)).scalar_one()
@@ -191,9 +211,26 @@ def import_ledger(actor: User, data: bytes, filename: str = "", department: str 
             history.record(actor, "ledger_update", project=row.project, from_state=before, to_state=row.project.state,
                            changes=[{"field": h, "before": b, "after": a} for h, b, a in row.changes],
                            sha256=report.sha256, filename=report.filename, row_no=row.check.row_no, batch=batch.id)
-        if progress:
+        if progress and row.status != NEW:
             progress(1)
-    return report, batch
+
+
+def _new_project(actor: User, v: dict, departments: dict) -> Project:
+    now = clock.now()
+    project = Project(created_by_id=actor.id, created_at=now, department_id=departments[v["department"]],
+                      state=v["stage"], plan_year=v["plan_year"],
+                      annual=[AnnualInvestment(year=int(y), amount=a) for y, a in sorted(v["annual"].items())])
+    _fields(project, v)
+    db.session.add(project)
+    return project
+
+
+def _fields(project: Project, v: dict) -> None:
+    for key in PROJECT_FIELDS:
+        setattr(project, key, v.get(key) if key in ("total_investment",) else (v.get(key) or ""))
+    project.construction_type, project.network = v.get("construction_type") or "new", v.get("network") or "extranet"
+    project.classified, project.state, project.plan_year = bool(v.get("classified")), v["stage"], v["plan_year"]
+    project.updated_at = clock.now()
 
 
 def _shown(values: dict) -> dict:
@@ -224,22 +261,15 @@ PROJECT_FIELDS = ("name", "basis", "content_scale", "technical_route", "start_mo
                   "product_reliability", "crypto_plan", "construction_type", "network", "online_code")
 
 
-def _place(actor: User, project: Project | None, v: dict, plans: dict) -> Project:
+def _place(actor: User, project: Project, v: dict, plans: dict) -> Project:
     """Write the row's facts as the services would have written them, step by step."""
-    now = clock.now()
-    department = db.session.execute(select(Department).where(Department.code == v["department"])).scalar_one()
-    if project is None:
-        project = Project(created_by_id=actor.id, created_at=now, department_id=department.id)
-        db.session.add(project)
-    for key in PROJECT_FIELDS:
-        setattr(project, key, v.get(key) if key in ("total_investment",) else (v.get(key) or ""))
-    project.construction_type, project.network = v.get("construction_type") or "new", v.get("network") or "extranet"
-    project.classified, project.state, project.plan_year = bool(v.get("classified")), v["stage"], v["plan_year"]
-    project.updated_at = now
-    _annual(project, v["annual"])
+    new = project.id in db.session.info.get(FRESH, ())
+    if not new:
+        _fields(project, v)
+        _annual(project, v["annual"])
     plan = _plan(actor, v, plans)
-    if not db.session.execute(select(PlanItem.id).where(PlanItem.plan_id == plan.id,
-                                                        PlanItem.project_id == project.id)).first():
+    if new or not db.session.execute(select(PlanItem.id).where(PlanItem.plan_id == plan.id,
+                                                               PlanItem.project_id == project.id)).first():
         db.session.add(PlanItem(plan_id=plan.id, project_id=project.id, project=project,
                                 added_on=plan.approved_on or v["plan_approved_on"]))
     project.feasibility_submitted_on = v.get("feas_submitted_on")
@@ -284,12 +314,16 @@ def _annual(project: Project, annual: dict) -> None:
     db.session.flush()
 
 
+def _existing(project: Project, query):
+    """A project placed in this import has no rows yet: no query (and no flush) needed."""
+    return None if project.id in db.session.info.get(FRESH, ()) else db.session.execute(query).scalar_one_or_none()
+
+
 def _approval(actor: User, project: Project, kind: str, doc_no, approved_on, amount) -> None:
-    row = db.session.execute(select(ApprovalRecord).where(ApprovalRecord.project_id == project.id,
-                                                          ApprovalRecord.kind == kind, ApprovalRecord.version == 1)
-                             ).scalar_one_or_none()
     if approved_on is None:
         return
+    row = _existing(project, select(ApprovalRecord).where(ApprovalRecord.project_id == project.id,
+                                                     ApprovalRecord.kind == kind, ApprovalRecord.version == 1))
     row = row or ApprovalRecord(project_id=project.id, kind=kind, version=1, decided_by_id=actor.id,
                                 created_at=clock.now())
     row.doc_no, row.approved_on, row.amount = doc_no, approved_on, amount
@@ -297,15 +331,15 @@ def _approval(actor: User, project: Project, kind: str, doc_no, approved_on, amo
 
 
 def _baseline(project: Project, total: Decimal, on: date) -> None:
-    row = db.session.execute(select(Baseline).where(Baseline.project_id == project.id, Baseline.version == 1)
-                             ).scalar_one_or_none()
+    row = _existing(project, select(Baseline).where(Baseline.project_id == project.id, Baseline.version == 1))
     row = row or Baseline(project_id=project.id, version=1, source="design", created_on=on)
     row.total, row.content, row.scale = total, project.content_scale, project.content_scale
     db.session.add(row)
 
 
 def _funds(project: Project, source: str, amount: Decimal) -> None:
-    rows = list(db.session.execute(select(GovFund).where(GovFund.project_id == project.id)).scalars())
+    rows = [] if project.id in db.session.info.get(FRESH, ()) else \
+        list(db.session.execute(select(GovFund).where(GovFund.project_id == project.id)).scalars())
     if len(rows) == 1 and rows[0].source == source and rows[0].amount == amount:
         return
     for row in rows:
@@ -317,17 +351,16 @@ def _progress(project: Project, v: dict) -> None:
     """The latest progress report, reported at the end of its month (or today, if that is earlier)."""
     year, month = map(int, v["progress_period"].split("-"))
     reported = min(date(year, month, stdcal.monthrange(year, month)[1]), clock.today())
-    row = db.session.execute(select(ProgressReport).where(ProgressReport.project_id == project.id,
-                                                          ProgressReport.period == v["progress_period"])
-                             ).scalar_one_or_none()
+    row = _existing(project, select(ProgressReport).where(ProgressReport.project_id == project.id,
+                                                          ProgressReport.period == v["progress_period"]))
     row = row or ProgressReport(project_id=project.id, period=v["progress_period"], reported_on=reported)
     row.percent_complete, row.spent, row.note = v["progress_percent"], v["progress_spent"], "据台账导入"
     db.session.add(row)
 
 
 def _evaluation(project: Project, kind: str, score, summary, on: date, late: bool = False, evaluator: str = "") -> None:
-    row = db.session.execute(select(Evaluation).where(Evaluation.project_id == project.id, Evaluation.kind == kind)
-                             ).scalar_one_or_none()
+    row = _existing(project, select(Evaluation).where(Evaluation.project_id == project.id,
+                                                      Evaluation.kind == kind))
     row = row or Evaluation(project_id=project.id, kind=kind, created_at=clock.now())
     row.score, row.summary, row.filed_on, row.late, row.evaluator, row.goals = score, summary, on, late, evaluator, "[]"
     db.session.add(row)

@@ -2,6 +2,7 @@
 workbook, a zip bomb, merged or wrong headers, too many rows), reading the rows, and writing the
 template, the export and the annotated copy in one layout (issue 20)."""
 import io
+import re
 import zipfile
 from datetime import date
 
@@ -68,41 +69,66 @@ def check_container(data: bytes) -> None:
         raise LedgerFileError("该文件不是 Excel 工作簿（缺少工作簿内容），请另存为 .xlsx 后上传")
 
 
+MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
 def read_rows(data: bytes, progress=None) -> list[tuple[int, dict]]:
-    """(row number, {column key: raw cell value}) for every non-empty data row of the 项目台账 sheet."""
+    """(row number, {column key: raw cell value}) for every non-empty data row of the 项目台账 sheet,
+    read by openpyxl's streaming reader (formulas kept as their text, never evaluated)."""
     check_container(data)
     try:
-        book = load_workbook(io.BytesIO(data), data_only=False, read_only=False)
+        book = load_workbook(io.BytesIO(data), data_only=False, read_only=True)
     except Exception as err:  # openpyxl raises many kinds on a broken part
         raise LedgerFileError(f"无法读取该工作簿（{type(err).__name__}），请在 Excel 中打开并另存为 .xlsx 后上传") from None
-    if SHEET not in book.sheetnames:
-        raise LedgerFileError(f"工作簿中没有“{SHEET}”工作表：请使用“下载模板”得到的台账格式")
-    sheet = book[SHEET]
-    if sheet.max_row - 1 > MAX_ROWS:
-        raise LedgerFileError(f"台账有 {sheet.max_row - 1} 行，超过 {MAX_ROWS:,} 行上限：请按部门或年度拆分成几个文件")
-    _check_header(sheet)
-    rows = []
-    for cells in sheet.iter_rows(min_row=2, max_col=len(COLUMNS)):
+    try:
+        if SHEET not in book.sheetnames:
+            raise LedgerFileError(f"工作簿中没有“{SHEET}”工作表：请使用“下载模板”得到的台账格式")
+        sheet = book[SHEET]
+        _check_merged_header(data, sheet)
+        return _rows(sheet, progress)
+    finally:
+        book.close()
+
+
+def _check_merged_header(data: bytes, sheet) -> None:
+    """Merged cells in the header row (the streaming reader does not list merges: read them from the XML)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read(sheet._worksheet_path.lstrip("/"))  # sizes were checked before: check_container
+    for match in MERGE.finditer(xml):
+        first, last = int(match.group(2)), int(match.group(4) or match.group(2))
+        if first <= 1 <= last:
+            span = match.group(0).split(b'"')[1].decode()
+            raise LedgerFileError(f"表头有合并单元格 {span}：请取消合并，每列一个表头，与模板一致")
+
+
+def _rows(sheet, progress) -> list[tuple[int, dict]]:
+    rows, header = [], None
+    for cells in sheet.iter_rows():
+        if header is None:
+            header = [str(c.value).strip() if c.value is not None else "" for c in cells]
+            _check_header(header)
+            continue
+        number = cells[0].row if cells and hasattr(cells[0], "row") else len(rows) + 2
+        if number - 1 > MAX_ROWS:
+            raise LedgerFileError(f"台账超过 {MAX_ROWS:,} 行上限：请按部门或年度拆分成几个文件")
         raw = {}
         for column, cell in zip(COLUMNS, cells):
-            value = cell.value
-            if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=") and cell.data_type != "s"):
+            value = getattr(cell, "value", None)
+            if getattr(cell, "data_type", None) == "f":
                 value = FormulaCell(str(value))
-            elif hasattr(value, "text") and not isinstance(value, str):  # an array formula
-                value = FormulaCell(str(getattr(value, "text", "")))
+            elif value is not None and not isinstance(value, (str, int, float, date)):
+                value = FormulaCell(str(getattr(value, "text", value)))  # an array formula
             raw[column.key] = value
         if any(v not in (None, "") and not (isinstance(v, str) and not v.strip()) for v in raw.values()):
-            rows.append((cells[0].row, raw))
+            rows.append((number, raw))
         if progress:
             progress(1)
+    if header is None:
+        raise LedgerFileError("“项目台账”工作表是空的：第 1 行应为表头")
     return rows
 
 
-def _check_header(sheet) -> None:
-    for merged in sheet.merged_cells.ranges:
-        if merged.min_row <= 1:
-            raise LedgerFileError(f"表头有合并单元格 {merged.coord}：请取消合并，每列一个表头，与模板一致")
-    found = [str(c.value).strip() if c.value is not None else "" for c in sheet[1]]
+def _check_header(found: list[str]) -> None:
     while found and not found[-1]:
         found.pop()
     missing = [h for h in HEADERS if h not in found]

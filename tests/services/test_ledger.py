@@ -53,13 +53,21 @@ def test_macro_workbook_is_refused(planner):
     _refused(planner, buffer.getvalue(), "含宏")
 
 
-def test_zip_bomb_is_refused_before_inflating(planner):
+def test_zip_bomb_is_refused_before_inflating(planner, monkeypatch):
+    """A sheet declaring 4 GiB in the zip's directory, packed in a few KiB: refused from the declared
+    sizes alone, and no entry is ever inflated."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
         out.writestr("[Content_Types].xml", "<Types/>")
         out.writestr("xl/workbook.xml", "<workbook/>")
-        out.writestr("xl/worksheets/sheet1.xml", b"\0" * (300 * 1024 * 1024))  # 300 MiB of zeros, ~300 KiB packed
-    _refused(planner, buffer.getvalue(), "压缩炸弹")
+        out.writestr("xl/worksheets/sheet1.xml", b"\0" * (2 * 1024 * 1024))
+    data = bytearray(buffer.getvalue())
+    at = data.rindex(b"PK\x01\x02")  # the sheet's central-directory entry: its declared size, at offset 24
+    data[at + 24:at + 28] = (0xFFFFFFF0).to_bytes(4, "little")
+    inflated = []
+    monkeypatch.setattr(zipfile.ZipFile, "open", lambda *a, **k: inflated.append(a) or pytest.fail("inflated"))
+    _refused(planner, bytes(data), "压缩炸弹")
+    assert not inflated
 
 
 def test_formula_cell_is_refused_at_its_cell_and_never_evaluated(planner):
