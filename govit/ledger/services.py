@@ -193,15 +193,17 @@ def _write(actor: User, report: LedgerReport, batch: LedgerBatch, progress) -> N
     for row, project in zip(fresh, projects):
         _place(actor, project, row.check.values, plans)
     db.session.flush()
-    for row, project in zip(fresh, projects):
-        db.session.add(LedgerEntry(project_id=project.id, department_id=project.department_id,
-                                   ledger_id=row.check.values.get("ledger_id") or None,
-                                   first_batch_id=batch.id, last_batch_id=batch.id))
-        history.record(actor, "import", project=project, from_state=None, to_state=project.state,
-                       row=_shown(row.check.values), sha256=report.sha256, filename=report.filename,
-                       row_no=row.check.row_no, batch=batch.id)
-        if progress:
-            progress(1)
+    db.session.add_all([LedgerEntry(project_id=project.id, department_id=project.department_id,
+                                    ledger_id=row.check.values.get("ledger_id") or None,
+                                    first_batch_id=batch.id, last_batch_id=batch.id)
+                        for row, project in zip(fresh, projects)])
+    # each project's history starts with one `import` event: the row as read, the file's sha256
+    history.record_many(actor, [(project, "import", None, project.state,
+                                 {"row": _shown(row.check.values), "sha256": report.sha256,
+                                  "filename": report.filename, "row_no": row.check.row_no, "batch": batch.id})
+                                for row, project in zip(fresh, projects)])
+    if progress:
+        progress(len(fresh))
     for row in report.rows:
         if row.status == CHANGED:
             before = row.project.state

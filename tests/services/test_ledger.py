@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from govit.domain.ledger import HEADERS, LETTER
 from govit.extensions import db
-from govit.history import project_events
+from govit.history import project_events, verify_chain
 from govit.ledger import services, workbook
 from govit.ledger.services import LedgerRefused
 from govit.ledger.workbook import LedgerFileError
@@ -135,6 +135,7 @@ def test_import_then_reimport_is_idempotent_and_a_moved_on_project_is_kept(plann
     project = db.session.execute(select(Project).order_by(Project.id)).scalars().first()
     events = project_events(project.id)
     assert [e.action for e in events] == ["import"] and batch.sha256 in events[0].detail
+    assert verify_chain() is None  # R-AUDIT-TRAIL: the events written at once are chained and sealed
     with unchanged("an unchanged re-import"):
         again = services.check_ledger(data, "l.xlsx", planner)
     assert again.count("unchanged") == 10
