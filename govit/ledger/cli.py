@@ -1,4 +1,5 @@
 """`govit ledger template|import|export` (issue 20): the same services as the web page."""
+import sys
 from pathlib import Path
 
 import click
@@ -82,7 +83,7 @@ def import_command(path, department, username, dry_run, only_valid, yes):
         if report.count("changed") and not yes and not click.confirm("以上有变化的行将按台账更新，确定？", default=False,
                                                                      err=True):
             _fail("已取消，未写入任何数据")
-        with click.progressbar(length=len(report.rows), label="导入台账", file=click.get_text_stream("stderr")) as bar:
+        with click.progressbar(length=len(report.rows), label="导入台账", file=sys.stderr) as bar:
             report, batch = import_ledger(user, data, Path(path).name, department, only_valid, progress=bar.update)
     except GovitError as err:
         _fail(err.message)

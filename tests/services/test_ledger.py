@@ -155,3 +155,23 @@ def test_export_edit_one_cell_import_shows_exactly_that_change(planner):
     assert project.fund_source == "中央预算内投资"
     assert [e.action for e in project_events(project.id)] == ["import", "ledger_update"]
     assert services.check_ledger(changed, "e.xlsx", planner).count("unchanged") == 4
+
+
+def test_cli_template_dry_run_then_import(planner, runner, tmp_path):
+    """govit ledger template | import --dry-run (nothing written) | import | export."""
+    template = tmp_path / "模板.xlsx"
+    assert runner.invoke(args=["ledger", "template", str(template)]).exit_code == 0
+    assert "填写说明" in load_workbook(template).sheetnames
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(ledger(rows(3)))
+    with unchanged("a dry run"):
+        res = runner.invoke(args=["ledger", "import", str(path), "--user", planner.username, "--dry-run"])
+    assert res.exit_code == 0 and "新增 3" in res.output and "未写入任何数据" in res.output
+    res = runner.invoke(args=["ledger", "import", str(path), "--user", planner.username, "--department", "DEPA"])
+    assert res.exit_code == 0 and "新增 3 个项目" in res.output, res.output
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"plain text")
+    res = runner.invoke(args=["ledger", "import", str(bad), "--user", planner.username])
+    assert res.exit_code == 1 and "不是 Excel 工作簿" in res.output
+    assert runner.invoke(args=["ledger", "export", str(tmp_path / "out.xlsx")]).exit_code == 0
+    assert services.check_ledger((tmp_path / "out.xlsx").read_bytes(), "out.xlsx", planner).count("unchanged") == 3
