@@ -362,13 +362,15 @@ def _approval_facts(check: RowCheck, ctx: Context) -> None:
             p["online_code"] = "非涉密项目须填写项目代码"  # R-ONLINE-CODE
         elif problem := online_code_problem(code):
             p["online_code"] = problem
+        elif not code and not v.get("ledger_id") and "ledger_id" not in p:
+            p["ledger_id"] = "没有项目代码的涉密项目须填写台账编号，再次导入时靠它匹配"
     year = v.get("plan_year")
     if year is not None and ctx.plan_states.get(year) not in (None, "approved"):
         p["plan_year"] = (f"{year} 年度计划正在系统中编制，尚未经省政府批准；"
                           "该项目请在系统中申报，或待计划批准后再导入")
-    if "gov_funds" in v and "estimate" in v and "gov_funds" not in p:
+    if "gov_funds" in v and "estimate" in v and "gov_funds" not in p:  # R-GOV-APPROVE: funds make up the 概算
         try:
-            check_funds([(v.get("fund_source", ""), v["gov_funds"])], v["estimate"])  # R-GOV-APPROVE
+            check_funds([(v.get("fund_source", ""), v["gov_funds"])], v["estimate"])
         except RuleViolation as err:
             p["gov_funds"] = err.message
     order = ("plan_approved_on", "feas_submitted_on", "feas_approved_on", "design_submitted_on",

@@ -49,6 +49,7 @@ def test_r_online_code_shape_and_presence():
     assert "格式不对" in problems(row(online_code="2024-110000-65-01-000007"))["online_code"]
     assert problems(row(online_code="")) == {"online_code": "非涉密项目须填写项目代码"}
     assert problems(row(online_code="", classified=True)) == {}
+    assert "台账编号" in problems(row(online_code="", classified=True, ledger_id=""))["ledger_id"]
 
 
 def test_r_gov_approve_funds_equal_the_estimate():
@@ -68,7 +69,8 @@ def test_r_accept_prereq_a_classified_system_goes_live_after_acceptance():
     base = row("in_operation", classified=True, online_code="")
     accepted = base["accepted_on"]
     assert problems({**base, "live_on": accepted}) == {}
-    assert "涉密系统" in problems({**base, "live_on": accepted - timedelta(days=1)})["live_on"]
+    assert problems({**base, "live_on": accepted - timedelta(days=1)}) == {
+        "live_on": "涉密系统须在验收（含保密测评）通过后方可上线"}
     assert problems({**base, "classified": False, "online_code": "2024-230000-65-01-000007",
                      "live_on": accepted - timedelta(days=1)}) == {}
 
