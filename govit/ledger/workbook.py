@@ -249,9 +249,7 @@ def annotated(data: bytes, problems: dict[int, dict[str, str]]) -> bytes:
             header = next((c.header for c in COLUMNS if c.key == key), "")
             report.append([row_no, col, header, printable(message)])
     report.column_dimensions["D"].width = 100
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)  # the person's own formulas come back as text, never as formulas
 
 
 def today_stamp(day: date) -> str:

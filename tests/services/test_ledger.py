@@ -77,6 +77,9 @@ def test_formula_cell_is_refused_at_its_cell_and_never_evaluated(planner):
     assert f"第 2 行 {LETTER['total_investment']} 列" in report.errors[0].check.messages()[0]
     with unchanged("a ledger with a formula"), pytest.raises(LedgerRefused):
         services.import_ledger(planner, data, "f.xlsx")
+    for book in (services.annotated_bytes(data, report), services.template_bytes()):  # no export carries a formula
+        with zipfile.ZipFile(io.BytesIO(book)) as archive:
+            assert not any(b"<f>" in archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/"))
 
 
 def test_merged_header_cells_are_refused(planner):
