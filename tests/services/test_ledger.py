@@ -13,7 +13,7 @@ from govit.history import project_events, verify_chain
 from govit.ledger import services, workbook
 from govit.ledger.services import LedgerRefused
 from govit.ledger.workbook import LedgerFileError
-from govit.models import LedgerBatch, LedgerEntry, Project
+from govit.models import Project
 
 from ..helpers import unchanged
 from .ledger_helpers import edit, ledger, rows
