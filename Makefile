@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
 .PHONY: install fonts browser-deps bench-deps faketime-deps run test test-sqlite test-postgres test-clock \
-	mutation mutation-ci bench bench-crypto clean
+	mutation mutation-ci bench bench-crypto bench-ledger clean
 
 # Charts and exports need a freely licensed CJK font (Debian's Noto CJK); installed when missing.
 # The official documents' PDF (WeasyPrint, issue 21) needs pango too; installed when missing.
@@ -107,3 +107,7 @@ bench-crypto: install
 
 clean:
 	rm -rf $(VENV) instance/govit.sqlite .pytest_cache mutants mutation.log
+
+# Issue 20: check and import a 2,000-row ledger on SQLite and PostgreSQL (targets: check < 10 s, import < 60 s)
+bench-ledger: install
+	$(PY) -m bench.ledger --rows 2000 --databases $(BENCH_DATABASES)

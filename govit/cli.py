@@ -279,6 +279,8 @@ def register(app) -> None:
     from .crypto_cli import COMMANDS  # CRYPTO.md: keys, documents encrypt, verify-signature
     for command in COMMANDS:
         app.cli.add_command(command)
+    from .ledger.cli import ledger_group  # issue 20: 台账
+    app.cli.add_command(ledger_group)
 
 
 def _create_app():

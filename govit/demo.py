@@ -118,10 +118,11 @@ def _past_cycle(users, plan_year: int, entries, doc_no: str):
 
 
 def _two_years_ago(users) -> None:
-    """The 2025 round (June 2024): approved, built, and now at every state up to closed."""
-    _, projects = _past_cycle(users, 2025, TWO_YEARS_AGO, "黑政函〔2024〕97号")
+    """The 2025 round (June 2024), approved and in construction when govit went live in April 2025:
+    it comes in through the departments' ledger (台账, issue 20), then is built in govit up to closed."""
+    from .ledger.demo import import_demo_ledger
+    projects = _at(date(2025, 4, 20), import_demo_ledger, users["planner"])
     for entry, project in zip(TWO_YEARS_AGO, projects):
-        _approve(users, project, "in_construction", date(2025, 1, 6))
         _build(users, project, entry[3])
 
 

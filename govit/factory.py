@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from .letters import api as _letters_api  # noqa: F401 (issue 21: its routes join the API blueprint)
     from .letters.views import bp as letters_bp
     from .planning.views import bp as planning_bp
+    from .ledger.views import bp as ledger_bp  # issue 20
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(find_bp)  # issue 19: search, the list's export, departments by name
     app.register_blueprint(help_bp)  # issue 19: 操作指引
     app.register_blueprint(letters_bp)
+    app.register_blueprint(ledger_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
     app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))  # issue 19

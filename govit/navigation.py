@@ -60,7 +60,8 @@ MENU = (
     HOME,
     Group("项目", (Link("planning.projects", "项目列表"), Link("planning.new_project", "新建申报", DEPARTMENT_ROLES),
                  Link("planning.submit_batch", "统一申报", {"dept_admin"}),
-                 Link("finance.dashboard", "资金执行", DEPARTMENT_ROLES))),  # issue 22
+                 Link("finance.dashboard", "资金执行", DEPARTMENT_ROLES),  # issue 22
+                 Link("ledger.index", "台账导入", {"dept_admin", "planner"}))),  # issue 20
     Group("审核审批", (Link("planning.review_queue", "联合审核", _reviewer_or_planner),
                    Link("approval.register", "预算调整", {"planner", "finance", "auditor"}),
                    Link("finance.dashboard", "资金执行", {"planner", "finance", "auditor"}))),  # issue 22

@@ -177,6 +177,13 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "find.search": allow(STAFF, scope=DEPARTMENT),
     "find.projects_xlsx": allow(STAFF, scope=DEPARTMENT),
     # the JSON API (API.md)
+    # issue 20: the ledger (台账); a dept_admin imports its own department's rows only (checked per row)
+    "ledger.index": allow(DEPT_ADMIN, PLANNER, scope=DEPARTMENT),
+    "ledger.template": allow(DEPT_ADMIN, PLANNER, scope=DEPARTMENT),
+    "ledger.export": allow(DEPT_ADMIN, PLANNER, scope=DEPARTMENT),
+    "ledger.check": allow(DEPT_ADMIN, PLANNER, scope=DEPARTMENT),
+    "ledger.annotated": allow(DEPT_ADMIN, PLANNER, scope=DEPARTMENT),
+    "ledger.confirm": allow(DEPT_ADMIN, PLANNER, scope=DEPARTMENT),
     "api.issue_token": OPEN,
     "api.revoke_token": allow(EVERYONE, scope=SELF),
     "api.change_password": allow(EVERYONE, scope=SELF),

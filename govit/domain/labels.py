@@ -23,6 +23,7 @@ OTHER_ACTION_LABELS = {
     "flag_department": "标记部门问题", "clear_flag": "整改销号", "override_backlog": "准予积压部门申报",
     "scan_deadlines": "期限巡检", "reseal_history": "历史记录重新密封",
     "letter_generate": "生成文书草稿", "letter_upload": "上传文书修改稿", "letter_finalize": "文书定稿",  # issue 21
+    "import": "台账导入", "ledger_update": "台账更新", "import_plan": "台账导入年度计划",  # issue 20
 }
 ACTION_LABELS = {**PROJECT_ACTION_LABELS, **OTHER_ACTION_LABELS}
 

@@ -33,6 +33,7 @@ def late_text(days: int | None) -> str:
     return f"是（超期 {days} 天）" if days else "否"
 
 
+LEDGER_NOTE = "此前环节于系统上线前办理，据台账导入"  # issue 20
 AMOUNT = re.compile(r"-?\d+\.\d{2}")  # money is stored as text with two decimals
 
 
@@ -59,6 +60,12 @@ def describe(action: str, detail: dict) -> str:
         rest = {k: v for k, v in detail.items() if k not in ("authority", "verdict")}
         tail = _labelled(rest, skip={"conditions"} if rest.get("conditions") == rest.get("text") else set())
         return f"{head}。{tail}" if tail else head
+    if action == "import":  # issue 20: the steps before go-live are in the department's ledger
+        return f"{LEDGER_NOTE}（{detail.get('filename', '')} 第 {detail.get('row_no', '')} 行，sha256 {detail.get('sha256', '')}）"
+    if action == "ledger_update":
+        changes = "；".join(f"{c['field']}：{c['before'] or '（空）'} → {c['after'] or '（空）'}"
+                            for c in detail.get("changes", []))
+        return f"据台账更新（{detail.get('filename', '')} 第 {detail.get('row_no', '')} 行）：{changes}"
     if action == "upload_document" or {"sha256", "version"} <= detail.keys():
         kind = DOCUMENT_KINDS.get(detail.get("kind"), detail.get("kind", ""))
         return f"{kind} 第 {detail.get('version')} 版 {detail.get('filename', '')} sha256 {detail.get('sha256', '')}"

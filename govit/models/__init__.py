@@ -5,6 +5,7 @@ from .finance import Contract, ContractMilestone, Payment, Procurement
 from .calendar import CalendarDay, CalendarYear
 from .construction import (AcceptanceOpinion, Evaluation, ExtensionRequest, Incident, PerformanceReport,
                            ProgressReport)
+from .ledger import LedgerBatch, LedgerEntry
 from .history import Alert, ChainHead, Event, Notification, PendingMail, ScanLock
 from .letters import Letter, LetterCounter
 from .requests import RequestKey
@@ -24,5 +25,6 @@ __all__ = [
     "ProjectParticipant", "RequestKey", "RongqueItem", "Round", "ScanLock", "SearchWord", "SubmissionBatch", "SupplementRequest", "User",
     "PendingMail", "Letter", "LetterCounter",
     "Procurement", "Contract", "ContractMilestone", "Payment",
+    "LedgerBatch", "LedgerEntry",
 ]
 from .. import search_index  # noqa: E402,F401  (keeps each project's search words current)

@@ -50,7 +50,8 @@ def world(make, reviewers, app):
               "flag_id": flag.id, "user_id": spare.id, "note_id": _any_message_id(),
               "name": "funnel", "kind": "department", "filename": "govit.css",
               "role": "finance",  # issue 19: /help/<role>
-              "letter_id": 987654, "fmt": "pdf"}  # issue 21: no such letter, so 404 for the roles let in
+              "letter_id": 987654, "fmt": "pdf",
+              "sha256": "0" * 64}  # issue 20: a ledger check's annotated copy  # issue 21: no such letter, so 404 for the roles let in
     tokens = {key: accounts.issue_token(user) for key, user in users.items()}
     db.session.commit()
     return {"users": users, "values": values, "tokens": tokens}

@@ -1,0 +1,100 @@
+"""The ledger page (issue 20): template, upload and check, annotated copy, confirmed import, export.
+For a department's `dept_admin` (its own rows) and the `planner` (any department)."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import clock
+from ..auth.access import require_role
+from ..domain.errors import RuleViolation
+from ..extensions import db
+from ..models import LedgerBatch
+from ..storage import store, stored_path
+from . import services
+from .forms import LedgerImportForm, LedgerUploadForm
+
+bp = Blueprint("ledger", __name__, url_prefix="/ledger")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(data: bytes, name: str) -> Response:
+    return Response(data, mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+def _page(status: int = 200, **context):
+    batches = db.session.execute(select(LedgerBatch).order_by(LedgerBatch.id.desc()).limit(10)).scalars()
+    return render_template("ledger/index.html", upload=context.pop("upload", LedgerUploadForm()),
+                           batches=list(batches), **context), status
+
+
+@bp.get("")
+def index():
+    require_role(current_user, *services.IMPORTERS)
+    return _page()
+
+
+@bp.get("/template.xlsx")
+def template():
+    require_role(current_user, *services.IMPORTERS)
+    return _xlsx(services.template_bytes(), "ledger-template.xlsx")
+
+
+@bp.get("/export.xlsx")
+def export():
+    require_role(current_user, *services.IMPORTERS)
+    return _xlsx(services.export_bytes(current_user), f"ledger-{clock.today():%Y%m%d}.xlsx")
+
+
+@bp.post("/check")
+def check():
+    """Read and check every row; the file is kept by its sha256 for the confirmed import."""
+    require_role(current_user, *services.IMPORTERS)
+    form = LedgerUploadForm()
+    if not form.validate_on_submit():
+        return _page(400, upload=form)
+    data, name = form.file.data.read(), form.file.data.filename or "ledger.xlsx"
+    try:
+        report = services.check_ledger(data, name, current_user)
+    except RuleViolation as err:
+        form.file.errors = [err.message]
+        return _page(400, upload=form)
+    store(report.sha256, data)
+    confirm = LedgerImportForm(formdata=None, sha256=report.sha256, filename=report.filename)
+    return _page(report=report, confirm=confirm)
+
+
+def _stored(sha256: str) -> bytes:
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        abort(404)
+    path = stored_path(sha256)
+    if not path.exists():
+        abort(404)
+    return path.read_bytes()
+
+
+@bp.get("/<sha256>/annotated.xlsx")
+def annotated(sha256: str):
+    """The uploaded workbook with its problem cells marked red and commented."""
+    require_role(current_user, *services.IMPORTERS)
+    data = _stored(sha256)
+    report = services.check_ledger(data, "ledger.xlsx", current_user)
+    return _xlsx(services.annotated_bytes(data, report), f"ledger-checked-{sha256[:8]}.xlsx")
+
+
+@bp.post("/import")
+def confirm():
+    """The confirmed import: one transaction; refused whole while a row has an error (unless chosen)."""
+    require_role(current_user, *services.IMPORTERS)
+    form = LedgerImportForm()
+    if not form.validate_on_submit():
+        flash("请先上传并检查台账，再确认导入", "error")
+        return redirect(url_for("ledger.index"))
+    data = _stored(form.sha256.data)
+    try:
+        _, batch = services.import_ledger(current_user, data, form.filename.data or "ledger.xlsx",
+                                          only_valid=form.only_valid.data)
+    except RuleViolation as err:
+        flash(err.message, "error")
+        return redirect(url_for("ledger.index"))
+    flash(f"台账已导入：新增 {batch.created} 个项目，更新 {batch.updated} 个，未改动 {batch.skipped} 行", "success")
+    return redirect(url_for("ledger.index"))

@@ -1,0 +1,10 @@
+// The ledger page (issue 20): a long check or import shows that it is working.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form.ledger-busy").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var bar = form.querySelector(".ledger-progress");
+      if (bar) { bar.classList.remove("d-none"); }
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+    });
+  });
+});
