@@ -1,13 +1,13 @@
 """Finance's contract and payment registers: filtered lists, their rows and their Excel export."""
 from dataclasses import dataclass
 
-import pandas as pd
 from sqlalchemy import extract, select
 
 from ..domain.finance import CONTRACT_KINDS, PROCUREMENT_METHODS
 from ..extensions import db
 from ..models import Contract, Department, Payment, Procurement, Project, User
-from ..reports.cells import frame_xlsx
+from ..reports.exports import exported
+from ..reports.styled import Column, Table, styled_workbook
 from .services import may_see_classified
 
 
@@ -83,6 +83,18 @@ def payment_rows(found: list[Payment]) -> list[dict]:
              "来源": "导入" if p.source == "import" else "录入"} for p in found]
 
 
-def xlsx(rows: list[dict], sheet: str, title: str) -> bytes:
-    frame = pd.DataFrame(rows)  # amounts stay Decimal: openpyxl writes them as number cells
-    return frame_xlsx(frame, sheet, title, widths=(22, 16, 30, 18, 24, 20, 14, 16, 16, 10))
+CONTRACT_COLUMNS = [
+    Column("合同编号", width=20), Column("建设单位", width=22), Column("项目", width=32), Column("类别", width=10),
+    Column("供应商", width=28), Column("统一社会信用代码", width=22), Column("签订日期", "date", 12),
+    Column("合同金额（元）", "money", 18), Column("付款期数", "count", 10)]
+PAYMENT_COLUMNS = [
+    Column("凭证号", width=20), Column("支付日期", "date", 12), Column("建设单位", width=22), Column("项目", width=32),
+    Column("合同编号", width=20), Column("付款期次", "count", 10), Column("金额（元）", "money", 18),
+    Column("资金来源", width=18), Column("超年度预算理由", width=30), Column("来源", width=8)]
+
+
+def xlsx(rows: list[dict], kind: str) -> bytes:
+    """The contract or payment register as filtered on the page, in the shared style (reports.styled)."""
+    sheet, title, columns = (("合同登记簿", "合同登记簿", CONTRACT_COLUMNS) if kind == "contracts"
+                             else ("支付登记簿", "国库集中支付登记簿", PAYMENT_COLUMNS))
+    return styled_workbook(Table(sheet, title, f"单位：元　{exported()}", columns, rows))

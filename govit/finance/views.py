@@ -14,6 +14,7 @@ from ..formkit import LazyForms, amount, row_int, show_errors, submit
 from ..models import Department
 from ..project_page import Panel, contribute, render_project
 from ..reports.charts import bar_chart_png
+from ..reports.styled import xlsx_response
 from ..extensions import db
 from . import figures, imports, registers, services
 from .forms import ContractForm, ImportForm, PaymentForm, ProcurementForm
@@ -23,7 +24,6 @@ bp = Blueprint("finance", __name__)
 contribute(bp, Panel("finance", "approval-funds", 40, "finance/_panel.html",
                      lambda project, page, given: {} if project.state in rules.CONSTRUCTION_ON else None))
 FORMS = {"procurement": ProcurementForm, "contract": ContractForm, "payment": PaymentForm}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DEPARTMENT_ROLES = ("applicant", "dept_admin")
 
 
@@ -163,8 +163,7 @@ def contract_register():
 @bp.get("/finance/contracts.xlsx")
 def contract_register_xlsx():
     rows = registers.contract_rows(registers.contracts(current_user, _filters()))
-    return Response(registers.xlsx(rows, "合同登记簿", "合同登记簿"), mimetype=XLSX,
-                    headers={"Content-Disposition": "attachment; filename=contracts.xlsx"})
+    return xlsx_response(registers.xlsx(rows, "contracts"), "contracts.xlsx")
 
 
 @bp.get("/finance/payments")
@@ -178,8 +177,7 @@ def payment_register(status: int = 200, form=None):
 @bp.get("/finance/payments.xlsx")
 def payment_register_xlsx():
     rows = registers.payment_rows(registers.payments(current_user, _filters()))
-    return Response(registers.xlsx(rows, "支付登记簿", "国库集中支付登记簿"), mimetype=XLSX,
-                    headers={"Content-Disposition": "attachment; filename=payments.xlsx"})
+    return xlsx_response(registers.xlsx(rows, "payments"), "payments.xlsx")
 
 
 @bp.post("/finance/payments/import")

@@ -23,27 +23,27 @@ RECORD_COLUMNS = [
     Column("状态", width=26), Column("期限", width=12), Column("是否超期", width=14), Column("内容", width=70)]
 
 
-def _exported() -> str:
+def exported() -> str:
     return f"导出日期：{clock.today().isoformat()}"
 
 
 def register_xlsx(rows: list[dict], status_labels: dict) -> bytes:
     """R-BUDGET-15's register in 元, statuses in words."""
     rows = [{**row, "状态": status_labels.get(row["状态"], row["状态"])} for row in rows]
-    return styled_workbook(Table("预算调整登记簿", "预算调整登记簿", f"单位：元　{_exported()}", REGISTER_COLUMNS, rows))
+    return styled_workbook(Table("预算调整登记簿", "预算调整登记簿", f"单位：元　{exported()}", REGISTER_COLUMNS, rows))
 
 
 def project_list_xlsx(rows: list[dict], conditions: str) -> bytes:
     """The project list as filtered on the page (same filters, same scope)."""
     title = "项目清单" + (f"（{conditions}）" if conditions else "")
-    return styled_workbook(Table("项目清单", title, f"单位：元　{_exported()}", PROJECT_COLUMNS, rows))
+    return styled_workbook(Table("项目清单", title, f"单位：元　{exported()}", PROJECT_COLUMNS, rows))
 
 
 def history_xlsx(rows: list[dict]) -> bytes:
     """The filtered history, every name in Chinese."""
-    return styled_workbook(Table("历史记录", "历史记录", _exported(), HISTORY_COLUMNS, rows))
+    return styled_workbook(Table("历史记录", "历史记录", exported(), HISTORY_COLUMNS, rows))
 
 
 def record_xlsx(title: str, rows: list[dict]) -> bytes:
     """R-FULL-RECORD: the project's 全流程记录表."""
-    return styled_workbook(Table("全流程记录", title, _exported(), RECORD_COLUMNS, rows))
+    return styled_workbook(Table("全流程记录", title, exported(), RECORD_COLUMNS, rows))

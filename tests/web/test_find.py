@@ -261,3 +261,18 @@ def test_the_plan_and_the_budget_register_exports_are_styled(app, make, reviewer
     assert number_formats(book["资金来源汇总"])["项目数"] == {"0"}  # was "1.00"
     record = load_workbook(io.BytesIO(planner.get(f"/projects/{project.id}/record.xlsx").data)).active
     assert_styled(record, "全流程记录表", "导出日期")
+    # issue 22's registers in the same style: a contract and its payment
+    from govit.demo_finance import credit_code
+    from govit.finance import services as finance
+    with clock.travel(date(2026, 11, 26)):
+        contract = finance.sign_contract(w["head"], project, "HT-1", "development", "测试供应商", credit_code("测试供应商"),
+                                         Decimal("1000.00"), date(2026, 11, 26), True,
+                                         [finance.Milestone("一次性", Decimal("1000.00"), date(2026, 11, 27))])
+        finance.record_payment(w["head"], project, contract.id, 1, "V1", date(2026, 11, 26), Decimal("1000.00"), "测试：计划外支付")
+    finance_user = as_user(app, w["finance"])
+    contracts = load_workbook(io.BytesIO(finance_user.get("/finance/contracts.xlsx").data)).active
+    assert_styled(contracts, "合同登记簿", "单位：元")
+    assert number_formats(contracts)["合同金额（元）"] == {"#,##0.00"} and number_formats(contracts)["付款期数"] == {"0"}
+    payments = load_workbook(io.BytesIO(finance_user.get("/finance/payments.xlsx").data)).active
+    assert_styled(payments, "国库集中支付登记簿", "单位：元")
+    assert number_formats(payments)["金额（元）"] == {"#,##0.00"}
