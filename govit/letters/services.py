@@ -7,7 +7,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select
 
-from .. import clock, history
+from .. import clock, history, keys
 from ..auth.access import require_lead_department
 from ..domain.documents import check_upload
 from ..domain.errors import Forbidden, InvalidInput, NotFound, RuleViolation
@@ -182,10 +182,15 @@ def finalize(actor: User, letter: Letter) -> Letter:
         replacements[letter.doc_no] = final_no
         letter.doc_no = final_no
     data, _ = replace_text(read_file(letter.docx_sha256), replacements)
-    letter.docx_sha256, letter.pdf_sha256 = _kept(data), _kept(pdf_from_docx(data))
+    pdf = pdf_from_docx(data)
+    letter.docx_sha256, letter.pdf_sha256 = _kept(data), _kept(pdf)
+    # 不可否认性 (CRYPTO.md, issue 23): the frozen PDF signed with SM2 by the finalising authority's key;
+    # `govit verify-signature file LETTER.pdf --signature S` checks a downloaded copy offline
+    letter.signature = keys.sign(actor.department.code, pdf)
     letter.status, letter.finalized_on, letter.finalized_by_id, letter.dated_on = "final", day, actor.id, day
     project = _project(letter)
-    history.record(actor, "letter_finalize", project=project, **_subject_record(letter), pdf_sha256=letter.pdf_sha256)
+    history.record(actor, "letter_finalize", project=project, **_subject_record(letter), pdf_sha256=letter.pdf_sha256,
+                   signature=letter.signature)
     _tell(letter, project)
     return letter
 

@@ -37,6 +37,7 @@ class Letter(db.Model):
     filename: Mapped[str] = mapped_column(String(255))
     docx_sha256: Mapped[str] = mapped_column(String(64))
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    signature: Mapped[str | None] = mapped_column(Text)  # SM2 over the final PDF (CRYPTO.md, 不可否认性)
     stage: Mapped[str | None] = mapped_column(String(16))  # R-RETURN: the review a return or refusal ended
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime]

@@ -38,6 +38,7 @@ def upgrade():
     sa.Column('filename', sa.String(length=255), nullable=False),
     sa.Column('docx_sha256', sa.String(length=64), nullable=False),
     sa.Column('pdf_sha256', sa.String(length=64), nullable=True),
+    sa.Column('signature', sa.Text(), nullable=True),
     sa.Column('stage', sa.String(length=16), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),

@@ -83,6 +83,12 @@ def test_refused_uploads_and_second_final_change_nothing(w):
         services.generate(w["ndrc"], project, "feasibility_approval")
     assert err.value.rule == "R-FEAS-NDRC"
     services.finalize(planner, letter)
+    # issue 23 (不可否认性): the frozen PDF carries the finalising authority's SM2 signature, which a
+    # changed byte breaks
+    from govit import keys
+    pdf = services.read_file(letter.pdf_sha256)
+    assert letter.signature.startswith(f"SM2:{planner.department.code}:") and keys.verify(pdf, letter.signature)
+    assert not keys.verify(pdf[:-1] + bytes([pdf[-1] ^ 1]), letter.signature)
     with unchanged("a second final"), pytest.raises(RuleViolation):
         services.finalize(planner, letter)
 
