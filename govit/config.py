@@ -101,7 +101,19 @@ def load_config(overrides: dict | None = None) -> dict:
     }
     config.update(crypto_settings(env))
     config.update(overrides or {})
+    _check_thresholds(config["GOVIT_EXECUTION_THRESHOLDS"])
     return config
+
+
+def _check_thresholds(value: str) -> None:
+    """R-EXECUTION: the checkpoints are read on every request (the dashboard, the scan, every 待办
+    home): a malformed value refuses to start instead of answering 500 there."""
+    from .domain.finance import parse_thresholds
+    try:
+        parse_thresholds(value)
+    except ValueError:
+        raise ConfigError(f"GOVIT_EXECUTION_THRESHOLDS 应为逗号分隔的“MM-DD:百分比”（日期每年都有，百分比大于 0 "
+                          f"且不超过 100），如 06-30:30,09-30:60；收到 {value!r}") from None
 
 
 def _document_key(env: str, name: str) -> str | None:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from .errors import RuleViolation
+from .errors import InvalidInput, RuleViolation
+from .plan import PLAN_YEARS
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -121,19 +122,31 @@ class Checkpoint:
 
 
 def parse_thresholds(text: str) -> tuple[Checkpoint, ...]:
-    """'06-30:30,09-30:60' (GOVIT_EXECUTION_THRESHOLDS) -> the checkpoints, earliest first."""
+    """'06-30:30,09-30:60' (GOVIT_EXECUTION_THRESHOLDS) -> the checkpoints, earliest first; anything
+    else is ValueError naming the part (config.load_config checks it once, so a request never meets it)."""
     found = []
     for part in (text or "").split(","):
         if not part.strip():
             continue
         when, _, percent = part.strip().partition(":")
         month, _, day = when.partition("-")
-        point = Checkpoint(int(month), int(day), Decimal(percent))
-        point.due_on(2000)  # a real day of a leap year, or ValueError
-        if not ZERO < point.percent <= 100:
-            raise ValueError(f"execution threshold out of range: {part}")
+        try:
+            point = Checkpoint(int(month), int(day), Decimal(percent.strip()))
+            point.due_on(2001)  # a real day of every year (02-29 is not: a common year would fail)
+            in_range = point.percent.is_finite() and ZERO < point.percent <= 100
+        except (ValueError, ArithmeticError):
+            raise ValueError(f"execution threshold is not MM-DD:percent: {part.strip()!r}") from None
+        if not in_range:
+            raise ValueError(f"execution threshold out of range: {part.strip()!r}")
         found.append(point)
     return tuple(sorted(found, key=lambda p: (p.month, p.day)))
+
+
+def check_year(year: int, field: str = "year") -> int:
+    """A year a figure may be asked for: the plan years (domain.plan.PLAN_YEARS), else InvalidInput."""
+    if year not in PLAN_YEARS:
+        raise InvalidInput({field: f"年度应在 {PLAN_YEARS.start}–{PLAN_YEARS.stop - 1} 之间"})
+    return year
 
 
 def below(paid: Decimal, budget: Decimal, percent: Decimal) -> bool:

@@ -121,3 +121,29 @@ def test_r_surplus_received_minus_paid():
     with pytest.raises(RuleViolation) as err:
         f.surplus(D("100.00"), D("100.01"))
     assert err.value.rule == "R-SURPLUS"
+
+
+def test_r_execution_thresholds_parser_edges_and_the_setting_checked_at_start():
+    """R-EXECUTION: GOVIT_EXECUTION_THRESHOLDS: 12-31 and 01-01 are days of every year, 02-29 is
+    not (a common year's check raised ValueError per request); the percent is in (0, 100]; anything
+    malformed is ValueError, and load_config refuses it naming the variable."""
+    from govit.config import ConfigError, load_config
+    assert [(p.month, p.day) for p in f.parse_thresholds("12-31:100, 01-01:0.01,")] == [(1, 1), (12, 31)]
+    assert f.parse_thresholds("") == () and f.parse_thresholds("02-28:30")[0].day == 28
+    for bad in ("02-29:30", "13-01:30", "06-31:30", "06-30", "06-30:", "06-30:abc", "06-30:NaN", "06-30:inf",
+                "06-30:100.01", "06-30:-1", "0630:30", "六-30:30"):
+        with pytest.raises(ValueError):
+            f.parse_thresholds(bad)
+    assert load_config({"GOVIT_EXECUTION_THRESHOLDS": "06-30:30"})["GOVIT_EXECUTION_THRESHOLDS"] == "06-30:30"
+    with pytest.raises(ConfigError, match="GOVIT_EXECUTION_THRESHOLDS"):
+        load_config({"GOVIT_EXECUTION_THRESHOLDS": "02-29:30"})
+
+
+def test_execution_year_within_the_plan_years():
+    """A year of the execution figures: 2000 and 2100 are asked for, 1999 and 2101 refused with the bounds."""
+    from govit.domain.errors import InvalidInput
+    assert f.check_year(2000) == 2000 and f.check_year(2100) == 2100
+    for bad in (1999, 2101, -1, 10000):
+        with pytest.raises(InvalidInput) as err:
+            f.check_year(bad)
+        assert err.value.fields == {"year": "年度应在 2000–2100 之间"}
