@@ -52,7 +52,10 @@ def record_procurement(project_id: int):
 @bp.get("/projects/<int:project_id>/contracts")
 def list_contracts(project_id: int):
     project = load_project(project_id, g.api_user)
-    return jsonify([contract_json(c) for c in services.contracts_of(project)])
+    hidden = services.hidden_contracts(g.api_user, project)  # 第二十一条: a 涉密 procurement's contract
+    return jsonify([{"id": c.id, "project_id": c.project_id, "kind": c.kind, "signed_on": c.signed_on.isoformat(),
+                     "classified": True} if c.id in hidden else contract_json(c)
+                    for c in services.contracts_of(project)])
 
 
 def _milestone(item: dict) -> services.Milestone:
@@ -75,7 +78,8 @@ def sign_contract(project_id: int):
 @bp.get("/projects/<int:project_id>/payments")
 def list_payments(project_id: int):
     project = load_project(project_id, g.api_user)
-    return jsonify([payment_json(p) for p in services.payments_of(project)])
+    hidden = services.hidden_contracts(g.api_user, project)  # 第二十一条: nor the payments of such a contract
+    return jsonify([payment_json(p) for p in services.payments_of(project) if p.contract_id not in hidden])
 
 
 @bp.post("/projects/<int:project_id>/payments")
@@ -98,7 +102,7 @@ def figures_json(f) -> dict:
 def execution():
     """R-EXECUTION: the year's figures per project, department and the province (departments: their own)."""
     from .. import clock
-    year = inputs.query_int(request.args, "year") or clock.today().year
+    year = inputs.query_year(request.args, "year") or clock.today().year
     own = g.api_user.department_id if g.api_user.role in ("applicant", "dept_admin") else None
     result = figures.execution(year, request.args.get("department") or None, own)
     return jsonify({"year": year, "province": figures_json(result.province),

@@ -7,6 +7,7 @@ carry any type, so every value the API reads goes through one of these, never `s
 from datetime import date
 
 from ..domain.errors import InvalidInput
+from ..domain.finance import check_year
 from ..formkit import MONTH, TEXT_LIMIT, YEAR
 
 MAX_ID = 2**31 - 1  # the database's integer columns (PostgreSQL `integer`)
@@ -134,6 +135,12 @@ def query_int(args, key: str, default: int | None = None) -> int | None:
     if value is None or not -MAX_ID <= value <= MAX_ID:
         raise InvalidInput({key: f"查询参数 {key} 超出范围"})
     return value
+
+
+def query_year(args, key: str = "year") -> int | None:
+    """A year query parameter: absent or empty is None, else a plan year (domain.finance.check_year) or 400."""
+    value = query_int(args, key)
+    return None if value is None else check_year(value, key)
 
 
 def query_choice(args, key: str, allowed) -> str | None:

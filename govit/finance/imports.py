@@ -38,7 +38,12 @@ def _rows(data: bytes) -> list[list[str]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput({"file": "文件不是 UTF-8 编码的 CSV，请从财政系统按 UTF-8 导出"}) from None
-    rows = list(csv.reader(io.StringIO(text)))
+    reader = csv.reader(io.StringIO(text))
+    try:
+        rows = list(reader)
+    except csv.Error:  # a field past csv's limit (131072 characters), a stray quote or NUL
+        raise InvalidInput({"file": f"第 {reader.line_num} 行无法按 CSV 读取（单元格过长或含有非法字符），"
+                                    "请检查该行后重新导出"}) from None
     if not rows or [c.strip() for c in rows[0][:len(COLUMNS)]] != list(COLUMNS):
         raise InvalidInput({"file": "第 1 行应为表头：" + ",".join(COLUMNS)})
     if len(rows) > MAX_ROWS + 1:

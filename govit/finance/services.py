@@ -50,9 +50,11 @@ def record_procurement(actor: User, project: Project, method: str, number: str, 
                       created_by_id=actor.id, created_at=clock.now())
     db.session.add(row)
     db.session.flush()
+    # 第二十一条: the history is read by every viewer of the project, so a 涉密 procurement is recorded
+    # as registered, without its number, supplier or amount
     history.record(actor, "record_procurement", project=project, procurement_id=row.id, method=method,
-                   classified=row.classified, amount=format_money(amount),
-                   **({} if row.classified else {"number": row.number, "supplier": row.supplier}))
+                   classified=row.classified, **({} if row.classified else {
+                       "number": row.number, "supplier": row.supplier, "amount": format_money(amount)}))
     return row
 
 
@@ -82,7 +84,8 @@ def sign_contract(actor: User, project: Project, number: str, kind: str, supplie
         raise RuleViolation("R-IP-CLAUSE", "请确认合同已明确：" + rules.IP_CLAUSE, fields={"ip_clause": "请确认知识产权条款"})
     if signed_on > clock.today():
         raise InvalidInput({"signed_on": "签订日期不能晚于今天"})
-    if procurement_id is not None and getattr(db.session.get(Procurement, procurement_id), "project_id", None) != project.id:
+    procurement = None if procurement_id is None else db.session.get(Procurement, procurement_id)
+    if procurement_id is not None and getattr(procurement, "project_id", None) != project.id:
         raise InvalidInput({"procurement_id": f"本项目没有采购记录 {procurement_id}"})
     code = _supplier_code(supplier_code)
     rules.check_milestones(amount, [(m.amount, m.due_on) for m in milestones])  # R-PAYMENT-CONTRACT
@@ -97,6 +100,9 @@ def sign_contract(actor: User, project: Project, number: str, kind: str, supplie
                                                  due_on=m.due_on) for i, m in enumerate(milestones, 1)])
     db.session.add(row)
     db.session.flush()
+    if procurement is not None and procurement.classified:  # 第二十一条: as its 涉密 procurement, no details
+        history.record(actor, "sign_contract", project=project, contract_id=row.id, kind=kind, classified=True)
+        return row
     history.record(actor, "sign_contract", project=project, contract_id=row.id, number=row.number, kind=kind,
                    supplier=row.supplier, amount=format_money(amount), budget=format_money(budget),
                    after={"contracted": format_money(contracted + amount), "left": format_money(left)})
@@ -187,3 +193,12 @@ def payments_of(project: Project) -> list[Payment]:
 def may_see_classified(user: User, project: Project) -> bool:
     """第二十一条: a 涉密 procurement's details are for the lead department and the authorities only."""
     return user.role not in ("applicant", "dept_admin") or user.department_id == project.department_id
+
+
+def hidden_contracts(user: User, project: Project) -> set[int]:
+    """第二十一条: the ids of the project's contracts of a 涉密 procurement whose details (supplier,
+    credit code, amount, schedule) `user` may not see, as the procurement's own."""
+    if may_see_classified(user, project):
+        return set()
+    return set(db.session.scalars(select(Contract.id).join(Procurement, Contract.procurement_id == Procurement.id)
+                                  .where(Contract.project_id == project.id, Procurement.classified.is_(True))))

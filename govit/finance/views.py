@@ -39,6 +39,7 @@ def panel_context(project) -> dict:
     if project.state not in rules.CONSTRUCTION_ON:
         return {}
     contracts = services.contracts_of(project)
+    hidden = services.hidden_contracts(current_user, project)  # 第二十一条: shown as 涉密, without details
     forms = LazyForms(FORMS, getattr(g, "finance_forms", {}))
     if project.state in rules.CONTRACTING or project.state in rules.PAYING:
         forms["payment"].contract.choices = [(str(c.id), f"{c.number} {c.supplier}") for c in contracts]
@@ -48,7 +49,7 @@ def panel_context(project) -> dict:
         paid[p.contract_id] += p.amount
         by_milestone[p.milestone_id] = by_milestone.get(p.milestone_id, Decimal("0")) + p.amount
     today = clock.today()
-    return {"forms": forms, "contracts": contracts, "paid": paid, "by_milestone": by_milestone,
+    return {"forms": forms, "contracts": contracts, "hidden": hidden, "paid": paid, "by_milestone": by_milestone,
             "overdue": {m.id for c in contracts for m in c.milestones  # R-PAYMENT-DUE
                         if rules.milestone_overdue(m.due_on, today, by_milestone.get(m.id, Decimal("0")), m.amount)},
             "procurements": registers.procurements(current_user, project), "years": figures.project_years(project),
@@ -70,6 +71,13 @@ def _milestones(form) -> list[services.Milestone]:
     return found
 
 
+def _contract_id(form) -> int:
+    """One of the offered contracts (the field skips WTForms' choice check), else a field error."""
+    if form.contract.data not in {value for value, _ in form.contract.choices or ()}:
+        raise InvalidInput({"contract": "请选择合同"})
+    return int(form.contract.data)
+
+
 STEPS = {  # url step -> (form key, call, message)
     "procurements": ("procurement", lambda p, f: services.record_procurement(
         current_user, p, f.method.data, f.number.data, f.procured_on.data, f.supplier.data, f.supplier_code.data,
@@ -78,7 +86,7 @@ STEPS = {  # url step -> (form key, call, message)
         current_user, p, f.number.data, f.kind.data, f.supplier.data, f.supplier_code.data, amount(f.amount),
         f.signed_on.data, f.ip_clause.data, _milestones(f)), "合同已登记"),
     "payments": ("payment", lambda p, f: services.record_payment(
-        current_user, p, row_int(f.contract.data or "0") if (f.contract.data or "").isdigit() else 0, f.seq.data,
+        current_user, p, _contract_id(f), f.seq.data,
         f.voucher.data, f.paid_on.data, amount(f.amount), f.over_reason.data), "支付已登记"),
 }
 
@@ -117,14 +125,21 @@ def _own_department() -> int | None:
 
 
 def _execution():
-    year = request.args.get("year", type=row_int) or clock.today().year
+    year = rules.check_year(request.args.get("year", type=row_int) or clock.today().year)  # bad year: 400
     return figures.execution(year, request.args.get("department") or None, _own_department())
+
+
+def _bad_year(err: InvalidInput):
+    return render_template("error.html", status=400, message=err.fields.get("year", err.message)), 400
 
 
 @bp.get("/finance/execution")
 def dashboard():
     """R-EXECUTION: budget, contracted, paid, rate and left, per project, department and the province."""
-    result = _execution()
+    try:
+        result = _execution()
+    except InvalidInput as err:
+        return _bad_year(err)
     ids = [r.project.id for r in result.projects]
     points = rules.parse_thresholds(current_app.config["GOVIT_EXECUTION_THRESHOLDS"])
     return render_template("finance/dashboard.html", result=result, months=figures.paid_by_month(result.year, ids),
@@ -137,7 +152,10 @@ def dashboard():
 
 @bp.get("/finance/execution/<chart>.png")
 def chart(chart: str):
-    result = _execution()
+    try:
+        result = _execution()
+    except InvalidInput as err:
+        return _bad_year(err)
     ids = [r.project.id for r in result.projects]
     if chart == "departments":
         png = bar_chart_png(f"{result.year} 年各部门资金执行率", {

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal as D
 
 from govit.auth import services as accounts
+from govit.demo_finance import credit_code
 from govit.extensions import db
 from govit.finance import registers, services
 from govit.models import Payment
@@ -62,6 +63,12 @@ def test_r_payment_voucher_import_page_names_bad_lines_and_changes_nothing(app, 
         res = finance.post("/finance/payments/import", data={"file": (io.BytesIO(data), "pay.csv")},
                            content_type="multipart/form-data")
     assert res.status_code == 400 and "第 3 行" in res.get_data(as_text=True)
+    long_field = ("凭证号,支付日期,项目编号,合同编号,付款期次,金额,资金来源,超预算理由\n"
+                  f"GK1,2026-11-28,{project.id},HT-9,1,100.00,{'x' * 131073},\n").encode()
+    with unchanged("a field past csv's limit"):  # csv.Error, once a 500
+        res = finance.post("/finance/payments/import", data={"file": (io.BytesIO(long_field), "pay.csv")},
+                           content_type="multipart/form-data")
+    assert res.status_code == 400 and "第 2 行无法按 CSV 读取" in res.get_data(as_text=True)
     head = as_user(app, w["head"])
     with unchanged("a department importing"):
         assert head.post("/finance/payments/import", data={"file": (io.BytesIO(data), "pay.csv")},
@@ -103,3 +110,66 @@ def test_api_contracts_payments_and_classified_procurement(app, w, make):  # noq
     assert not registers.procurements(w["finance"], project)[0]["hidden"]
     assert D(app.test_client().get("/api/v1/execution?year=2026", headers=headers).get_json()["province"]["paid"]) \
         == D("1000.00")
+
+
+def test_payment_form_takes_only_an_offered_contract(app, w):  # noqa: F811
+    """第二十七条 by page: a contract id past a database integer or a digit that int() refuses ("²")
+    is 400 "请选择合同" beside the form, nothing changed (once a ValueError, 500)."""
+    project = building(w)
+    sign(w, project, "1000.00")
+    head = as_user(app, w["head"])
+    for bad in ("99999999999", "²"):
+        with unchanged(f"payment against contract {bad!r}"):
+            res = head.post(f"/projects/{project.id}/finance/payments", data={
+                "payment-contract": bad, "payment-seq": "1", "payment-voucher": "GK-X",
+                "payment-paid_on": "2026-11-28", "payment-amount": "10.00"})
+        assert res.status_code == 400 and "请选择合同" in res.get_data(as_text=True)
+
+
+def test_r_execution_year_bounded_by_page_and_api(app, w):  # noqa: F811
+    """R-EXECUTION: a year outside the plan years (2000–2100) is 400 with a message on the dashboard,
+    its charts and the API (date() raised ValueError, 500); 2100 itself answers."""
+    finance = as_user(app, w["finance"])
+    for year in ("10000", "-1"):
+        for url in (f"/finance/execution?year={year}", f"/finance/execution/months.png?year={year}"):
+            res = finance.get(url)
+            assert res.status_code == 400 and "年度应在 2000–2100 之间" in res.get_data(as_text=True), url
+    assert finance.get("/finance/execution?year=2100").status_code == 200
+    token = accounts.issue_token(w["finance"])
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    for year in ("10000", "1999", "-1"):
+        res = app.test_client().get(f"/api/v1/execution?year={year}", headers=headers)
+        assert res.status_code == 400 and "2000–2100" in res.get_json()["fields"]["year"], year
+    assert app.test_client().get("/api/v1/execution?year=2000", headers=headers).status_code == 200
+
+
+def test_classified_procurement_and_its_contract_hidden_from_a_co_builder(app, w, make):  # noqa: F811
+    """第二十一条: a co-building department sees neither a 涉密 procurement's amount and supplier nor
+    those of a contract signed on it: not in the history (API and full record), the panel, the API or
+    the register; the lead department and the authorities see them."""
+    make.department("DEPC", "省水利厅")
+    project = building(w, co_departments=[{"code": "DEPC", "content": "水文数据接入"}])
+    secret, code = "保密供应商甲", credit_code("保密供应商甲")
+    procurement = services.record_procurement(w["head"], project, "single_source", "CG-秘-1", date(2026, 11, 20),
+                                              secret, code, D("876543.21"), classified=True)
+    services.sign_contract(w["head"], project, "HT-秘-1", "development", secret, code, D("876543.21"),
+                           date(2026, 11, 26), True, [services.Milestone("一次性", D("876543.21"), date(2026, 12, 20))],
+                           procurement.id)
+    sign(w, project, "100000.00", number="HT-公开")  # the project's totals no longer equal the 涉密 contract
+    co_builder = make.user("dept_admin", "DEPC")
+    token = accounts.issue_token(co_builder)
+    db.session.commit()
+    api = {"Authorization": f"Bearer {token}"}
+    client = app.test_client()
+    events = client.get(f"/api/v1/projects/{project.id}/history", headers=api)
+    assert events.status_code == 200
+    for text in (events.get_data(as_text=True), as_user(app, co_builder).get(f"/projects/{project.id}").get_data(
+            as_text=True), client.get(f"/api/v1/projects/{project.id}/contracts", headers=api).get_data(as_text=True)):
+        for shown in (secret, code, "876543.21", "876,543.21"):
+            assert shown not in text, shown
+    assert client.get(f"/api/v1/projects/{project.id}/contracts", headers=api).get_json()[0]["classified"] is True
+    assert registers.contracts(co_builder, registers.Filters()) == []  # departments: their own projects only
+    lead_view = as_user(app, w["head"]).get(f"/projects/{project.id}").get_data(as_text=True)
+    assert secret in lead_view and "HT-秘-1" in lead_view
+    assert secret in [c.supplier for c in registers.contracts(w["finance"], registers.Filters())]
