@@ -282,8 +282,8 @@ def _place(actor: User, project: Project, v: dict, plans: dict, marker: str) -> 
                                 added_on=plan.approved_on or v["plan_approved_on"]))
     project.feasibility_submitted_on = v.get("feas_submitted_on")
     project.approved_investment = v.get("approved_investment")
-    _approval(actor, project, "feasibility", v.get("feas_doc_no"), v.get("feas_approved_on"), v.get("approved_investment"),
-              marker)
+    _approval(actor, project, "feasibility", v.get("feas_doc_no"), v.get("feas_approved_on"),
+              v.get("approved_investment"), marker)
     project.design_submitted_on, project.design_estimate = v.get("design_submitted_on"), v.get("estimate")
     approved = v.get("design_approved_on") is not None
     project.approved_estimate = v.get("estimate") if approved else None
