@@ -33,6 +33,19 @@ KIND_OF = {model: kind for kind, (model, _, _) in DECISIONS.items()}
 LABELS = {"opinion": "联审意见", "approval": "审批决定", "refusal": "退回或不予批准决定", "acceptance": "验收意见"}
 
 
+IMPORTED = "imported:"  # a decision taken before govit, brought in from a ledger (issue 20): not signed
+IMPORTED_TEXT = "据台账导入的系统上线前决定，无电子签名"
+
+
+def imported_marker(sha256: str) -> str:
+    """What an imported decision carries instead of a signature: the ledger file's sha256, first 16 hex."""
+    return f"{IMPORTED}{sha256[:16]}"
+
+
+def is_imported(signature: str | None) -> bool:
+    return bool(signature) and signature.startswith(IMPORTED)
+
+
 def _value(value):
     if isinstance(value, Decimal):
         return f"{value:.2f}"
@@ -74,6 +87,8 @@ def check(kind: str, row, public_hex: str | None = None) -> tuple[bool, str]:
     """(verified, what) for one stored decision."""
     if not row.signature:
         return False, "该决定没有签名（签名功能启用前作出）"
+    if is_imported(row.signature):
+        return False, f"{IMPORTED_TEXT}（台账文件 SHA-256 前 16 位 {row.signature[len(IMPORTED):]}）"
     authority, kid, _ = keys.parse(row.signature)
     if keys.verify(payload(kind, row), row.signature, public_hex):
         return True, f"{LABELS[kind]}的 SM2 签名有效：{authority} 的密钥 {kid} 签署"
@@ -84,6 +99,8 @@ def short(signature: str | None) -> str:
     """The signature as a page shows it (template filter `sm2`): signer, key and the value's ends."""
     if not signature:
         return ""
+    if is_imported(signature):
+        return IMPORTED_TEXT
     try:
         authority, kid, value = keys.parse(signature)
     except keys.CryptoError:

@@ -144,6 +144,22 @@ class Context:
     only_department: str | None = None
     plan_states: dict = field(default_factory=dict)
     calendar: object = None
+    creates_plans: bool = False  # the planner's import may bring a plan year govit has no plan for
+
+
+def plan_year_problem(year: int, state: str | None, today: date, creates_plans: bool) -> str | None:
+    """R-LEDGER-PLAN: a row's plan year needs govit's approved plan of that year; only the planner's
+    import may bring a missing plan year in from the ledger, and never a year after this one (the
+    ledger is history: a future year's plan is compiled in govit)."""
+    if state == "approved":
+        return None
+    if state is not None:
+        return f"{year} 年度计划正在系统中编制，尚未经省政府批准；该项目请在系统中申报，或待计划批准后再导入"
+    if not creates_plans:
+        return f"系统中没有 {year} 年度计划；请营商环境局先导入或在系统中编制该年度计划，再导入本行"
+    if year > today.year:
+        return f"{year} 年度晚于今年（{today.year} 年），台账只能导入已批准的以往年度计划；该年度计划请在系统中编制"
+    return None
 
 
 def _blank(raw) -> bool:
@@ -365,9 +381,9 @@ def _approval_facts(check: RowCheck, ctx: Context) -> None:
         elif not code and not v.get("ledger_id") and "ledger_id" not in p:
             p["ledger_id"] = "没有项目代码的涉密项目须填写台账编号，再次导入时靠它匹配"
     year = v.get("plan_year")
-    if year is not None and ctx.plan_states.get(year) not in (None, "approved"):
-        p["plan_year"] = (f"{year} 年度计划正在系统中编制，尚未经省政府批准；"
-                          "该项目请在系统中申报，或待计划批准后再导入")
+    if year is not None and "plan_year" not in p and (
+            problem := plan_year_problem(year, ctx.plan_states.get(year), ctx.today, ctx.creates_plans)):
+        p["plan_year"] = problem  # R-LEDGER-PLAN
     if "gov_funds" in v and "estimate" in v and "gov_funds" not in p:  # R-GOV-APPROVE: funds make up the 概算
         try:
             check_funds([(v.get("fund_source", ""), v["gov_funds"])], v["estimate"])

@@ -18,9 +18,11 @@ from ..domain.errors import Forbidden, RuleViolation
 from ..domain.ledger import (COLUMNS, STAGES, Context, RowCheck, check_row, diff, display, duplicates,
                              where)
 from ..domain.lifecycle import STATE_LABELS
+from ..signatures import imported_marker, is_imported
 from ..extensions import db
 from ..models import (AnnualInvestment, ApprovalRecord, Baseline, Department, Evaluation, Event, GovFund,
                       LedgerBatch, LedgerEntry, Plan, PlanItem, ProgressReport, Project, User)
+from ..storage import stored_path
 from ..transaction import transactional
 from . import workbook
 
@@ -81,11 +83,12 @@ def scope_of(actor: User | None, department: str | None) -> str | None:
     return own or (department.upper() if department else None)
 
 
-def _context(only: str | None) -> Context:
+def _context(only: str | None, actor: User | None) -> Context:
     departments = frozenset(db.session.execute(select(Department.code).where(Department.is_authority.is_(False)))
                             .scalars())
     plans = dict(db.session.execute(select(Plan.plan_year, Plan.state)).all())
-    return Context(clock.today(), departments, only, plans, load_calendar())
+    creates_plans = actor is not None and actor.role == "planner"  # R-LEDGER-PLAN: a dept_admin's rows need the plan
+    return Context(clock.today(), departments, only, plans, load_calendar(), creates_plans)
 
 
 def check_ledger(data: bytes, filename: str = "", actor: User | None = None, department: str | None = None,
@@ -93,17 +96,17 @@ def check_ledger(data: bytes, filename: str = "", actor: User | None = None, dep
     """Read and check every row; nothing is written (R-LEDGER: the report comes before the import)."""
     only = scope_of(actor, department)
     raw_rows = workbook.read_rows(data, progress)
-    ctx = _context(only)
+    ctx = _context(only, actor)
     checks = [check_row(n, raw, ctx) for n, raw in raw_rows]
     duplicates(checks, "online_code")
     duplicates(checks, "ledger_id", scope=lambda v: (v.get("department"),))
     report = LedgerReport(hashlib.sha256(data).hexdigest(), Path(filename or "ledger.xlsx").name[:255],
                           [RowReport(c) for c in checks])
-    _match(report)
+    _match(report, only)
     return report
 
 
-def _match(report: LedgerReport) -> None:
+def _match(report: LedgerReport, only: str | None) -> None:
     """Match rows to projects by 项目代码, else by the department's ledger id; decide each row's status."""
     codes = {r.check.values["online_code"] for r in report.rows if r.check.values.get("online_code")}
     by_code = {p.online_code: p for p in db.session.execute(select(Project).where(Project.online_code.in_(codes)))
@@ -122,7 +125,7 @@ def _match(report: LedgerReport) -> None:
             row.project = matched[project.id] = project
     moved = _moved_on(list(matched))
     for row in report.rows:
-        _status(row, entries, moved)
+        _status(row, entries, moved, only)
 
 
 def _moved_on(project_ids: list[int]) -> set[int]:
@@ -132,10 +135,12 @@ def _moved_on(project_ids: list[int]) -> set[int]:
         Event.project_id.in_(project_ids), Event.action.notin_(LEDGER_ACTIONS)).distinct()).scalars())
 
 
-def _status(row: RowReport, entries: dict, moved: set[int]) -> None:
+def _status(row: RowReport, entries: dict, moved: set[int], only: str | None) -> None:
     check, project = row.check, row.project
     if project is not None and project.id not in entries and not check.problems:
-        check.problems["online_code"] = (f"项目代码已被系统中办理的项目“{project.name}”使用：台账不能覆盖系统中的项目，"
+        own = check.values.get("department") == project.department.code
+        named = f"“{project.name}”" if own or only is None else ""  # never another department's project name
+        check.problems["online_code"] = (f"项目代码已被系统中办理的项目{named}使用：台账不能覆盖系统中的项目，"
                                          "请核对项目代码")
     elif project is not None and check.values.get("department") not in (None, project.department.code):
         check.problems["department"] = f"该项目已导入为 {project.department.code} 的项目，部门不能改变"
@@ -190,8 +195,9 @@ def _write(actor: User, report: LedgerReport, batch: LedgerBatch, progress) -> N
     projects = [_new_project(actor, row.check.values, departments) for row in fresh]
     db.session.flush()
     db.session.info.setdefault(FRESH, set()).update(p.id for p in projects)
+    marker = imported_marker(report.sha256)
     for row, project in zip(fresh, projects):
-        _place(actor, project, row.check.values, plans)
+        _place(actor, project, row.check.values, plans, marker)
     db.session.flush()
     db.session.add_all([LedgerEntry(project_id=project.id, department_id=project.department_id,
                                     ledger_id=row.check.values.get("ledger_id") or None,
@@ -207,7 +213,7 @@ def _write(actor: User, report: LedgerReport, batch: LedgerBatch, progress) -> N
     for row in report.rows:
         if row.status == CHANGED:
             before = row.project.state
-            _place(actor, row.project, row.check.values, plans)
+            _place(actor, row.project, row.check.values, plans, marker)
             entry = db.session.execute(select(LedgerEntry).where(LedgerEntry.project_id == row.project.id)).scalar_one()
             entry.last_batch_id, entry.ledger_id = batch.id, row.check.values.get("ledger_id") or entry.ledger_id
             history.record(actor, "ledger_update", project=row.project, from_state=before, to_state=row.project.state,
@@ -263,7 +269,7 @@ PROJECT_FIELDS = ("name", "basis", "content_scale", "technical_route", "start_mo
                   "product_reliability", "crypto_plan", "construction_type", "network", "online_code")
 
 
-def _place(actor: User, project: Project, v: dict, plans: dict) -> Project:
+def _place(actor: User, project: Project, v: dict, plans: dict, marker: str) -> Project:
     """Write the row's facts as the services would have written them, step by step."""
     new = project.id in db.session.info.get(FRESH, ())
     if not new:
@@ -276,14 +282,16 @@ def _place(actor: User, project: Project, v: dict, plans: dict) -> Project:
                                 added_on=plan.approved_on or v["plan_approved_on"]))
     project.feasibility_submitted_on = v.get("feas_submitted_on")
     project.approved_investment = v.get("approved_investment")
-    _approval(actor, project, "feasibility", v.get("feas_doc_no"), v.get("feas_approved_on"), v.get("approved_investment"))
+    _approval(actor, project, "feasibility", v.get("feas_doc_no"), v.get("feas_approved_on"),
+              v.get("approved_investment"), marker)
     project.design_submitted_on, project.design_estimate = v.get("design_submitted_on"), v.get("estimate")
     approved = v.get("design_approved_on") is not None
     project.approved_estimate = v.get("estimate") if approved else None
-    _approval(actor, project, "design", v.get("design_doc_no"), v.get("design_approved_on"), project.approved_estimate)
+    _approval(actor, project, "design", v.get("design_doc_no"), v.get("design_approved_on"), project.approved_estimate,
+              marker)
     if approved:
         _baseline(project, v["estimate"], v["design_approved_on"])  # R-BASELINE v1
-    _approval(actor, project, "gov", v.get("gov_doc_no"), v.get("gov_approved_on"), project.approved_estimate)
+    _approval(actor, project, "gov", v.get("gov_doc_no"), v.get("gov_approved_on"), project.approved_estimate, marker)
     if v.get("gov_approved_on"):
         _funds(project, v.get("fund_source") or "", v["gov_funds"])
     if v.get("progress_period"):
@@ -321,15 +329,26 @@ def _existing(project: Project, query):
     return None if project.id in db.session.info.get(FRESH, ()) else db.session.execute(query).scalar_one_or_none()
 
 
-def _approval(actor: User, project: Project, kind: str, doc_no, approved_on, amount) -> None:
+def _approval(actor: User, project: Project, kind: str, doc_no, approved_on, amount, marker: str) -> None:
+    """An approval decided before govit, as the ledger states it. It carries `marker` ("imported:…")
+    instead of an SM2 signature: the signing listener skips it (the importer did not decide it), and
+    a re-import's change keeps the marker; a record with a real signature is never changed in place."""
     if approved_on is None:
         return
     row = _existing(project, select(ApprovalRecord).where(ApprovalRecord.project_id == project.id,
                                                      ApprovalRecord.kind == kind, ApprovalRecord.version == 1))
+    if row is not None and (row.doc_no, row.approved_on, row.amount) == (doc_no, approved_on, amount):
+        return
+    if row is not None and row.signature and not is_imported(row.signature):
+        raise RuleViolation("R-LEDGER", f"项目“{project.name}”的{_KIND_LABELS.get(kind, kind)}决定带有电子签名，"
+                                        "台账不能改动已签名的决定；请删去该行的改动，或在系统中办理")
     row = row or ApprovalRecord(project_id=project.id, kind=kind, version=1, decided_by_id=actor.id,
                                 created_at=clock.now())
-    row.doc_no, row.approved_on, row.amount = doc_no, approved_on, amount
+    row.doc_no, row.approved_on, row.amount, row.signature = doc_no, approved_on, amount, marker
     db.session.add(row)
+
+
+_KIND_LABELS = {"feasibility": "可研批复", "design": "初设批复", "gov": "省政府审定"}
 
 
 def _baseline(project: Project, total: Decimal, on: date) -> None:
@@ -435,6 +454,14 @@ def export_bytes(actor: User | None = None, department: str | None = None) -> by
         query = query.join(Department, Project.department_id == Department.id).where(Department.code == only)
     rows = [_cells(ledger_values(p)) for p in db.session.execute(query).unique().scalars()]
     return workbook.layout(_departments(), rows, None)
+
+
+def discard_upload(sha256: str) -> None:
+    """Delete a checked ledger file kept for its import, unless a document of the same content uses
+    the store's file (the store is content-addressed)."""
+    from ..models import Document
+    if db.session.execute(select(Document.id).where(Document.sha256 == sha256).limit(1)).first() is None:
+        stored_path(sha256).unlink(missing_ok=True)
 
 
 def annotated_bytes(data: bytes, report: LedgerReport) -> bytes:

@@ -1,6 +1,6 @@
 """The ledger page (issue 20): template, upload and check, annotated copy, confirmed import, export.
 For a department's `dept_admin` (its own rows) and the `planner` (any department)."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -21,8 +21,14 @@ def _xlsx(data: bytes, name: str) -> Response:
     return Response(data, mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
+CHECKED = "ledger_checked"  # session: (user id, sha256) of the file this user checked last
+
+
 def _page(status: int = 200, **context):
-    batches = db.session.execute(select(LedgerBatch).order_by(LedgerBatch.id.desc()).limit(10)).scalars()
+    query = select(LedgerBatch).order_by(LedgerBatch.id.desc()).limit(10)
+    if current_user.role == "dept_admin":  # a department sees its own batches only
+        query = query.where(LedgerBatch.department_code == current_user.department.code)
+    batches = db.session.execute(query).scalars()
     return render_template("ledger/index.html", upload=context.pop("upload", LedgerUploadForm()),
                            batches=list(batches), **context), status
 
@@ -58,13 +64,23 @@ def check():
     except RuleViolation as err:
         form.file.errors = [err.message]
         return _page(400, upload=form)
+    _forget()  # the previous check's file is replaced by this one
     store(report.sha256, data)
+    session[CHECKED] = [current_user.id, report.sha256]
     confirm = LedgerImportForm(formdata=None, sha256=report.sha256, filename=report.filename)
     return _page(report=report, confirm=confirm)
 
 
+def _forget() -> None:
+    """The stored upload is kept only between its check and its import (or the next check)."""
+    checked = session.pop(CHECKED, None)
+    if checked:
+        services.discard_upload(checked[1])
+
+
 def _stored(sha256: str) -> bytes:
-    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+    """The file this user checked last: never another person's upload (its sha256 is in the history)."""
+    if session.get(CHECKED) != [current_user.id, sha256]:
         abort(404)
     path = stored_path(sha256)
     if not path.exists():
@@ -96,5 +112,6 @@ def confirm():
     except RuleViolation as err:
         flash(err.message, "error")
         return redirect(url_for("ledger.index"))
+    _forget()
     flash(f"台账已导入：新增 {batch.created} 个项目，更新 {batch.updated} 个，未改动 {batch.skipped} 行", "success")
     return redirect(url_for("ledger.index"))

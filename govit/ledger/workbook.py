@@ -86,6 +86,11 @@ def read_rows(data: bytes, progress=None) -> list[tuple[int, dict]]:
         sheet = book[SHEET]
         _check_merged_header(data, sheet)
         return _rows(sheet, progress)
+    except LedgerFileError:
+        raise
+    except Exception as err:  # a malformed cell (e.g. <c t="n"><v>abc</v></c>) while streaming the rows
+        raise LedgerFileError(f"“{SHEET}”工作表中有无法读取的单元格（{type(err).__name__}）：该文件可能不是由 Excel 保存的，"
+                              "请在 Excel 中打开并另存为 .xlsx 后重新上传") from None
     finally:
         book.close()
 

@@ -24,3 +24,16 @@ def edit(data: bytes, cell: str, value) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def approved_plan(year: int = 2024, approved: date = date(2023, 10, 30)):
+    """An approved plan of `year`, as govit (or the planner's ledger) would have it: a dept_admin's
+    rows need it (R-LEDGER-PLAN)."""
+    from govit import clock
+    from govit.extensions import db
+    from govit.models import Plan
+    plan = Plan(plan_year=year, state="approved", created_at=clock.now(), doc_no=f"黑政函〔{year - 1}〕1号",
+                approved_on=approved, submitted_on=approved, finance_checked_on=approved)
+    db.session.add(plan)
+    db.session.commit()
+    return plan

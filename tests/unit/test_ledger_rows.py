@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 
 from govit.domain.ledger import (COLUMNS, Context, FormulaCell, check_row, diff, display, duplicates, letter,
-                                 read_annual, read_date, read_money, read_month, where)
+                                 plan_year_problem, read_annual, read_date, read_money, read_month, where)
 from govit.ledger import sample
 
 TODAY = date(2026, 11, 30)
-CTX = Context(TODAY, frozenset({"JYT", "WJW"}))
+CTX = Context(TODAY, frozenset({"JYT", "WJW"}), creates_plans=True)
 
 
 def raw(values: dict) -> dict:
@@ -92,7 +92,7 @@ def test_dates_in_order_and_not_after_today():
 
 def test_department_known_and_in_scope():
     assert "不存在" in problems(row(department="XYZ"))["department"]
-    only = Context(TODAY, frozenset({"JYT", "WJW"}), "WJW")
+    only = Context(TODAY, frozenset({"JYT", "WJW"}), "WJW", creates_plans=True)
     assert "只能导入本部门（WJW）" in problems(row(), only)["department"]
 
 
@@ -100,6 +100,24 @@ def test_plan_year_of_a_plan_still_being_compiled_is_refused():
     ctx = Context(TODAY, frozenset({"JYT"}), None, {2024: "draft"})
     assert "尚未经省政府批准" in problems(row(), ctx)["plan_year"]
     assert problems(row(), Context(TODAY, frozenset({"JYT"}), None, {2024: "approved"})) == {}
+
+
+def test_r_ledger_plan_a_dept_admin_needs_the_approved_plan_the_planner_may_bring_a_past_year():
+    """R-LEDGER-PLAN: only the planner's import creates a missing plan year, never after this year."""
+    for state in (None, "draft", "submitted"):
+        assert plan_year_problem(2024, state, TODAY, False)
+    assert "尚未经省政府批准" in plan_year_problem(2024, "draft", TODAY, True)
+    assert "系统中没有 2024 年度计划" in plan_year_problem(2024, None, TODAY, False)
+    assert plan_year_problem(2024, "approved", TODAY, False) is None
+    assert plan_year_problem(2026, None, TODAY, True) is None  # this year: the planner may
+    assert plan_year_problem(2025, None, TODAY, True) is None
+    assert "晚于今年（2026 年）" in plan_year_problem(2027, None, TODAY, True)
+    assert plan_year_problem(2027, None, date(2027, 1, 1), True) is None  # the edge moves with today
+    assert "晚于今年" in plan_year_problem(2027, None, date(2026, 12, 31), True)
+    assert plan_year_problem(2027, "approved", TODAY, False) is None  # govit's own approved plan
+    dept_admin = Context(TODAY, frozenset({"JYT"}), "JYT")
+    assert "系统中没有 2024 年度计划" in problems(row(), dept_admin)["plan_year"]
+    assert problems(row(), Context(TODAY, frozenset({"JYT"}), "JYT", {2024: "approved"})) == {}
 
 
 def test_a_formula_is_refused_at_its_cell():

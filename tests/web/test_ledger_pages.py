@@ -11,13 +11,14 @@ from govit.extensions import db
 from govit.models import Project
 
 from ..helpers import PASSWORD, unchanged
-from ..services.ledger_helpers import ledger, rows
+from ..services.ledger_helpers import approved_plan, ledger, rows
 
 
 @pytest.fixture
 def users(make):
     make.department("DEPA", "测试厅A")
     make.department("DEPB", "测试厅B")
+    approved_plan(2024)  # R-LEDGER-PLAN: a dept_admin's rows need their year's approved plan
     return {"head": make.user("dept_admin", "DEPA"), "planner": make.user("planner", "YSHJ"),
             "applicant": make.user("applicant", "DEPA")}
 
