@@ -18,7 +18,7 @@ from .acceptance import evaluation, joint, services as construction
 from .alerts.scan import scan
 from . import demo_finance
 from .approval import budget, returns, services as approval
-from .models import Department, User
+from .models import ApprovalRecord, Department, User
 from .planning import plans, review, services
 from .domain.proposal import RongqueItem
 from .planning.fields import parse_proposal
@@ -123,6 +123,9 @@ def _two_years_ago(users) -> None:
     from .ledger.demo import import_demo_ledger
     projects = _at(date(2025, 4, 20), import_demo_ledger, users["planner"])
     for entry, project in zip(TWO_YEARS_AGO, projects):
+        approved = db.session.scalar(select(ApprovalRecord.approved_on).where(  # the ledger's 省政府审定
+            ApprovalRecord.project_id == project.id, ApprovalRecord.kind == "gov"))
+        demo_finance.equip(users, project, approved or date(2025, 4, 20))  # issue 22: contracts, payments
         _build(users, project, entry[3])
 
 
