@@ -4,6 +4,7 @@ with the Noto CJK fonts embedded. The PDF therefore says what the DOCX says, an 
 import base64
 import html
 import io
+import re
 from pathlib import Path
 
 from docx import Document
@@ -140,9 +141,12 @@ def docx_to_html(data: bytes) -> str:
            f"{''.join(parts)}</body></html>"
 
 
+CLASS_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
 def _paragraph_html(paragraph: Paragraph, document) -> str:
     style = paragraph.style.name if paragraph.style is not None else "GovBody"
-    classes = [style.replace(" ", "")]
+    classes = [CLASS_UNSAFE.sub("", style)]  # an uploaded DOCX names its styles: only [A-Za-z0-9_-] kept
     breaks = paragraph.paragraph_format.page_break_before or any(
         br.get(qn("w:type")) == "page" for br in paragraph._p.iter(qn("w:br")))
     if breaks:
@@ -163,5 +167,14 @@ def _table_html(table: Table, document) -> str:
 
 def pdf_from_docx(data: bytes) -> bytes:
     from weasyprint import HTML  # imported when first needed: pango loads once per process
-    return HTML(string=docx_to_html(data)).write_pdf()
+    return HTML(string=docx_to_html(data), url_fetcher=_data_only).write_pdf()
+
+
+def _data_only(url: str, *args, **kwargs):
+    """WeasyPrint fetches nothing but the pictures inlined as data: URLs (fonts come from fontconfig):
+    an uploaded DOCX must not reach a server file (file://) or the network."""
+    if not url.startswith("data:"):
+        raise ValueError(f"refused to fetch {url[:60]}")
+    from weasyprint import default_url_fetcher
+    return default_url_fetcher(url, *args, **kwargs)
 

@@ -231,3 +231,49 @@ def test_plan_page_section_issues_the_notice_and_the_bulletin(client, make, revi
     assert client.get(f"/letters/{notice.id}.pdf").data.startswith(b"%PDF")
     with unchanged("a department opening the leadership's 通报"):
         assert client.get(f"/letters/{bulletin.id}.docx").status_code == 403
+
+
+# ---- review of issue 21 (issue 21 follow-up): the defects found and fixed -------------------------
+CRAFTED_STYLE = 'x"><link/rel="attachment"/href="file:///etc/hostname"><p/class="y'
+
+
+def _with_style(data: bytes, style_name: str) -> bytes:
+    from docx.enum.style import WD_STYLE_TYPE
+    document = Docx(io.BytesIO(data))
+    from docx.oxml.ns import qn
+    style = document.styles.add_style("Crafted", WD_STYLE_TYPE.PARAGRAPH)
+    document.add_paragraph("附：说明", style=style)
+    style.element.find(qn("w:name")).set(qn("w:val"), style_name)  # python-docx's lookup refuses quotes
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _inflated(pdf: bytes) -> bytes:
+    """The PDF with its Flate streams inflated (an embedded file's content is compressed)."""
+    import re
+    import zlib
+    out = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S):
+        try:
+            out.append(zlib.decompressobj().decompress(stream))
+        except zlib.error:
+            pass
+    return b"".join(out)
+
+
+def test_crafted_style_name_reads_no_server_file_into_the_pdf(w, tmp_path):
+    """An uploaded DOCX's style name goes into the HTML reduced to [A-Za-z0-9_-] and WeasyPrint
+    fetches only data: URLs: no server file attached to or drawn in the final PDF."""
+    planner, project = w["planner"], w["project"]
+    secret = tmp_path / "secret.txt"
+    secret.write_text("GOVIT-SERVER-SECRET-4711")
+    letter = services.generate(planner, project, "supplement_notice")
+    services.upload_edit(planner, letter, "x.docx", _with_style(services.read_file(letter.docx_sha256),
+                                                                 CRAFTED_STYLE))
+    services.finalize(planner, letter)
+    pdf = services.read_file(letter.pdf_sha256)
+    assert b"EmbeddedFile" not in pdf and b"/Filespec" not in pdf
+    crafted = _with_style(services.read_file(letter.docx_sha256), CRAFTED_STYLE.replace("/etc/hostname", str(secret)))
+    pdf = pdf_from_docx(crafted)
+    assert b"EmbeddedFile" not in pdf and b"GOVIT-SERVER-SECRET-4711" not in _inflated(pdf)
