@@ -10,8 +10,8 @@ from sqlalchemy import select
 from .. import clock, history, keys
 from ..auth.access import require_lead_department
 from ..domain.documents import check_upload
-from ..domain.errors import Forbidden, InvalidInput, NotFound, RuleViolation
-from ..domain.letters import KINDS, authority_for, check_issuer, chinese_date, doc_number, is_bulletin_day
+from ..domain.errors import InvalidInput, NotFound, RuleViolation
+from ..domain.letters import KINDS, authority_for, check_author, check_issuer, chinese_date, doc_number, is_bulletin_day
 from ..extensions import db
 from ..models import Letter, Plan, PlanItem, Project, User
 from ..storage import store, stored_path
@@ -93,11 +93,15 @@ def draft(actor: User | None, kind: str, project: Project | None = None, plan: P
 def check_may_issue(actor: User, kind: str, project: Project | None = None) -> None:
     """R-ROLE: the deciding authority drafts its letter; the department its own 申报书."""
     check_issuer(kind, actor.role)
-    if kind == "proposal_form" and project is not None:
+    if project is None:
+        return
+    if kind == "proposal_form":
         require_lead_department(actor, project)
-    if kind == "design_approval" and project is not None and (project.network == "intranet") != (
-            actor.role == "intranet"):
-        raise Forbidden("电子政务内网项目的初步设计由省内网办批复，其他项目由省营商环境局批复", rule="R-ROLE")
+    stage = None
+    if kind in ("return_letter", "refusal_letter"):  # R-RETURN: the stage of the decision decides
+        decision = content._decision(project, "return" if kind == "return_letter" else "refuse")
+        stage = decision.stage if decision else None
+    check_author(kind, actor.role, stage=stage, network=project.network)
 
 
 @transactional
@@ -138,9 +142,13 @@ def monthly_hook(today: date, cal) -> Letter | None:
 
 
 def _check_author(actor: User, letter: Letter) -> None:
-    check_issuer(letter.kind, actor.role)
+    """R-ROLE / R-RETURN: the draft's kind, stage and author decide who may replace or finalise it."""
+    project = _project(letter)
+    author = db.session.get(User, letter.created_by_id) if letter.created_by_id else None
+    check_author(letter.kind, actor.role, stage=letter.stage, network=project.network if project else None,
+                 department_id=actor.department_id, author_department_id=author.department_id if author else None)
     if letter.kind == "proposal_form":
-        require_lead_department(actor, db.session.get(Project, letter.project_id))
+        require_lead_department(actor, project)
 
 
 @transactional
@@ -186,7 +194,8 @@ def finalize(actor: User, letter: Letter) -> Letter:
     letter.docx_sha256, letter.pdf_sha256 = _kept(data), _kept(pdf)
     # 不可否认性 (CRYPTO.md, issue 23): the frozen PDF signed with SM2 by the finalising authority's key;
     # `govit verify-signature file LETTER.pdf --signature S` checks a downloaded copy offline
-    letter.signature = keys.sign(actor.department.code, pdf)
+    # signed by the authority whose 文号 it carries; a record or form (no 文号) is signed by no one
+    letter.signature = keys.sign(letter.authority, pdf) if letter.authority else None
     letter.status, letter.finalized_on, letter.finalized_by_id, letter.dated_on = "final", day, actor.id, day
     project = _project(letter)
     history.record(actor, "letter_finalize", project=project, **_subject_record(letter), pdf_sha256=letter.pdf_sha256,

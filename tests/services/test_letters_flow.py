@@ -277,3 +277,54 @@ def test_crafted_style_name_reads_no_server_file_into_the_pdf(w, tmp_path):
     crafted = _with_style(services.read_file(letter.docx_sha256), CRAFTED_STYLE.replace("/etc/hostname", str(secret)))
     pdf = pdf_from_docx(crafted)
     assert b"EmbeddedFile" not in pdf and b"GOVIT-SERVER-SECRET-4711" not in _inflated(pdf)
+
+
+def test_return_letter_only_by_the_stages_decider_and_signed_by_its_authority(w, make):
+    """R-RETURN: a feasibility-stage return is 发改委's letter: a planner neither drafts it nor (given a
+    draft) uploads or finalises it, nothing changes; the final letter is signed FGW, whose 文号 it takes."""
+    from govit import keys
+    from govit.models import ApprovalDecision
+    planner, ndrc, project = w["planner"], w["ndrc"], w["project"]
+    db.session.add(ApprovalDecision(project_id=project.id, stage="feasibility", kind="return", reasons="补充投资测算",
+                                    from_state=project.state, decided_on=clock.today(), decided_by_id=ndrc.id))
+    db.session.commit()
+    with unchanged("a planner drafting 发改委's return"), pytest.raises(Forbidden):
+        services.generate(planner, project, "return_letter")
+    letter = services.generate(ndrc, project, "return_letter")
+    assert letter.doc_no.startswith("黑发改审批")
+    data = services.read_file(letter.docx_sha256)
+    with unchanged("a planner replacing 发改委's draft"), pytest.raises(Forbidden):
+        services.upload_edit(planner, letter, "x.docx", data)
+    with unchanged("a planner finalising 发改委's draft"), pytest.raises(Forbidden):
+        services.finalize(planner, letter)
+    services.finalize(ndrc, letter)
+    assert letter.signature.startswith("SM2:FGW:") and keys.verify(services.read_file(letter.pdf_sha256),
+                                                                   letter.signature)
+
+
+def test_intranet_design_approval_not_finalised_by_the_planner(w, make):
+    """R-ROLE: an intranet project's 初步设计批复 draft is 内网办's: the planner cannot finalise it."""
+    planner, project = w["planner"], w["project"]
+    intranet = make.user("intranet", "NWB")
+    letter = Letter(kind="design_approval", project_id=project.id, authority="NWB", year=2026,
+                    doc_no="黑内网审〔2026〕×号", title="关于初步设计的批复", status="draft", version=1,
+                    filename="批复.docx", docx_sha256=services._kept(services.read_file(
+                        services.generate(planner, project, "supplement_notice").docx_sha256)),
+                    created_at=clock.now(), dated_on=clock.today(), note="", created_by_id=intranet.id)
+    db.session.add(letter)
+    project.network = "intranet"
+    db.session.commit()
+    with unchanged("a planner finalising 内网办's 批复"), pytest.raises(Forbidden):
+        services.finalize(planner, letter)
+
+
+def test_record_sheet_final_carries_no_signature_and_stays_its_departments(w, make):
+    """A 全流程记录表 has no 文号, so no authority signs it (no department key is used or made); another
+    department cannot finalise the draft (R-ROLE), nothing changes."""
+    head, project = w["head"], w["project"]
+    other = make.user("dept_admin", make.department("DEPB", "省教育厅").code)
+    letter = services.generate(head, project, "record_sheet")
+    with unchanged("another department finalising the sheet"), pytest.raises(Forbidden):
+        services.finalize(other, letter)
+    services.finalize(head, letter)
+    assert letter.status == "final" and letter.authority is None and letter.signature is None
