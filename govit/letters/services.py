@@ -2,6 +2,8 @@
 (文号 taken, PDF frozen, sha256 kept), tell the department. One transaction per call; each step is
 in the history (R-AUDIT-TRAIL) and the department is told of a final letter (R-NOTIFY)."""
 import hashlib
+import io
+import zipfile
 from datetime import date
 
 from flask import current_app
@@ -9,7 +11,7 @@ from sqlalchemy import select
 
 from .. import clock, history, keys
 from ..auth.access import require_lead_department
-from ..domain.documents import check_upload
+from ..domain.documents import check_upload, zip_excess
 from ..domain.errors import InvalidInput, NotFound, RuleViolation
 from ..domain.letters import KINDS, authority_for, check_author, check_issuer, chinese_date, doc_number, is_bulletin_day
 from ..extensions import db
@@ -18,7 +20,7 @@ from ..storage import store, stored_path
 from ..transaction import lock_for_update, transactional
 from . import bulletin, content
 from .numbering import take_number
-from .render import docx_text, pdf_from_docx, render_docx, replace_text
+from .render import docx_text, docx_to_html, pdf_from_docx, render_docx, replace_text
 
 DOCX_SUFFIX = ".docx"
 
@@ -161,7 +163,7 @@ def upload_edit(actor: User, letter: Letter, filename: str, data: bytes) -> Lett
     check_upload("other", filename or "", data, current_app.config["MAX_CONTENT_LENGTH"])
     if not (filename or "").lower().endswith(DOCX_SUFFIX):
         raise InvalidInput({"file": "请上传修改后的 Word 文件（.docx）"})
-    text = docx_text(data)
+    text = _readable_docx(data)
     if letter.doc_no and letter.doc_no not in text:
         raise InvalidInput({"file": f"上传的文件中找不到发文字号“{letter.doc_no}”，请保留该行（定稿时填入文号）"})
     letter.version += 1
@@ -169,6 +171,27 @@ def upload_edit(actor: User, letter: Letter, filename: str, data: bytes) -> Lett
     history.record(actor, "letter_upload", project=_project(letter), **_subject_record(letter),
                    filename=filename[:255])
     return letter
+
+
+def _readable_docx(data: bytes) -> str:
+    """R-UPLOAD: the zip's declared sizes checked before anything is inflated, then the text read and
+    the PDF's HTML made once, so that a broken file is refused here (400), not at final or download."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            excess, declared = zip_excess(archive)
+    except zipfile.BadZipFile:
+        excess, declared = "broken", 0
+    if excess == "inflated":
+        raise InvalidInput({"file": f"该文件解压后达 {declared // (1024 * 1024)} MiB，压缩比异常（疑似“压缩炸弹”），"
+                                    "已在解压前拒绝；请上传正常的 Word 文件（.docx）"})
+    try:
+        if excess:
+            raise ValueError(excess)
+        text = docx_text(data)
+        docx_to_html(data)
+    except Exception:  # python-docx and lxml raise many kinds on a broken part
+        raise InvalidInput({"file": "无法读取该 Word 文件，文件可能已损坏：请在 Word 中打开后另存为 .docx 再上传"}) from None
+    return text
 
 
 def _project(letter: Letter) -> Project | None:

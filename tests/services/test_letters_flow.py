@@ -328,3 +328,36 @@ def test_record_sheet_final_carries_no_signature_and_stays_its_departments(w, ma
         services.finalize(other, letter)
     services.finalize(head, letter)
     assert letter.status == "final" and letter.authority is None and letter.signature is None
+
+
+def _zip(entries: dict) -> bytes:
+    import zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("data, message", [
+    ("broken", "无法读取该 Word 文件"),
+    (_zip({"word/document.xml": b"\0" * (3 * 1024 * 1024)}), "压缩炸弹")], ids=["broken", "bomb"])
+def test_web_upload_of_a_broken_or_bomb_docx_is_refused_with_its_reason(client, w, data, message):
+    """R-UPLOAD: a DOCX whose document.xml is no XML, or whose declared size is a zip bomb (checked
+    before inflating), is refused with what to do — never a 500 — and nothing changes."""
+    planner, project = w["planner"], w["project"]
+    letter = services.generate(planner, project, "supplement_notice")
+    db.session.commit()
+    if data == "broken":  # the draft itself, its document.xml no XML (lxml's XMLSyntaxError before)
+        import zipfile
+        with zipfile.ZipFile(io.BytesIO(services.read_file(letter.docx_sha256))) as source:
+            data = _zip({n: b"<w:document><not xml" if n == "word/document.xml" else source.read(n)
+                         for n in source.namelist()})
+    login(client, planner)
+    with unchanged(f"a {message} upload"):
+        res = client.post(f"/projects/{project.id}/letters/{letter.id}/upload",
+                          data={"file": (io.BytesIO(data), "通知.docx")}, content_type="multipart/form-data")
+        assert res.status_code == 302
+    assert message in client.get(res.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Letter, letter.id).version == 1
