@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from .errors import Forbidden, RuleViolation
+from .roles import DEPARTMENT_ROLES
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,20 @@ def check_author(kind: str, role: str, *, stage: str | None = None, network: str
 
 
 ROLE_LABELS = {"ndrc": "省发展和改革委员会", "planner": "省营商环境局", "intranet": "省内网办"}
+
+
+DEPARTMENT_DRAFTS = frozenset({"proposal_form", "record_sheet"})  # the department's own papers
+
+
+def may_see(kind: str, status: str, role: str, lead_department: bool = False) -> bool:
+    """R-SCOPE: a final letter is for everyone who sees the project; a draft only for the roles that
+    issue its kind (a department's role never sees an authority's draft), a 申报书 or 全流程记录表
+    draft also for the lead department."""
+    if status == "final":
+        return True
+    if kind in DEPARTMENT_DRAFTS and lead_department:
+        return True
+    return role in KINDS[kind].roles and role not in DEPARTMENT_ROLES
 
 
 def doc_number(authority: str, year: int, number: int | None) -> str:

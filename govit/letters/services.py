@@ -12,8 +12,9 @@ from sqlalchemy import select
 from .. import clock, history, keys
 from ..auth.access import require_lead_department
 from ..domain.documents import check_upload, zip_excess
-from ..domain.errors import InvalidInput, NotFound, RuleViolation
-from ..domain.letters import KINDS, authority_for, check_author, check_issuer, chinese_date, doc_number, is_bulletin_day
+from ..domain.errors import Forbidden, InvalidInput, NotFound, RuleViolation
+from ..domain.letters import (KINDS, authority_for, check_author, check_issuer, chinese_date, doc_number, is_bulletin_day,
+                              may_see)
 from ..extensions import db
 from ..models import Letter, Plan, PlanItem, Project, User
 from ..storage import store, stored_path
@@ -244,6 +245,20 @@ def get_letter(letter_id: int, project: Project | None = None) -> Letter:
     if letter is None or (project is not None and letter.project_id != project.id) or (
             project is None and letter.project_id is not None):
         raise NotFound(f"文书 {letter_id} 不存在")
+    return letter
+
+
+def visible(actor: User, letter: Letter) -> bool:
+    """R-SCOPE: drafts only for their issuers (申报书 and 全流程记录表 drafts for the lead department too)."""
+    project = _project(letter)
+    lead = project is not None and actor.role in ("applicant", "dept_admin") and \
+        actor.department_id == project.department_id
+    return may_see(letter.kind, letter.status, actor.role, lead)
+
+
+def check_visible(actor: User, letter: Letter) -> Letter:
+    if not visible(actor, letter):
+        raise Forbidden("文书草稿仅供出具单位查看；定稿后可下载", rule="R-SCOPE")
     return letter
 
 

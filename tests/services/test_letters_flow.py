@@ -173,7 +173,7 @@ def test_web_section_generates_and_downloads(client, w):
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     client.post("/logout")
     login(client, w["applicant"])
-    assert letter.title in client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert letter.title not in client.get(f"/projects/{project.id}").get_data(as_text=True)  # a draft (R-SCOPE)
     with unchanged("a department posting an authority's letter"):
         assert client.post(f"/projects/{project.id}/letters", data={"kind": "supplement_notice"}).status_code == 403
 
@@ -361,3 +361,27 @@ def test_web_upload_of_a_broken_or_bomb_docx_is_refused_with_its_reason(client, 
     assert message in client.get(res.headers["Location"]).get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Letter, letter.id).version == 1
+
+
+def test_authority_drafts_hidden_from_the_department_until_final(client, w):
+    """R-SCOPE: the 补正通知 draft is not listed to or downloadable by the department (panel, web
+    download, API), nothing changes; once final it is. The department's own 申报书 draft it sees."""
+    planner, applicant, project = w["planner"], w["applicant"], w["project"]
+    letter = services.generate(planner, project, "supplement_notice")
+    own = services.generate(applicant, project, "proposal_form")
+    db.session.commit()
+    login(client, applicant)
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert letter.title not in page and own.title in page
+    with unchanged("a department downloading an authority's draft"):
+        assert client.get(f"/projects/{project.id}/letters/{letter.id}.docx").status_code == 403
+    token = client.post("/api/v1/auth/token", json={"username": applicant.username,
+                                                    "password": PASSWORD}).get_json()["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    assert [x["id"] for x in client.get(f"/api/v1/projects/{project.id}/letters", headers=auth).get_json()] == [own.id]
+    url = f"/api/v1/projects/{project.id}/letters/download?letter_id={letter.id}&format=docx"
+    assert client.get(url, headers=auth).status_code == 403
+    services.finalize(planner, db.session.get(Letter, letter.id))
+    db.session.commit()
+    assert client.get(url, headers=auth).status_code == 200
+    assert client.get(f"/projects/{project.id}/letters/{letter.id}.pdf").data.startswith(b"%PDF")

@@ -7,7 +7,7 @@ import pytest
 
 from govit.domain.errors import Forbidden, RuleViolation
 from govit.domain.letters import (CHARS_PER_LINE, ISSUERS, KINDS, LINES_PER_PAGE, MARGIN_BOTTOM_MM, MARGIN_RIGHT_MM,
-                                  authority_for, check_author, check_issuer, decider, chinese_date, chinese_year, doc_number,
+                                  authority_for, check_author, check_issuer, decider, may_see, chinese_date, chinese_year, doc_number,
                                   is_bulletin_day, month_before, page_label, percent, wan)
 
 
@@ -168,3 +168,16 @@ def test_record_sheet_draft_stays_its_authors_department_r_role():
         check_author("record_sheet", "applicant", department_id=8, author_department_id=7)
     with pytest.raises(Forbidden):
         check_author("record_sheet", "ndrc", department_id=2, author_department_id=7)
+
+
+@pytest.mark.parametrize("kind, role, lead, seen", [
+    ("return_letter", "ndrc", False, True), ("return_letter", "planner", False, True),
+    ("return_letter", "applicant", True, False), ("return_letter", "finance", False, False),
+    ("plan_notice", "planner", False, True), ("plan_notice", "dept_admin", True, False),
+    ("proposal_form", "applicant", True, True), ("proposal_form", "applicant", False, False),
+    ("proposal_form", "planner", False, False), ("record_sheet", "dept_admin", True, True),
+    ("record_sheet", "applicant", False, False), ("record_sheet", "auditor", False, True)])
+def test_drafts_only_for_their_issuers_r_scope(kind, role, lead, seen):
+    """R-SCOPE: a draft is its issuers' (申报书 / 全流程记录表: the lead department's too); final is everyone's."""
+    assert may_see(kind, "draft", role, lead) is seen
+    assert may_see(kind, "final", role, lead) is True
