@@ -262,7 +262,7 @@ def _inflated(pdf: bytes) -> bytes:
     return b"".join(out)
 
 
-def test_crafted_style_name_reads_no_server_file_into_the_pdf(w, tmp_path):
+def test_crafted_style_name_reads_no_server_file_into_the_pdf(w, tmp_path, monkeypatch):
     """An uploaded DOCX's style name goes into the HTML reduced to [A-Za-z0-9_-] and WeasyPrint
     fetches only data: URLs: no server file attached to or drawn in the final PDF."""
     planner, project = w["planner"], w["project"]
@@ -275,6 +275,11 @@ def test_crafted_style_name_reads_no_server_file_into_the_pdf(w, tmp_path):
     pdf = services.read_file(letter.pdf_sha256)
     assert b"EmbeddedFile" not in pdf and b"/Filespec" not in pdf
     crafted = _with_style(services.read_file(letter.docx_sha256), CRAFTED_STYLE.replace("/etc/hostname", str(secret)))
+    pdf = pdf_from_docx(crafted)
+    assert b"EmbeddedFile" not in pdf and b"GOVIT-SERVER-SECRET-4711" not in _inflated(pdf)
+    # and were a link to reach the HTML, the fetcher (data: URLs only) would not read the file
+    from govit.letters import render
+    monkeypatch.setattr(render, "docx_to_html", lambda data: f'<p>x<link rel="attachment" href="file://{secret}"></p>')
     pdf = pdf_from_docx(crafted)
     assert b"EmbeddedFile" not in pdf and b"GOVIT-SERVER-SECRET-4711" not in _inflated(pdf)
 
