@@ -101,7 +101,7 @@ def backup(path: str) -> dict:
 
     Every table is read inside one snapshot, and the archive written is read back and checked
     (checksums, row counts, the history chain) before it takes the name `path`."""
-    from .models import Document
+    from .models import Document, Letter
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     manifest = {"format": FORMAT, "created_at": clock.now().isoformat(), "dialect": db.engine.dialect.name,
@@ -116,7 +116,10 @@ def backup(path: str) -> dict:
             contents[table.name] = "\n".join(lines).encode()
             manifest["tables"][table.name] = len(lines)
             manifest["checksums"][table.name] = hashlib.sha256(contents[table.name]).hexdigest()
-        shas = sorted(set(conn.execute(select(Document.sha256).where(Document.wrapped_key.is_(None))).scalars()))
+        shas = set(conn.execute(select(Document.sha256).where(Document.wrapped_key.is_(None))).scalars())
+        for column in (Letter.docx_sha256, Letter.pdf_sha256):  # the letters' DOCX and frozen PDF (issue 21)
+            shas.update(conn.execute(select(column).where(column.is_not(None))).scalars())
+        shas = sorted(shas)
         # CRYPTO.md: SM4-sealed content goes as it is, its data keys wrapped in the rows; never the KEK
         sealed = sorted(set(conn.execute(select(Document.sha256, Document.enc_nonce)
                                         .where(Document.wrapped_key.is_not(None))).all()))

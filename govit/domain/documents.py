@@ -60,3 +60,20 @@ def check_upload(kind: str, filename: str, data: bytes, max_bytes: int) -> str:
     if len(data) > max_bytes:
         raise UploadRefused(f"文件超过 {max_bytes // (1024 * 1024)} MiB 上限")
     return detect_type(filename, data)
+
+
+# R-UPLOAD: an Office file (a zip) is judged by the sizes its directory declares, before inflating
+MAX_INFLATED = 200 * 1024 * 1024  # what the entries may declare in all
+MAX_RATIO = 200  # a declared inflation beyond this for an entry over 1 MiB is a zip bomb
+MAX_ENTRIES = 2_000
+
+
+def zip_excess(archive: zipfile.ZipFile, max_inflated: int = MAX_INFLATED, max_ratio: int = MAX_RATIO,
+               max_entries: int = MAX_ENTRIES) -> tuple[str | None, int]:
+    """("entries" | "inflated" | None, the declared inflated bytes) read from the zip's directory alone."""
+    entries = archive.infolist()
+    declared = sum(e.file_size for e in entries)
+    if len(entries) > max_entries:
+        return "entries", declared
+    bomb = any(e.file_size > 1024 * 1024 and e.file_size > max_ratio * max(e.compress_size, 1) for e in entries)
+    return ("inflated" if declared > max_inflated or bomb else None), declared

@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from .errors import Forbidden, RuleViolation
+from .roles import DEPARTMENT_ROLES
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,50 @@ def check_issuer(kind: str, role: str) -> None:
                             fields={"kind": "未知的文书种类"})
     if role not in KINDS[kind].roles:
         raise Forbidden(f"“{KINDS[kind].label}”不由本角色出具", rule="R-ROLE")
+
+
+def decider(stage: str, network: str | None = None) -> str:
+    """R-RETURN: the role that decides (approves, returns, refuses) at a review stage: 发改委 the
+    feasibility study, 营商环境局 the design (省内网办 for an intranet project) and the 省政府审定."""
+    if stage == "feasibility":
+        return "ndrc"
+    if stage == "design":
+        return "intranet" if network == "intranet" else "planner"
+    return "planner"  # gov
+
+
+def check_author(kind: str, role: str, *, stage: str | None = None, network: str | None = None,
+                 department_id: int | None = None, author_department_id: int | None = None) -> None:
+    """R-ROLE / R-RETURN: who may draft, replace or finalise a letter — the role that issues its kind;
+    for a return or refusal the role that decided its stage, for a 初步设计批复 the design's decider
+    (so no one takes another authority's 文号); a 全流程记录表 draft stays its author's department's
+    (or the planner's)."""
+    check_issuer(kind, role)
+    if kind in ("return_letter", "refusal_letter") and stage is not None and role != decider(stage, network):
+        raise Forbidden(f"该“{KINDS[kind].label}”由作出该决定的{ROLE_LABELS[decider(stage, network)]}出具",
+                        rule="R-RETURN")
+    if kind == "design_approval" and role != decider("design", network):
+        raise Forbidden("电子政务内网项目的初步设计由省内网办批复，其他项目由省营商环境局批复", rule="R-ROLE")
+    if kind == "record_sheet" and role != "planner" and author_department_id is not None \
+            and department_id != author_department_id:
+        raise Forbidden("该全流程记录表草稿由其他单位生成，只能由该单位或省营商环境局修改、定稿", rule="R-ROLE")
+
+
+ROLE_LABELS = {"ndrc": "省发展和改革委员会", "planner": "省营商环境局", "intranet": "省内网办"}
+
+
+DEPARTMENT_DRAFTS = frozenset({"proposal_form", "record_sheet"})  # the department's own papers
+
+
+def may_see(kind: str, status: str, role: str, lead_department: bool = False) -> bool:
+    """R-SCOPE: a final letter is for everyone who sees the project; a draft only for the roles that
+    issue its kind (a department's role never sees an authority's draft), a 申报书 or 全流程记录表
+    draft also for the lead department."""
+    if status == "final":
+        return True
+    if kind in DEPARTMENT_DRAFTS and lead_department:
+        return True
+    return role in KINDS[kind].roles and role not in DEPARTMENT_ROLES
 
 
 def doc_number(authority: str, year: int, number: int | None) -> str:

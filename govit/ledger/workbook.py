@@ -11,6 +11,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ..domain.documents import zip_excess
 from ..domain.errors import UploadRefused
 from ..domain.ledger import (COLUMNS, CONSTRUCTION_TYPES, HEADERS, LETTER, MAX_ROWS, NETWORKS, STAGE_OF_LABEL,
                              YES_NO, FormulaCell, letter)
@@ -22,9 +23,6 @@ SAMPLE = "填写示例"
 CODES = "代码表"
 RESULTS = "检查结果"
 MAX_FILE_BYTES = 20 * 1024 * 1024  # the upload itself
-MAX_INFLATED = 200 * 1024 * 1024  # what the zip's entries may declare in all, before any is inflated
-MAX_RATIO = 200  # a declared inflation beyond this for a large entry is a zip bomb
-MAX_ENTRIES = 2_000
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted xlsx (or an old .xls) is an OLE container
 BAD = PatternFill("solid", fgColor="FFC7CE")
 HEAD = PatternFill("solid", fgColor="DDEBF7")
@@ -54,11 +52,10 @@ def check_container(data: bytes) -> None:
     """Refuse before inflating: the declared sizes of every entry are read from the zip's directory."""
     book = _open_zip(data)
     entries = book.infolist()
-    if len(entries) > MAX_ENTRIES:
+    excess, declared = zip_excess(book)
+    if excess == "entries":
         raise LedgerFileError("该文件包含的部件过多，不是正常的台账工作簿，已拒绝")
-    declared = sum(e.file_size for e in entries)
-    bomb = any(e.file_size > 1024 * 1024 and e.file_size > MAX_RATIO * max(e.compress_size, 1) for e in entries)
-    if declared > MAX_INFLATED or bomb:
+    if excess == "inflated":
         raise LedgerFileError(f"该文件解压后达 {declared // (1024 * 1024)} MiB，压缩比异常（疑似“压缩炸弹”），"
                               "已在解压前拒绝；请上传正常的台账工作簿")
     names = {e.filename for e in entries}

@@ -13,7 +13,8 @@ from . import services
 @bp.get("/projects/<int:project_id>/letters")
 def list_letters(project_id: int):
     project = load_project(project_id, g.api_user)
-    return jsonify([services.letter_json(x) for x in services.project_letters(project)])
+    return jsonify([services.letter_json(x) for x in services.project_letters(project)
+                    if services.visible(g.api_user, x)])
 
 
 @bp.post("/projects/<int:project_id>/letters")
@@ -29,7 +30,8 @@ def download_letter(project_id: int):
     project = load_project(project_id, g.api_user)
     letter_id = inputs.row_id(request.args, "letter_id")
     fmt = inputs.choice(request.args, "format", ("docx", "pdf"))
-    data, mimetype, name = services.file_of(services.get_letter(letter_id, project), fmt)
+    letter = services.check_visible(g.api_user, services.get_letter(letter_id, project))
+    data, mimetype, name = services.file_of(letter, fmt)
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
 
 

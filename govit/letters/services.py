@@ -2,6 +2,8 @@
 (文号 taken, PDF frozen, sha256 kept), tell the department. One transaction per call; each step is
 in the history (R-AUDIT-TRAIL) and the department is told of a final letter (R-NOTIFY)."""
 import hashlib
+import io
+import zipfile
 from datetime import date
 
 from flask import current_app
@@ -9,16 +11,17 @@ from sqlalchemy import select
 
 from .. import clock, history, keys
 from ..auth.access import require_lead_department
-from ..domain.documents import check_upload
+from ..domain.documents import check_upload, zip_excess
 from ..domain.errors import Forbidden, InvalidInput, NotFound, RuleViolation
-from ..domain.letters import KINDS, authority_for, check_issuer, chinese_date, doc_number, is_bulletin_day
+from ..domain.letters import (KINDS, authority_for, check_author, check_issuer, chinese_date, doc_number, is_bulletin_day,
+                              may_see)
 from ..extensions import db
 from ..models import Letter, Plan, PlanItem, Project, User
 from ..storage import store, stored_path
 from ..transaction import lock_for_update, transactional
 from . import bulletin, content
 from .numbering import take_number
-from .render import docx_text, pdf_from_docx, render_docx, replace_text
+from .render import docx_text, docx_to_html, pdf_from_docx, render_docx, replace_text
 
 DOCX_SUFFIX = ".docx"
 
@@ -93,11 +96,15 @@ def draft(actor: User | None, kind: str, project: Project | None = None, plan: P
 def check_may_issue(actor: User, kind: str, project: Project | None = None) -> None:
     """R-ROLE: the deciding authority drafts its letter; the department its own 申报书."""
     check_issuer(kind, actor.role)
-    if kind == "proposal_form" and project is not None:
+    if project is None:
+        return
+    if kind == "proposal_form":
         require_lead_department(actor, project)
-    if kind == "design_approval" and project is not None and (project.network == "intranet") != (
-            actor.role == "intranet"):
-        raise Forbidden("电子政务内网项目的初步设计由省内网办批复，其他项目由省营商环境局批复", rule="R-ROLE")
+    stage = None
+    if kind in ("return_letter", "refusal_letter"):  # R-RETURN: the stage of the decision decides
+        decision = content._decision(project, "return" if kind == "return_letter" else "refuse")
+        stage = decision.stage if decision else None
+    check_author(kind, actor.role, stage=stage, network=project.network)
 
 
 @transactional
@@ -138,9 +145,13 @@ def monthly_hook(today: date, cal) -> Letter | None:
 
 
 def _check_author(actor: User, letter: Letter) -> None:
-    check_issuer(letter.kind, actor.role)
+    """R-ROLE / R-RETURN: the draft's kind, stage and author decide who may replace or finalise it."""
+    project = _project(letter)
+    author = db.session.get(User, letter.created_by_id) if letter.created_by_id else None
+    check_author(letter.kind, actor.role, stage=letter.stage, network=project.network if project else None,
+                 department_id=actor.department_id, author_department_id=author.department_id if author else None)
     if letter.kind == "proposal_form":
-        require_lead_department(actor, db.session.get(Project, letter.project_id))
+        require_lead_department(actor, project)
 
 
 @transactional
@@ -153,7 +164,7 @@ def upload_edit(actor: User, letter: Letter, filename: str, data: bytes) -> Lett
     check_upload("other", filename or "", data, current_app.config["MAX_CONTENT_LENGTH"])
     if not (filename or "").lower().endswith(DOCX_SUFFIX):
         raise InvalidInput({"file": "请上传修改后的 Word 文件（.docx）"})
-    text = docx_text(data)
+    text = _readable_docx(data)
     if letter.doc_no and letter.doc_no not in text:
         raise InvalidInput({"file": f"上传的文件中找不到发文字号“{letter.doc_no}”，请保留该行（定稿时填入文号）"})
     letter.version += 1
@@ -161,6 +172,27 @@ def upload_edit(actor: User, letter: Letter, filename: str, data: bytes) -> Lett
     history.record(actor, "letter_upload", project=_project(letter), **_subject_record(letter),
                    filename=filename[:255])
     return letter
+
+
+def _readable_docx(data: bytes) -> str:
+    """R-UPLOAD: the zip's declared sizes checked before anything is inflated, then the text read and
+    the PDF's HTML made once, so that a broken file is refused here (400), not at final or download."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            excess, declared = zip_excess(archive)
+    except zipfile.BadZipFile:
+        excess, declared = "broken", 0
+    if excess == "inflated":
+        raise InvalidInput({"file": f"该文件解压后达 {declared // (1024 * 1024)} MiB，压缩比异常（疑似“压缩炸弹”），"
+                                    "已在解压前拒绝；请上传正常的 Word 文件（.docx）"})
+    try:
+        if excess:
+            raise ValueError(excess)
+        text = docx_text(data)
+        docx_to_html(data)
+    except Exception:  # python-docx and lxml raise many kinds on a broken part
+        raise InvalidInput({"file": "无法读取该 Word 文件，文件可能已损坏：请在 Word 中打开后另存为 .docx 再上传"}) from None
+    return text
 
 
 def _project(letter: Letter) -> Project | None:
@@ -186,7 +218,8 @@ def finalize(actor: User, letter: Letter) -> Letter:
     letter.docx_sha256, letter.pdf_sha256 = _kept(data), _kept(pdf)
     # 不可否认性 (CRYPTO.md, issue 23): the frozen PDF signed with SM2 by the finalising authority's key;
     # `govit verify-signature file LETTER.pdf --signature S` checks a downloaded copy offline
-    letter.signature = keys.sign(actor.department.code, pdf)
+    # signed by the authority whose 文号 it carries; a record or form (no 文号) is signed by no one
+    letter.signature = keys.sign(letter.authority, pdf) if letter.authority else None
     letter.status, letter.finalized_on, letter.finalized_by_id, letter.dated_on = "final", day, actor.id, day
     project = _project(letter)
     history.record(actor, "letter_finalize", project=project, **_subject_record(letter), pdf_sha256=letter.pdf_sha256,
@@ -212,6 +245,20 @@ def get_letter(letter_id: int, project: Project | None = None) -> Letter:
     if letter is None or (project is not None and letter.project_id != project.id) or (
             project is None and letter.project_id is not None):
         raise NotFound(f"文书 {letter_id} 不存在")
+    return letter
+
+
+def visible(actor: User, letter: Letter) -> bool:
+    """R-SCOPE: drafts only for their issuers (申报书 and 全流程记录表 drafts for the lead department too)."""
+    project = _project(letter)
+    lead = project is not None and actor.role in ("applicant", "dept_admin") and \
+        actor.department_id == project.department_id
+    return may_see(letter.kind, letter.status, actor.role, lead)
+
+
+def check_visible(actor: User, letter: Letter) -> Letter:
+    if not visible(actor, letter):
+        raise Forbidden("文书草稿仅供出具单位查看；定稿后可下载", rule="R-SCOPE")
     return letter
 
 

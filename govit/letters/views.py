@@ -17,14 +17,15 @@ bp = Blueprint("letters", __name__)
 
 def panel(project) -> dict:
     """The project page's 文书 section (templates/letters/_panel.html)."""
-    return {"letters": services.project_letters(project), "labels": KINDS, "status": STATUS_LABELS,
+    return {"letters": [x for x in services.project_letters(project) if services.visible(current_user, x)],
+            "labels": KINDS, "status": STATUS_LABELS,
             "kinds": [(k, KINDS[k].label) for k in PROJECT_KINDS if current_user.role in KINDS[k].roles]}
 
 
 def plan_panel(plan) -> dict:
     """The plan page's 文书 section: the plan's 下达通知 and the monthly 通报 (not for departments' eyes)."""
-    letters = [x for x in services.plan_letters(plan)
-               if x.kind != "monthly_bulletin" or current_user.role not in DEPARTMENT_ROLES]
+    letters = [x for x in services.plan_letters(plan) if services.visible(current_user, x)
+               and (x.kind != "monthly_bulletin" or current_user.role not in DEPARTMENT_ROLES)]
     return {"letters": letters, "labels": KINDS, "status": STATUS_LABELS,
             "may_issue": current_user.role in KINDS["plan_notice"].roles}
 
@@ -63,7 +64,7 @@ def generate(project_id: int):
 
 @bp.get("/projects/<int:project_id>/letters/<int:letter_id>.<fmt>")
 def download(project_id: int, letter_id: int, fmt: str):
-    letter = services.get_letter(letter_id, load_project(project_id))
+    letter = services.check_visible(current_user, services.get_letter(letter_id, load_project(project_id)))
     data, mimetype, name = services.file_of(letter, fmt)
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
 
@@ -111,7 +112,7 @@ def _province_letter(letter_id: int):
     if letter.kind == "monthly_bulletin" and current_user.role in DEPARTMENT_ROLES:
         from ..domain.errors import Forbidden
         raise Forbidden("月度通报报送省政府领导和主管部门", rule="R-SCOPE")
-    return letter
+    return services.check_visible(current_user, letter)
 
 
 @bp.get("/letters/<int:letter_id>.<fmt>")

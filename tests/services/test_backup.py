@@ -10,7 +10,8 @@ from govit import create_app, vault
 from govit.approval import budget
 from govit.extensions import db
 from govit.history import verify_chain
-from govit.models import Document, Project
+from govit.letters import services as letters
+from govit.models import Document, Letter, Project
 
 from .test_approval import building, w  # noqa: F401  (the fixture)
 
@@ -30,12 +31,14 @@ def test_backup_then_restore_into_a_new_database_round_trips(app, app_config, w,
     project = building(w)
     budget.file_budget_change(w["head"], project, Decimal("100000.00"), Decimal("3000000.00"), "optimisation", "备份测试")
     docs = {d.id: vault.read_all(d) for d in db.session.query(Document)}  # SM4 on disk (CRYPTO.md)
+    letter = letters.finalize(w["head"], letters.generate(w["head"], project, "record_sheet"))  # issue 21
+    letter_id, letter_files = letter.id, (letters.file_of(letter, "docx")[0], letters.file_of(letter, "pdf")[0])
     project_id, name = project.id, project.name  # read here: inside the other app, `project` would
     # lazy-load through that app's database
     archive = tmp_path / "backups" / "govit.tar.gz"
     done = runner.invoke(args=["backup", str(archive)])
     assert done.exit_code == 0, done.output
-    assert "材料 4 份" in done.output and archive.exists()
+    assert "材料 6 份" in done.output and archive.exists()  # four documents, the letter's DOCX and PDF
 
     uploads = tmp_path / "uploads2"
     other = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": spare_database_url,
@@ -47,6 +50,8 @@ def test_backup_then_restore_into_a_new_database_round_trips(app, app_config, w,
         assert other.test_cli_runner().invoke(args=["verify-audit"]).exit_code == 0
         for doc_id, data in docs.items():  # the wrapped keys came with the rows; the KEK never did
             assert vault.read_all(db.session.get(Document, doc_id)) == data
+        restored_letter = db.session.get(Letter, letter_id)  # the letter downloads as before
+        assert (letters.file_of(restored_letter, "docx")[0], letters.file_of(restored_letter, "pdf")[0]) == letter_files
         again = other.test_cli_runner().invoke(args=["restore", str(archive)])
         assert again.exit_code != 0 and "--replace" in again.output  # refused: the database is in use
         db.engine.dispose()

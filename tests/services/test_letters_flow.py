@@ -173,7 +173,7 @@ def test_web_section_generates_and_downloads(client, w):
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     client.post("/logout")
     login(client, w["applicant"])
-    assert letter.title in client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert letter.title not in client.get(f"/projects/{project.id}").get_data(as_text=True)  # a draft (R-SCOPE)
     with unchanged("a department posting an authority's letter"):
         assert client.post(f"/projects/{project.id}/letters", data={"kind": "supplement_notice"}).status_code == 403
 
@@ -231,3 +231,162 @@ def test_plan_page_section_issues_the_notice_and_the_bulletin(client, make, revi
     assert client.get(f"/letters/{notice.id}.pdf").data.startswith(b"%PDF")
     with unchanged("a department opening the leadership's 通报"):
         assert client.get(f"/letters/{bulletin.id}.docx").status_code == 403
+
+
+# ---- review of issue 21 (issue 21 follow-up): the defects found and fixed -------------------------
+CRAFTED_STYLE = 'x"><link/rel="attachment"/href="file:///etc/hostname"><p/class="y'
+
+
+def _with_style(data: bytes, style_name: str) -> bytes:
+    from docx.enum.style import WD_STYLE_TYPE
+    document = Docx(io.BytesIO(data))
+    from docx.oxml.ns import qn
+    style = document.styles.add_style("Crafted", WD_STYLE_TYPE.PARAGRAPH)
+    document.add_paragraph("附：说明", style=style)
+    style.element.find(qn("w:name")).set(qn("w:val"), style_name)  # python-docx's lookup refuses quotes
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _inflated(pdf: bytes) -> bytes:
+    """The PDF with its Flate streams inflated (an embedded file's content is compressed)."""
+    import re
+    import zlib
+    out = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S):
+        try:
+            out.append(zlib.decompressobj().decompress(stream))
+        except zlib.error:
+            pass
+    return b"".join(out)
+
+
+def test_crafted_style_name_reads_no_server_file_into_the_pdf(w, tmp_path, monkeypatch):
+    """An uploaded DOCX's style name goes into the HTML reduced to [A-Za-z0-9_-] and WeasyPrint
+    fetches only data: URLs: no server file attached to or drawn in the final PDF."""
+    planner, project = w["planner"], w["project"]
+    secret = tmp_path / "secret.txt"
+    secret.write_text("GOVIT-SERVER-SECRET-4711")
+    letter = services.generate(planner, project, "supplement_notice")
+    services.upload_edit(planner, letter, "x.docx", _with_style(services.read_file(letter.docx_sha256),
+                                                                 CRAFTED_STYLE))
+    services.finalize(planner, letter)
+    pdf = services.read_file(letter.pdf_sha256)
+    assert b"EmbeddedFile" not in pdf and b"/Filespec" not in pdf
+    crafted = _with_style(services.read_file(letter.docx_sha256), CRAFTED_STYLE.replace("/etc/hostname", str(secret)))
+    pdf = pdf_from_docx(crafted)
+    assert b"EmbeddedFile" not in pdf and b"GOVIT-SERVER-SECRET-4711" not in _inflated(pdf)
+    # and were a link to reach the HTML, the fetcher (data: URLs only) would not read the file
+    from govit.letters import render
+    monkeypatch.setattr(render, "docx_to_html", lambda data: f'<p>x<link rel="attachment" href="file://{secret}"></p>')
+    pdf = pdf_from_docx(crafted)
+    assert b"EmbeddedFile" not in pdf and b"GOVIT-SERVER-SECRET-4711" not in _inflated(pdf)
+
+
+def test_return_letter_only_by_the_stages_decider_and_signed_by_its_authority(w, make):
+    """R-RETURN: a feasibility-stage return is 发改委's letter: a planner neither drafts it nor (given a
+    draft) uploads or finalises it, nothing changes; the final letter is signed FGW, whose 文号 it takes."""
+    from govit import keys
+    from govit.models import ApprovalDecision
+    planner, ndrc, project = w["planner"], w["ndrc"], w["project"]
+    db.session.add(ApprovalDecision(project_id=project.id, stage="feasibility", kind="return", reasons="补充投资测算",
+                                    from_state=project.state, decided_on=clock.today(), decided_by_id=ndrc.id))
+    db.session.commit()
+    with unchanged("a planner drafting 发改委's return"), pytest.raises(Forbidden):
+        services.generate(planner, project, "return_letter")
+    letter = services.generate(ndrc, project, "return_letter")
+    assert letter.doc_no.startswith("黑发改审批")
+    data = services.read_file(letter.docx_sha256)
+    with unchanged("a planner replacing 发改委's draft"), pytest.raises(Forbidden):
+        services.upload_edit(planner, letter, "x.docx", data)
+    with unchanged("a planner finalising 发改委's draft"), pytest.raises(Forbidden):
+        services.finalize(planner, letter)
+    services.finalize(ndrc, letter)
+    assert letter.signature.startswith("SM2:FGW:") and keys.verify(services.read_file(letter.pdf_sha256),
+                                                                   letter.signature)
+
+
+def test_intranet_design_approval_not_finalised_by_the_planner(w, make):
+    """R-ROLE: an intranet project's 初步设计批复 draft is 内网办's: the planner cannot finalise it."""
+    planner, project = w["planner"], w["project"]
+    intranet = make.user("intranet", "NWB")
+    letter = Letter(kind="design_approval", project_id=project.id, authority="NWB", year=2026,
+                    doc_no="黑内网审〔2026〕×号", title="关于初步设计的批复", status="draft", version=1,
+                    filename="批复.docx", docx_sha256=services._kept(services.read_file(
+                        services.generate(planner, project, "supplement_notice").docx_sha256)),
+                    created_at=clock.now(), dated_on=clock.today(), note="", created_by_id=intranet.id)
+    db.session.add(letter)
+    project.network = "intranet"
+    db.session.commit()
+    with unchanged("a planner finalising 内网办's 批复"), pytest.raises(Forbidden):
+        services.finalize(planner, letter)
+
+
+def test_record_sheet_final_carries_no_signature_and_stays_its_departments(w, make):
+    """A 全流程记录表 has no 文号, so no authority signs it (no department key is used or made); another
+    department cannot finalise the draft (R-ROLE), nothing changes."""
+    head, project = w["head"], w["project"]
+    other = make.user("dept_admin", make.department("DEPB", "省教育厅").code)
+    letter = services.generate(head, project, "record_sheet")
+    with unchanged("another department finalising the sheet"), pytest.raises(Forbidden):
+        services.finalize(other, letter)
+    services.finalize(head, letter)
+    assert letter.status == "final" and letter.authority is None and letter.signature is None
+
+
+def _zip(entries: dict) -> bytes:
+    import zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("data, message", [
+    ("broken", "无法读取该 Word 文件"),
+    (_zip({"word/document.xml": b"\0" * (3 * 1024 * 1024)}), "压缩炸弹")], ids=["broken", "bomb"])
+def test_web_upload_of_a_broken_or_bomb_docx_is_refused_with_its_reason(client, w, data, message):
+    """R-UPLOAD: a DOCX whose document.xml is no XML, or whose declared size is a zip bomb (checked
+    before inflating), is refused with what to do — never a 500 — and nothing changes."""
+    planner, project = w["planner"], w["project"]
+    letter = services.generate(planner, project, "supplement_notice")
+    db.session.commit()
+    if data == "broken":  # the draft itself, its document.xml no XML (lxml's XMLSyntaxError before)
+        import zipfile
+        with zipfile.ZipFile(io.BytesIO(services.read_file(letter.docx_sha256))) as source:
+            data = _zip({n: b"<w:document><not xml" if n == "word/document.xml" else source.read(n)
+                         for n in source.namelist()})
+    login(client, planner)
+    with unchanged(f"a {message} upload"):
+        res = client.post(f"/projects/{project.id}/letters/{letter.id}/upload",
+                          data={"file": (io.BytesIO(data), "通知.docx")}, content_type="multipart/form-data")
+        assert res.status_code == 302
+    assert message in client.get(res.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Letter, letter.id).version == 1
+
+
+def test_authority_drafts_hidden_from_the_department_until_final(client, w):
+    """R-SCOPE: the 补正通知 draft is not listed to or downloadable by the department (panel, web
+    download, API), nothing changes; once final it is. The department's own 申报书 draft it sees."""
+    planner, applicant, project = w["planner"], w["applicant"], w["project"]
+    letter = services.generate(planner, project, "supplement_notice")
+    own = services.generate(applicant, project, "proposal_form")
+    db.session.commit()
+    login(client, applicant)
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert letter.title not in page and own.title in page
+    with unchanged("a department downloading an authority's draft"):
+        assert client.get(f"/projects/{project.id}/letters/{letter.id}.docx").status_code == 403
+    token = client.post("/api/v1/auth/token", json={"username": applicant.username,
+                                                    "password": PASSWORD}).get_json()["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    assert [x["id"] for x in client.get(f"/api/v1/projects/{project.id}/letters", headers=auth).get_json()] == [own.id]
+    url = f"/api/v1/projects/{project.id}/letters/download?letter_id={letter.id}&format=docx"
+    assert client.get(url, headers=auth).status_code == 403
+    services.finalize(planner, db.session.get(Letter, letter.id))
+    db.session.commit()
+    assert client.get(url, headers=auth).status_code == 200
+    assert client.get(f"/projects/{project.id}/letters/{letter.id}.pdf").data.startswith(b"%PDF")

@@ -7,7 +7,7 @@ import pytest
 
 from govit.domain.errors import Forbidden, RuleViolation
 from govit.domain.letters import (CHARS_PER_LINE, ISSUERS, KINDS, LINES_PER_PAGE, MARGIN_BOTTOM_MM, MARGIN_RIGHT_MM,
-                                  authority_for, check_issuer, chinese_date, chinese_year, doc_number,
+                                  authority_for, check_author, check_issuer, decider, may_see, chinese_date, chinese_year, doc_number,
                                   is_bulletin_day, month_before, page_label, percent, wan)
 
 
@@ -123,3 +123,61 @@ def test_refusals_name_r_role():
     with pytest.raises(RuleViolation) as err:
         check_issuer("memo", "planner")
     assert err.value.rule == "R-ROLE" and err.value.message.startswith("未知的文书种类“memo”")
+
+
+@pytest.mark.parametrize("stage, network, role", [
+    ("feasibility", None, "ndrc"), ("feasibility", "intranet", "ndrc"), ("design", None, "planner"),
+    ("design", "extranet", "planner"), ("design", "intranet", "intranet"), ("gov", None, "planner"),
+    ("gov", "intranet", "planner")])
+def test_decider_of_each_stage_r_return(stage, network, role):
+    """R-RETURN: 发改委 decides the feasibility study, 营商环境局 the design (内网办 an intranet one) and
+    the 省政府审定."""
+    assert decider(stage, network) == role
+
+
+@pytest.mark.parametrize("kind", ["return_letter", "refusal_letter"])
+def test_only_the_stages_decider_writes_its_return_or_refusal_r_return(kind):
+    """R-RETURN: a planner cannot take FGW's 文号 for a feasibility return, nor ndrc YSHJ's."""
+    check_author(kind, "ndrc", stage="feasibility")
+    check_author(kind, "intranet", stage="design", network="intranet")
+    check_author(kind, "planner", stage="design", network="extranet")
+    check_author(kind, "planner", stage="gov", network="intranet")
+    for role, stage, network in (("planner", "feasibility", None), ("intranet", "feasibility", "intranet"),
+                                 ("ndrc", "design", None), ("planner", "design", "intranet"),
+                                 ("intranet", "design", None), ("ndrc", "gov", None), ("intranet", "gov", "intranet")):
+        with pytest.raises(Forbidden) as err:
+            check_author(kind, role, stage=stage, network=network)
+        assert err.value.rule == "R-RETURN"
+
+
+def test_design_approval_by_the_networks_decider_r_role():
+    check_author("design_approval", "planner", network="extranet")
+    check_author("design_approval", "intranet", network="intranet")
+    with pytest.raises(Forbidden):
+        check_author("design_approval", "planner", network="intranet")
+    with pytest.raises(Forbidden):
+        check_author("design_approval", "intranet", network="extranet")
+
+
+def test_record_sheet_draft_stays_its_authors_department_r_role():
+    """R-ROLE: another department cannot replace or finalise a 全流程记录表 draft; the planner can."""
+    check_author("record_sheet", "applicant", department_id=7, author_department_id=7)
+    check_author("record_sheet", "planner", department_id=1, author_department_id=7)
+    check_author("record_sheet", "applicant", department_id=8, author_department_id=None)
+    with pytest.raises(Forbidden):
+        check_author("record_sheet", "applicant", department_id=8, author_department_id=7)
+    with pytest.raises(Forbidden):
+        check_author("record_sheet", "ndrc", department_id=2, author_department_id=7)
+
+
+@pytest.mark.parametrize("kind, role, lead, seen", [
+    ("return_letter", "ndrc", False, True), ("return_letter", "planner", False, True),
+    ("return_letter", "applicant", True, False), ("return_letter", "finance", False, False),
+    ("plan_notice", "planner", False, True), ("plan_notice", "dept_admin", True, False),
+    ("proposal_form", "applicant", True, True), ("proposal_form", "applicant", False, False),
+    ("proposal_form", "planner", False, False), ("record_sheet", "dept_admin", True, True),
+    ("record_sheet", "applicant", False, False), ("record_sheet", "auditor", False, True)])
+def test_drafts_only_for_their_issuers_r_scope(kind, role, lead, seen):
+    """R-SCOPE: a draft is its issuers' (申报书 / 全流程记录表: the lead department's too); final is everyone's."""
+    assert may_see(kind, "draft", role, lead) is seen
+    assert may_see(kind, "final", role, lead) is True
