@@ -21,7 +21,7 @@ def sign_in(j, username: str):
     page.fill("#username", username)
     page.fill("#password", DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_selector("text=退出")
+    page.wait_for_selector("form.logout", state="attached")  # 退出 sits in the user menu (shell)
     return page
 
 
