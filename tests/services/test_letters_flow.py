@@ -58,7 +58,7 @@ def test_edited_upload_becomes_a_version_and_the_final_pdf_says_it(w):
     text = _flat(_pdf_text(pdf))
     assert mimetype == "application/pdf" and "联系电话0451-00000000" in text and "黑营商审〔2026〕1号" in text
     actions = db.session.execute(select(Event.action).where(Event.project_id == project.id,
-                                                            Event.action.like("letter_%"))).scalars().all()
+                                                            Event.action.like("letter_%")).order_by(Event.seq)).scalars().all()
     assert actions == ["letter_generate", "letter_upload", "letter_finalize"]
     assert db.session.scalar(select(func.count()).select_from(Notification)) > told
 
