@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: install fonts browser-deps bench-deps faketime-deps run test test-sqlite test-postgres test-clock \
+.PHONY: install fonts browser-deps bench-deps faketime-deps run test test-sqlite test-postgres test-clock test-clock-full \
 	mutation mutation-ci bench bench-crypto bench-ledger clean
 
 # Charts and exports need a freely licensed CJK font (Debian's Noto CJK); installed when missing.
@@ -47,7 +47,19 @@ run: install
 	@echo "  各角色的操作指引在右上角用户菜单；API 文档 http://127.0.0.1:5000/api/v1/docs。按 Ctrl+C 停止。"
 	GOVIT_TODAY=$(DEMO_TODAY) $(VENV)/bin/govit run --host 127.0.0.1 --port 5000
 
-test: install test-sqlite $(if $(GOVIT_TEST_POSTGRES),test-postgres)
+# With GOVIT_TEST_POSTGRES set (CI), the two databases' runs go side by side, one per core; each
+# run's log is printed whole when it ends (failures and the slowest tests at its end).
+test: install
+ifeq ($(strip $(GOVIT_TEST_POSTGRES)),)
+	@$(MAKE) --no-print-directory test-sqlite
+else
+	@echo "==== govit test suite on SQLite and on PostgreSQL ($(GOVIT_TEST_POSTGRES)), side by side ===="
+	@GOVIT_TEST_POSTGRES= $(PY) -m pytest -p no:cacheprovider --durations=15 > .test-sqlite.log 2>&1 & a=$$!; \
+	$(PY) -m pytest -p no:cacheprovider --durations=15 > .test-postgres.log 2>&1 & b=$$!; \
+	status=0; wait $$a || status=1; wait $$b || status=1; \
+	echo "---- SQLite"; cat .test-sqlite.log; echo "---- PostgreSQL"; cat .test-postgres.log; \
+	rm -f .test-sqlite.log .test-postgres.log; exit $$status
+endif
 
 test-sqlite: install
 	@echo "==== govit test suite on SQLite ===="
@@ -65,11 +77,18 @@ faketime-deps:
 	  echo "installing Debian faketime (libfaketime)"; \
 	  tools/apt-install faketime; }
 
+# `make test-clock` (CI) splits the test files between the dates (each file runs under one of them, by
+# a hash of its path: --shard in tests/conftest.py), so the suite runs once in all; `make test-clock-full`
+# runs the whole suite at every date.
+CLOCK_SHARDS ?= 1
+test-clock-full: CLOCK_SHARDS=0
+test-clock-full: test-clock
 test-clock: install faketime-deps
 	@echo "==== govit test suite on SQLite, machine clock faked to each of $(CLOCK_DATES) (in parallel) ===="
-	@pids=""; for day in $(CLOCK_DATES); do \
+	@pids=""; i=0; n=$(words $(CLOCK_DATES)); for day in $(CLOCK_DATES); do \
+	  shard=$$( [ "$(CLOCK_SHARDS)" = 1 ] && echo "--shard=$$i/$$n" ); i=$$((i+1)); \
 	  GOVIT_TEST_POSTGRES= timeout 1500 faketime "$$day 09:00:00" $(PY) -m pytest -q -p no:cacheprovider \
-	    --ignore=tests/browser -m "not wallclock" > .clock-$$day.log 2>&1 & pids="$$pids $$!"; \
+	    --ignore=tests/browser -m "not wallclock" $$shard > .clock-$$day.log 2>&1 & pids="$$pids $$!"; \
 	done; status=0; for pid in $$pids; do wait $$pid || status=1; done; \
 	for day in $(CLOCK_DATES); do echo "---- clock faked to $$day"; tail -n 15 .clock-$$day.log; rm -f .clock-$$day.log; done; \
 	exit $$status
