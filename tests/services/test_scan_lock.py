@@ -27,6 +27,7 @@ import json, sys, time
 from govit import create_app
 from govit.alerts import scan as scanner
 config = json.loads(sys.argv[1])
+config["GOVIT_TODAY"] = __import__("datetime").date.fromisoformat(config["GOVIT_TODAY"])  # the test's day
 scanner.LEASE_SECONDS, scanner.RENEW_EVERY = 2, 0.5
 
 def stuck(today):  # a scan that hangs mid-run until it is killed
@@ -55,6 +56,9 @@ def test_r_alert_a_scan_killed_mid_run_does_not_skip_the_day(app, app_config, ma
     daily job started next waits for the dead holder's lease to lapse, then scans the day."""
     _project_due(make)
     config = {k: v for k, v in app_config.items() if isinstance(v, (str, bool, int, type(None)))}
+    # the holder runs on the test's day too: its lease (clock.now()) must be read on the same calendar,
+    # or after the machine's midnight it looks a day long and the next scan waits 30 minutes
+    config["GOVIT_TODAY"] = app.config["GOVIT_TODAY"].isoformat()
     proc = subprocess.Popen([sys.executable, "-c", HOLDER, json.dumps(config), DAY],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:

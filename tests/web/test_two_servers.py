@@ -40,7 +40,7 @@ def servers(app, tmp_path):
     env = {**os.environ, "GOVIT_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "GOVIT_UPLOAD_DIR": str(tmp_path / "shared-uploads"), "GOVIT_SECRET_KEY": "two-servers-" + "s" * 32,
            "GOVIT_ENV": "development"}
-    env.pop("GOVIT_TODAY", None)
+    env["GOVIT_TODAY"] = app.config["GOVIT_TODAY"].isoformat()  # the test's day, not the machine's
     ports = [_free_port(), _free_port()]
     procs = [subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
                                "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
