@@ -74,15 +74,23 @@ class Journey:
         page.fill("#password", PASSWORD)
         page.get_by_role("button", name="登录").click()
         page.wait_for_selector("form.logout", state="attached")
+        page.wait_for_load_state()  # the menus' script (bootstrap) has run: a dropdown opens when clicked
         return page
 
     def click(self, role: str, name: str, confirm: bool = False, exact: bool = False):
         if confirm:  # the irreversible steps ask first
             self.page.once("dialog", lambda dialog: dialog.accept())
+        self.page.wait_for_load_state()  # scripts loaded: the menu's dropdowns answer a click
         target = self.page.get_by_role(role, name=name, exact=exact)
         if not target.count():  # a page in a menu group (issue 19): open its dropdown first
             target = self.page.get_by_role(role, name=name, exact=exact, include_hidden=True)
-            self.page.locator("li.dropdown", has=target).first.locator(".dropdown-toggle").click()
+            toggle = self.page.locator("li.dropdown", has=target).first.locator(".dropdown-toggle")
+            toggle.click()
+            from playwright.sync_api import TimeoutError as PlaywrightTimeout
+            try:
+                target.first.wait_for(state="visible", timeout=3000)
+            except PlaywrightTimeout:  # the click came before the menu listened: open it once more
+                toggle.click()
         target.first.click()
         self.page.wait_for_load_state()
 
