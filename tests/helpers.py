@@ -147,6 +147,9 @@ def all_at_once(app, calls: list) -> list:
     return outcomes
 
 
+_COUNTS = None  # (metadata, the statement counting every table's rows)
+
+
 def snapshot() -> dict:
     """What a request could touch: the row count of every table (the history's events among them)
     and a digest of every project row, read in two statements, as committed."""
@@ -155,9 +158,11 @@ def snapshot() -> dict:
     from sqlalchemy import func, select
 
     from govit.models import Project
-    tables = db.metadata.sorted_tables
-    counts = db.session.execute(select(*[select(func.count()).select_from(t).scalar_subquery().label(t.name)
-                                         for t in tables])).one()
+    global _COUNTS
+    if _COUNTS is None or _COUNTS[0] is not db.metadata:  # the statement built once (a route matrix takes
+        _COUNTS = (db.metadata, select(*[select(func.count()).select_from(t).scalar_subquery().label(t.name)
+                                         for t in db.metadata.sorted_tables]))  # thousands of snapshots)
+    counts = db.session.execute(_COUNTS[1]).one()
     rows = db.session.execute(select(Project.__table__).order_by(Project.__table__.c.id)).all()
     db.session.rollback()  # hold no read transaction open while the request writes
     return {"rows": dict(counts._mapping), "events": counts._mapping["event"],
