@@ -49,13 +49,17 @@ def _issue24(kind: str, run: dict, misses: list[str]) -> list[str]:
                 share = load["rps"] / ceiling
                 met = share >= SHARE[name] and load["p95_ms"] <= P95_MS and not load["non2xx"] and load["requests"]
                 cells.append(f"{load['rps']:,.0f} · {share:.0%} · {load['p95_ms']:.0f}"
-                             + (f" {_ok(met)}" if graded else "") + (f" ({load['non2xx']} non-2xx)" if load["non2xx"] else "")
+                             + (f" {_ok(met)}" if graded else "")
+                             + (f" ({load['non2xx']} non-2xx)" if load["non2xx"] else "")
                              + (f" ({load['errors']} timeouts/errors)" if load["errors"] else ""))
                 if graded and name == "project page" and label != "no writer" and not met:
-                    misses.append(f"{kind} project page with {label}: {share:.0%} of the ceiling, p95 {load['p95_ms']:.0f} ms")
+                    misses.append(f"{kind} project page with {label}: {share:.0%} of the ceiling, "
+                                  f"p95 {load['p95_ms']:.0f} ms")
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
-        writers = [f"every {k}: {v['writer']['writes']} changes, {v['writer']['errors']} refused, "
-                   f"mean {v['writer']['mean_ms']} ms, p95 {v['writer']['p95_ms']} ms, longest {v['writer'].get('max_ms')} ms" for k, v in run["mixed"].items()]
+        writers = [f"every {k}: {w['writes']} changes in {w.get('seconds', '?')} s, {w['errors']} refused, "
+                   f"mean {w['mean_ms']} ms, "
+                   f"p95 {w['p95_ms']} ms, longest {w.get('max_ms')} ms"
+                   for k, w in ((k, v["writer"]) for k, v in run["mixed"].items())]
         lines += ["", "- the writer: " + "; ".join(writers)]
     found = run.get("in_process")
     if found:
@@ -64,7 +68,8 @@ def _issue24(kind: str, run: dict, misses: list[str]) -> list[str]:
                   "request, the SQL statements it runs and the time spent in them (statement, round trip, rows), the",
                   "pool checkouts (each a pre-ping round trip on PostgreSQL)"
                   + (", and pg_stat_statements' count and execution time on the server." if pg else "."), "",
-                  "| target | ms | SQL statements | ms in SQL | share in SQL | checkouts |" + (" server calls | server ms |" if pg else ""),
+                  "| target | ms | SQL statements | ms in SQL | share in SQL | checkouts |"
+                  + (" server calls | server ms |" if pg else ""),
                   "|---|---:|---:|---:|---:|---:|" + ("---:|---:|" if pg else "")]
         for name, row in found.items():
             lines.append(f"| {name} | {row['ms']:.2f} | {row['statements']:g} | {row['db_ms']:.2f} | "
@@ -88,7 +93,8 @@ def _issue24(kind: str, run: dict, misses: list[str]) -> list[str]:
                   "| page | first hit ms | second ms | target |", "|---|---:|---:|---|"]
         for name, row in run["cold_start"].items():
             met = row["first_ms"] <= FIRST_HIT_MS and row["status"] == 200
-            lines.append(f"| {name} | {row['first_ms']:.0f} | {row['second_ms']:.0f} | {_ok(met)} ≤ {FIRST_HIT_MS} ms |")
+            lines.append(f"| {name} | {row['first_ms']:.0f} | {row['second_ms']:.0f} | "
+                         f"{_ok(met)} ≤ {FIRST_HIT_MS} ms |")
             if graded and not met:
                 misses.append(f"{kind} first hit of the {name}: {row['first_ms']:.0f} ms")
     return lines
@@ -103,13 +109,15 @@ def _pg_against_sqlite(runs: list[dict], misses: list[str]) -> list[str]:
         if not (lite and pg and lite.get("mixed") and pg.get("mixed")):  # both measured as issue 24 asks
             continue
         lines += [f"## PostgreSQL against SQLite, {scale:,} projects", "",
-                  "| page | SQLite req/s | PostgreSQL req/s | PostgreSQL / SQLite | target |", "|---|---:|---:|---:|---|"]
+                  "| page | SQLite req/s | PostgreSQL req/s | PostgreSQL / SQLite | target |",
+                  "|---|---:|---:|---:|---|"]
         for name in SHARE:
             a, b = lite["loads"].get(name), pg["loads"].get(name)
             if not (a and b and a["rps"]):
                 continue
             ratio = b["rps"] / a["rps"]
-            lines.append(f"| {name} | {a['rps']:,.0f} | {b['rps']:,.0f} | {ratio:.0%} | {_ok(ratio >= PG_SHARE)} ≥ {PG_SHARE:.0%} |")
+            lines.append(f"| {name} | {a['rps']:,.0f} | {b['rps']:,.0f} | {ratio:.0%} | "
+                         f"{_ok(ratio >= PG_SHARE)} ≥ {PG_SHARE:.0%} |")
             if scale == 20000 and ratio < PG_SHARE:
                 misses.append(f"postgresql {name}: {ratio:.0%} of SQLite's throughput")
         lines.append("")

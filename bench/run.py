@@ -68,7 +68,8 @@ def _run(args: list[str], env: dict) -> str:
 
 def _serve(env: dict, workers: int = 2) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    proc = subprocess.Popen([str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+    proc = subprocess.Popen([str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+                             "--log-level", "warning",
                              "bench.wsgi:app"], cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     for _ in range(150):
@@ -96,7 +97,8 @@ def _load(url: str, duration: int, cookie: str = "", token: str = "", warmup: in
     if warmup:
         subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{warmup}s", "--timeout", "10s", "-s", script, url],
                        env=env, capture_output=True)
-    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s", "-s", script, url], env=env,
+    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s", "-s", script, url],
+                         env=env,
                          capture_output=True, text=True).stdout
     found = dict(re.findall(r"(\w+)=(\d+)", out.split("BENCH", 1)[1]))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))

@@ -9,8 +9,9 @@ appending to the history (so each moves the data version the dashboard and the å
 - 1 in 10: a department re-files this month's progress report of a project under construction
   (acceptance.services.report_progress, same figures, a new note), drawn at random;
 - 1 in 10: the same on `--project`, the project whose page the benchmark reads.
-On SIGTERM it prints {"writes", "errors", "mean_ms", "p95_ms", "max_ms", "interval_s"}: how many changes
-were committed, how long each took, and the interval asked for.
+On SIGTERM it prints {"writes", "errors", "seconds", "mean_ms", "p95_ms", "max_ms", "interval_s"}: how
+many changes were committed in how long (a change slower than the interval lowers the rate: the
+writer never runs two at once), how long each took, and the interval asked for.
 """
 import argparse
 import json
@@ -47,7 +48,7 @@ def main() -> None:
         period = clock.today().strftime("%Y-%m")
         took, errors, n = [], 0, 0
         print("writer ready", file=sys.stderr, flush=True)
-        next_at = time.monotonic()
+        next_at = began = time.monotonic()
         while not stop:
             n += 1
             draw = rng.random()
@@ -78,6 +79,7 @@ def main() -> None:
             time.sleep(max(0.0, next_at - time.monotonic()))
     took.sort()
     print(json.dumps({"writes": len(took), "errors": errors, "interval_s": args.interval,
+                      "seconds": round(time.monotonic() - began, 1),
                       "mean_ms": round(1000 * sum(took) / len(took), 1) if took else None,
                       "p95_ms": round(1000 * took[int(len(took) * 0.95)], 1) if took else None,
                       "max_ms": round(1000 * took[-1], 1) if took else None}), flush=True)
