@@ -48,6 +48,11 @@ def _issue24(kind: str, run: dict, misses: list[str]) -> list[str]:
                     continue
                 share = load["rps"] / ceiling
                 met = share >= SHARE[name] and load["p95_ms"] <= P95_MS and not load["non2xx"] and load["requests"]
+                if not load["requests"]:  # every request outlasted the run: no latency to show
+                    cells.append("none answered in the run" + (f" {_ok(False)}" if graded else ""))
+                    if graded and name == "project page" and label != "no writer":
+                        misses.append(f"{kind} project page with {label}: no answer within the run")
+                    continue
                 cells.append(f"{load['rps']:,.0f} · {share:.0%} · {load['p95_ms']:.0f}"
                              + (f" {_ok(met)}" if graded else "")
                              + (f" ({load['non2xx']} non-2xx)" if load["non2xx"] else "")
@@ -137,7 +142,10 @@ def write(results: Path = RESULTS, target: Path = TARGET) -> Path:
              "of it. Targets (issue 9) at 20,000 projects: HTML pages ≥ 15% of the ceiling, the API list ≥ 20%,",
              f"p95 ≤ {P95_MS} ms; page time growing less than {GROWTH:g}× from the smallest to the largest scale;",
              f"the scan within {SCAN_S:g} s with a number of SQL statements that does not grow with N; the export",
-             f"of 2,000 projects within {EXPORT_S:g} s.", ""]
+             f"of 2,000 projects within {EXPORT_S:g} s. Issue 24 adds, per database: the pages while a writer files a",
+             "change every 500 ms and every 100 ms (the project page ≥ 15% and p95 ≤ 50 ms with the writer too), where",
+             "each page's time goes in process, the signed-in overhead (≤ 0.8 ms SQLite, ≤ 1.1 ms PostgreSQL), first",
+             f"hits on a fresh worker (≤ {FIRST_HIT_MS} ms) and PostgreSQL's throughput against SQLite's (≥ 80%).", ""]
     misses = []
     for kind in sorted({r["database"] for r in runs}):
         mine = sorted((r for r in runs if r["database"] == kind), key=lambda r: r["scale"])
