@@ -1,13 +1,20 @@
-"""`make bench`: govit under gunicorn (2 workers) on loopback, loaded by wrk, at several scales.
+"""`make bench`: govit under gunicorn (2 workers) on loopback, loaded by wrk, with and without writes.
 
-    python -m bench.run [--databases sqlite,postgresql] [--scales 2000,20000] [--duration 10] [--repeat 3]
+    python -m bench.run [--databases sqlite,postgresql] [--scales 20000] [--duration 10] [--repeat 3]
+                        [--writers 0.5,0.1] [--warmup 2] [--in-process-seconds 2] [--no-cold-start]
 
 For each database and scale: a fresh database, `govit init`, bench/seed.py; then requests per second
-and p50/p95 latency with 16 connections for the bare endpoint (the ceiling), the project list, a
-project page, the planner's dashboard and the API list, each measured `--repeat` times (3) in rounds
-and reported by its median run (this machine's runs of one page differ by up to 15%); the deadline scan timed with its SQL
-statements counted; the Excel export of next year's plan; a chart. Results go to
-bench/results/<database>-<scale>.json and the table in docs/PERFORMANCE.md (bench/report.py).
+and p50/p95 latency with 16 connections for the bare endpoint (the ceiling), the minimal signed-in
+endpoint (when bench/wsgi.py has it), the project list, a project page, the planner's dashboard,
+the API list and the 待办 (the home page), each measured `--repeat` times (3) in rounds and
+reported by its median run (this machine's runs of one page differ by up to 15%). Then the pages
+again while bench/writer.py files a real change every 500 ms, and again every 100 ms (`--writers`;
+each page's share is of the ceiling measured without writes). In process (bench/inprocess.py): each
+page's time, SQL statements and time in the database (pg_stat_statements when the server has it
+loaded). Cold start: a fresh gunicorn worker per page, the first request and the second timed. The
+deadline scan timed with its SQL statements counted; the Excel export of next year's plan; a chart.
+Results go to bench/results/<database>-<scale>.json and the tables in docs/PERFORMANCE.md
+(bench/report.py). The defaults (20,000 projects, both databases) take about 25 minutes.
 """
 import argparse
 import json
@@ -59,9 +66,10 @@ def _run(args: list[str], env: dict) -> str:
     return done.stdout
 
 
-def _serve(env: dict) -> tuple[subprocess.Popen, str]:
+def _serve(env: dict, workers: int = 2) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    proc = subprocess.Popen([str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+    proc = subprocess.Popen([str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+                             "--log-level", "warning",
                              "bench.wsgi:app"], cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     for _ in range(150):
@@ -74,12 +82,23 @@ def _serve(env: dict) -> tuple[subprocess.Popen, str]:
     raise SystemExit("gunicorn did not start")
 
 
-def _load(url: str, duration: int, cookie: str = "", token: str = "") -> dict:
-    """wrk with 2 threads and 16 connections after a 2-second warm-up; rps, p50 and p95 in ms."""
+def page_paths(project_id: int | str) -> dict[str, str]:
+    """The read mix: what a planner opens all day, and what a program asks (the API list)."""
+    return {"project list": "/projects?state=in_construction", "project page": f"/projects/{project_id}",
+            "dashboard": "/dashboard", "API list": "/api/v1/projects?state=in_construction&per_page=50",
+            "待办": "/"}  # every role's home is its 待办 (planning.home, navigation.HOME)
+
+
+def _load(url: str, duration: int, cookie: str = "", token: str = "", warmup: int = 2) -> dict:
+    """wrk with 2 threads and 16 connections after a warm-up (2 s); rps, p50 and p95 in ms. A request
+    has 10 s (wrk's default 2 s would drop the slow ones under writes from the latencies)."""
     env = {**os.environ, "BENCH_COOKIE": cookie, "BENCH_TOKEN": token}
     script = str(ROOT / "bench" / "latency.lua")
-    subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", "-d2s", "-s", script, url], env=env, capture_output=True)
-    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "-s", script, url], env=env,
+    if warmup:
+        subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{warmup}s", "--timeout", "10s", "-s", script, url],
+                       env=env, capture_output=True)
+    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s", "-s", script, url],
+                         env=env,
                          capture_output=True, text=True).stdout
     found = dict(re.findall(r"(\w+)=(\d+)", out.split("BENCH", 1)[1]))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -134,7 +153,66 @@ def _median(found: list[dict]) -> dict:
     return sorted(found, key=lambda r: r["rps"])[len(found) // 2]
 
 
-def bench(kind: str, scale: int, duration: int, work: Path, repeat: int = 3) -> dict:
+def _writer(env: dict, interval: float, project_id: str) -> subprocess.Popen:
+    """bench/writer.py, started and ready (its app built, its projects drawn) before it returns."""
+    proc = subprocess.Popen([sys.executable, "-m", "bench.writer", "--interval", str(interval), "--project",
+                             project_id], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in proc.stderr:
+        if line.startswith("writer ready"):
+            return proc
+        print(f"  writer: {line.rstrip()}", flush=True)
+    raise SystemExit(f"the writer did not start: {proc.stdout.read()}")
+
+
+def _stop_writer(proc: subprocess.Popen) -> dict:
+    proc.terminate()
+    out, err = proc.communicate(timeout=60)
+    if err.strip():
+        print(f"  writer: {err.strip()[:500]}", flush=True)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _drain(url: str) -> None:
+    """Wait until both workers are free: requests wrk left in flight (a sync worker serves a request
+    whose client has gone) must not count against the next target."""
+    for _ in range(2):
+        requests.get(url, timeout=120)
+
+
+def _rounds(targets: dict, duration: int, repeat: int, warmup: int, label: str) -> dict:
+    """Every target `repeat` times in rounds (so drift hits them alike); the median run of each."""
+    runs: dict[str, list[dict]] = {name: [] for name in targets}
+    for round_ in range(1, repeat + 1):
+        for name, (target, c, t) in targets.items():
+            _drain("/".join(target.split("/")[:3]) + "/_bench/ceiling")  # http://host:port
+            runs[name].append(_load(target, duration, c, t, warmup))
+            print(f"  {label} {round_}/{repeat} {name:13} {runs[name][-1]}", flush=True)
+    return {name: {**_median(found), "rps_each_run": [r["rps"] for r in found]} for name, found in runs.items()}
+
+
+def _cold_start(env: dict, cookie: str, token: str, paths: dict[str, str]) -> dict:
+    """Per page, a fresh gunicorn with one worker (whatever bench/wsgi.py does at start): the time of
+    its first request for the page (after the readiness probe on the bare endpoint) and of the second."""
+    found = {}
+    for name, path in paths.items():
+        proc, url = _serve(env, workers=1)
+        try:
+            headers = {"Authorization": f"Bearer {token}"} if name == "API list" else {"Cookie": cookie}
+            times = []
+            for _ in range(2):
+                start = time.perf_counter()
+                res = requests.get(url + path, headers=headers, timeout=60, allow_redirects=False)
+                times.append(round(1000 * (time.perf_counter() - start), 1))
+            found[name] = {"first_ms": times[0], "second_ms": times[1], "status": res.status_code}
+            print(f"  cold start {name:13} {found[name]}", flush=True)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    return found
+
+
+def bench(kind: str, scale: int, duration: int, work: Path, repeat: int = 3, writers: tuple[float, ...] = (0.5, 0.1),
+          warmup: int = 2, in_process_seconds: float = 2.0, cold: bool = True) -> dict:
     url_db = _database(kind, scale, work)
     env = {**os.environ, "GOVIT_DATABASE_URL": url_db, "GOVIT_ENV": "development", "GOVIT_TODAY": TODAY,
            "GOVIT_SECRET_KEY": "bench-" + "x" * 40, "GOVIT_UPLOAD_DIR": str(work / "uploads")}
@@ -144,32 +222,47 @@ def bench(kind: str, scale: int, duration: int, work: Path, repeat: int = 3) -> 
     seed_s = time.perf_counter() - started
     print(f"  seeded {kind} {scale}: {seeded} in {seed_s:.0f} s", flush=True)
     extra = _in_process(env)
+    project_id = _run([sys.executable, "-c", (
+        "from govit import create_app; from govit.extensions import db; from govit.models import Project;"
+        "from sqlalchemy import select; app = create_app(); ctx = app.app_context(); ctx.push();"
+        "print(db.session.scalar(select(Project.id).where(Project.state == 'in_construction')"
+        ".order_by(Project.id.desc()).limit(1)))")], env).strip().splitlines()[-1]
+    where = json.loads(_run([sys.executable, "-m", "bench.inprocess", "--project", project_id, "--seconds",
+                             str(in_process_seconds)], env).strip().splitlines()[-1])
+    for name, row in where["in_process"].items():
+        print(f"  in process {name:13} {row}", flush=True)
+    for note in where["in_process_notes"]:
+        print(f"  note: {note}", flush=True)
+    paths = page_paths(project_id)
+    notes = list(where["in_process_notes"])
     proc, url = _serve(env)
     try:
         cookie, token = _sign_in(url)
-        project_id = _run([sys.executable, "-c", (
-            "from govit import create_app; from govit.extensions import db; from govit.models import Project;"
-            "from sqlalchemy import select; app = create_app(); ctx = app.app_context(); ctx.push();"
-            "print(db.session.scalar(select(Project.id).where(Project.state == 'in_construction')"
-            ".order_by(Project.id.desc()).limit(1)))")], env).strip().splitlines()[-1]
-        targets = {
-            "ceiling": (f"{url}/_bench/ceiling", "", ""),
-            "project list": (f"{url}/projects?state=in_construction", cookie, ""),
-            "project page": (f"{url}/projects/{project_id}", cookie, ""),
-            "dashboard": (f"{url}/dashboard", cookie, ""),
-            "API list": (f"{url}/api/v1/projects?state=in_construction&per_page=50", "", token),
-        }
-        runs: dict[str, list[dict]] = {name: [] for name in targets}
-        for round_ in range(1, repeat + 1):  # rounds over every endpoint, so drift hits them alike
-            for name, (target, c, t) in targets.items():
-                runs[name].append(_load(target, duration, c, t))
-                print(f"  {round_}/{repeat} {name:13} {runs[name][-1]}", flush=True)
-        loads = {name: {**_median(found), "rps_each_run": [r["rps"] for r in found]} for name, found in runs.items()}
+        pages = {name: (url + path, "" if name == "API list" else cookie, token if name == "API list" else "")
+                 for name, path in paths.items()}
+        targets = {"ceiling": (f"{url}/_bench/ceiling", "", "")}
+        probe = requests.get(f"{url}/_bench/signed-in", headers={"Cookie": cookie}, allow_redirects=False)
+        if probe.status_code == 200:
+            targets["signed-in"] = (f"{url}/_bench/signed-in", cookie, "")
+        elif not any("signed-in" in note for note in notes):
+            notes.append(f"/_bench/signed-in answered {probe.status_code}: the signed-in endpoint not measured by wrk")
+        loads = _rounds({**targets, **pages}, duration, repeat, warmup, "no writer")
+        mixed = {}
+        for interval in writers:
+            label = f"{round(interval * 1000)} ms"
+            writer = _writer(env, interval, project_id)
+            try:
+                mixed[label] = {"loads": _rounds(pages, duration, repeat, warmup, f"writer {label}")}
+            finally:
+                mixed[label]["writer"] = _stop_writer(writer)
+            print(f"  writer {label}: {mixed[label]['writer']}", flush=True)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    cold_start = _cold_start(env, cookie, token, paths) if cold else {}
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    return {"database": kind, "scale": scale, "seed_s": round(seed_s, 1), "loads": loads, **extra,
+    return {"database": kind, "scale": scale, "seed_s": round(seed_s, 1), "loads": loads, "mixed": mixed,
+            "in_process": where["in_process"], "cold_start": cold_start, "notes": notes, **extra,
             "duration_s": duration, "repeat": repeat, "connections": CONNECTIONS, "commit": commit.stdout.strip() or "unknown",
             "measured_on": time.strftime("%Y-%m-%d %H:%M")}
 
@@ -177,19 +270,31 @@ def bench(kind: str, scale: int, duration: int, work: Path, repeat: int = 3) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description="govit benchmark")
     parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument("--scales", default="2000,20000")
-    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--scales", default="20000")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of each measured wrk run")
     parser.add_argument("--repeat", type=int, default=3, help="runs per endpoint; the median is reported")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of wrk before each measured run (0: none)")
+    parser.add_argument("--writers", default="0.5,0.1",
+                        help="the writer's intervals in seconds, one mixed-load pass each ('' for none)")
+    parser.add_argument("--in-process-seconds", type=float, default=2.0, help="per target, in process")
+    parser.add_argument("--no-cold-start", action="store_true", help="skip the fresh-worker first hits")
+    parser.add_argument("--no-report", action="store_true", help="write the results, not docs/PERFORMANCE.md")
     args = parser.parse_args()
+    writers = tuple(float(w) for w in args.writers.split(",") if w.strip())
     RESULTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="govit-bench-") as tmp:
         for kind in args.databases.split(","):
             for scale in map(int, args.scales.split(",")):
                 print(f"== {kind}, {scale} projects", flush=True)
-                result = bench(kind, scale, args.duration, Path(tmp), args.repeat)
+                started = time.perf_counter()
+                result = bench(kind, scale, args.duration, Path(tmp), args.repeat, writers, args.warmup,
+                               args.in_process_seconds, not args.no_cold_start)
+                result["bench_s"] = round(time.perf_counter() - started)
                 (RESULTS / f"{kind}-{scale}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
-    from .report import write
-    print(f"table written to {write()}")
+                print(f"  {kind} {scale} took {result['bench_s']} s", flush=True)
+    if not args.no_report:
+        from .report import write
+        print(f"table written to {write()}")
 
 
 if __name__ == "__main__":

@@ -69,6 +69,10 @@ def _people(now: datetime) -> tuple[dict, list[int]]:
             if role == "dept_admin":
                 heads[dept["id"]] = uid
             uid += 1
+    from govit.history import audit_key
+    from govit.integrity import account_mac
+    for user in users:  # CRYPTO.md: an account without its integrity MAC may not sign in
+        user["integrity_mac"] = account_mac(audit_key(), user["username"], user["role"], user["department_id"], True)
     _insert(User.__table__, users)
     return heads, [u["id"] for u in users[:9]]
 

@@ -84,6 +84,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "GOVIT_TOKEN_DAYS": int(os.environ.get("GOVIT_TOKEN_DAYS", "30")),
         # R-NO-SPLIT: TF-IDF cosine at or above this flags a possible split or duplicate project
         "GOVIT_SIMILARITY_THRESHOLD": float(os.environ.get("GOVIT_SIMILARITY_THRESHOLD", "0.45")),
+        # issue 24: how long the province dashboard may show figures older than a change (unset: 30 s,
+        # 0 in tests; alerts/dashboard.rebuild_seconds)
+        **({"GOVIT_DASHBOARD_SECONDS": float(os.environ["GOVIT_DASHBOARD_SECONDS"])}
+           if os.environ.get("GOVIT_DASHBOARD_SECONDS") else {}),
         "SESSION_COOKIE_HTTPONLY": True,
         "BOOTSTRAP_SERVE_LOCAL": True,  # the extranet has no internet: Bootstrap's files come from govit
         # behind nginx: how many proxies set X-Forwarded-For/-Proto/-Host (0: trust none)

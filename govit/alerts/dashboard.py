@@ -1,11 +1,15 @@
-"""What each role's dashboard shows (R-ALERT), with charts cached until the data changes."""
+"""What each role's dashboard shows (R-ALERT); the province's figures and charts rebuilt at most once
+per GOVIT_DASHBOARD_SECONDS while the data changes (issue 24), the page saying when they were taken."""
+import time
 from collections import Counter, defaultdict
+from datetime import datetime
 from decimal import Decimal
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from markupsafe import Markup
 from sqlalchemy import func, select
 
+from .. import clock
 from ..domain.deadlines import KINDS
 from ..domain.lifecycle import STATE_LABELS, STATES
 from ..extensions import db
@@ -13,7 +17,9 @@ from ..models import (Alert, BudgetChange, ChainHead, Department, Plan, Project,
                       User)
 from ..reports.charts import bar_chart_png
 
-_charts: dict[tuple, bytes] = {}
+_charts: dict[tuple, tuple] = {}  # (name, database) -> (data version, monotonic, taken at, what was built)
+monotonic = time.monotonic  # the age of what is kept; tests put a clock of their own here
+REBUILD_SECONDS = 30  # GOVIT_DASHBOARD_SECONDS unset; tests run with 0 (rebuilt on every change) unless they set it
 
 
 def data_version() -> tuple:
@@ -23,15 +29,30 @@ def data_version() -> tuple:
     return (head.seq, head.hash) if head else (0, "")
 
 
+def rebuild_seconds() -> float:
+    """How long figures may be kept after the data has moved on: GOVIT_DASHBOARD_SECONDS (30 s; 0 in
+    tests unless the test sets it, so a test's change shows at once)."""
+    default = 0 if current_app.testing else REBUILD_SECONDS
+    return float(current_app.config.get("GOVIT_DASHBOARD_SECONDS", default))
+
+
+def kept(name: str, build) -> tuple[object, datetime]:
+    """What `build` returns and when its figures were taken. While the history's head (every change
+    to a project, every scan that changed an alert) has not moved, what was built is current, and is
+    said to be current now. When it has moved, it is built again at most once per rebuild_seconds():
+    until then the earlier figures are shown with the time they were taken (issue 24: a write every
+    few seconds would otherwise rebuild the province's sums, which read every project, on nearly
+    every view). Kept per database: tests run several apps in one process."""
+    key, version, now = (name, db.engine.url), data_version(), monotonic()
+    entry = _charts.get(key)
+    if entry is None or (entry[0] != version and now - entry[1] >= rebuild_seconds()):
+        entry = _charts[key] = (version, now, clock.now(), build())
+    return entry[3], (clock.now() if entry[0] == version else entry[2])
+
+
 def by_version(name: str, build):
-    """What `build` returns, computed again only when the history has moved on (every change to a
-    project and every scan that changed an alert appends to it), so never older than the data."""
-    key = (name, db.engine.url, data_version())  # the database too: tests run several apps in one process
-    if key not in _charts:
-        for old in [k for k in _charts if k[:2] == key[:2]]:
-            del _charts[old]
-        _charts[key] = build()
-    return _charts[key]
+    """What `build` returns (kept as kept() says), without its time."""
+    return kept(name, build)[0]
 
 
 SHOWN = 100  # open alerts listed on a dashboard, most urgent first; the counts cover all of them
@@ -50,11 +71,11 @@ def _project_names(alerts: list[Alert]) -> dict[int, str]:
     return dict(db.session.execute(select(Project.id, Project.name).where(Project.id.in_(ids))).all()) if ids else {}
 
 
-def province_html() -> Markup:
+def province_html() -> tuple[Markup, datetime]:
     """The province dashboard (planner, auditor, 发改委): counts by stage, department and state,
-    summed in the database, and the most urgent alerts. Every viewer sees the same, and the sums
-    read every project, so it is rendered once and kept until the data changes (by_version)."""
-    return by_version(f"province_html{request.script_root}", lambda: Markup(render_template(
+    summed in the database, and the most urgent alerts, with the time its figures were taken. Every
+    viewer sees the same, and the sums read every project, so it is rendered once and kept (kept())."""
+    return kept(f"province_html{request.script_root}", lambda: Markup(render_template(
         "alerts/_province.html", kinds=KINDS, **_planner_view())))  # its links hold the mount point
 
 

@@ -55,7 +55,7 @@ def dashboard_page():
     role = current_user.role
     context = {"kinds": KINDS}
     if role in ("planner", "auditor", "ndrc"):
-        context["province"] = dashboard.province_html()
+        context["province"], context["taken_at"] = dashboard.province_html()
     elif role == "finance":
         context.update(dashboard.finance_view(), finance=True)
     elif role in DEPARTMENT_ROLES:

@@ -1,0 +1,112 @@
+"""Where a page's time goes, measured inside one process (issue 24, points 3 and 4).
+
+    python -m bench.inprocess --project 1234 [--seconds 2]     # one line of JSON
+
+The app of bench/wsgi.py through Flask's test client, signed in as bench_planner (cookie) and with
+its API token: each target is requested for `--seconds` (at least 20 times) after 5 unmeasured
+requests, and per request we report the mean time, the SQL statements and the time spent in them
+(SQLAlchemy's before/after_cursor_execute: the statement, its round trip and reading the rows), the
+pool checkouts (on PostgreSQL each one pings the server first: a round trip not counted among the
+statements). On PostgreSQL, when pg_stat_statements answers (the extension needs
+shared_preload_libraries), the server's own count and execution time per page as well; else the
+reason it did not, once. The minimal signed-in endpoint (`/_bench/signed-in`, bench/wsgi.py) is
+measured when it answers 200, else skipped with a note.
+"""
+import argparse
+import json
+import re
+import time
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--project", type=int, required=True)
+    parser.add_argument("--seconds", type=float, default=2.0)
+    args = parser.parse_args()
+    from sqlalchemy import create_engine, event, text
+
+    from bench.wsgi import app
+    from govit.extensions import db
+    from . import run
+
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").get_data(as_text=True))
+    signed = client.post("/login", data={"username": "bench_planner", "password": "Bench@2026x",
+                                         "csrf_token": token.group(1) if token else ""})
+    if signed.status_code != 302:
+        raise SystemExit(f"bench_planner could not sign in in process ({signed.status_code})")
+    api = client.post("/api/v1/auth/token", json={"username": "bench_planner", "password": "Bench@2026x"}).get_json()
+    bearer = {"Authorization": f"Bearer {api['token']}"}
+    with app.app_context():
+        engine = db.engine
+    stats = {"statements": 0, "db_s": 0.0, "checkouts": 0}
+    started: list[float] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(*_):
+        started.append(time.perf_counter())
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after(*_):
+        stats["statements"] += 1
+        stats["db_s"] += time.perf_counter() - started.pop()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _checkout(*_):
+        stats["checkouts"] += 1
+
+    pg_stat, pg_note = None, None
+    if engine.dialect.name == "postgresql":
+        pg_stat = create_engine(engine.url, isolation_level="AUTOCOMMIT")
+        try:
+            with pg_stat.connect() as conn:
+                conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"))
+                conn.execute(text("SELECT pg_stat_statements_reset()"))
+                conn.execute(text("SELECT count(*) FROM pg_stat_statements"))
+        except Exception as exc:  # noqa: BLE001 — the fallback is the in-process count above
+            pg_note = str(exc).strip().splitlines()[0][:200]
+            pg_stat.dispose()
+            pg_stat = None
+
+    def server_side() -> dict:
+        with pg_stat.connect() as conn:
+            calls, ms = conn.execute(text(
+                "SELECT coalesce(sum(calls), 0), coalesce(sum(total_exec_time), 0) FROM pg_stat_statements "
+                "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                "AND query NOT LIKE '%pg_stat_statements%'")).one()
+        return {"calls": int(calls), "exec_ms": float(ms)}
+
+    targets = {name: path for name, path in run.page_paths(args.project).items()}
+    targets = {"ceiling": "/_bench/ceiling", "signed-in": "/_bench/signed-in", **targets}
+    found, notes = {}, []
+    anonymous = app.test_client()  # the ceiling as wrk asks for it: no cookie
+    for name, path in targets.items():
+        headers = bearer if name == "API list" else {}
+        get = (anonymous if name == "ceiling" else client).get
+        first = get(path, headers=headers)
+        if first.status_code != 200:
+            notes.append(f"{name} ({path}) answered {first.status_code}: not measured")
+            continue
+        for _ in range(4):
+            get(path, headers=headers)
+        if pg_stat is not None:
+            with pg_stat.connect() as conn:
+                conn.execute(text("SELECT pg_stat_statements_reset()"))
+        stats.update(statements=0, db_s=0.0, checkouts=0)
+        n, start = 0, time.perf_counter()
+        while n < 20 or time.perf_counter() - start < args.seconds:
+            get(path, headers=headers)
+            n += 1
+        wall = time.perf_counter() - start
+        found[name] = {"requests": n, "ms": round(1000 * wall / n, 2), "statements": round(stats["statements"] / n, 1),
+                       "db_ms": round(1000 * stats["db_s"] / n, 2), "checkouts": round(stats["checkouts"] / n, 1)}
+        if pg_stat is not None:
+            server = server_side()
+            found[name].update(pg_calls=round(server["calls"] / n, 1), pg_exec_ms=round(server["exec_ms"] / n, 2))
+    if pg_note:
+        notes.append(f"pg_stat_statements not available ({pg_note}); statements counted in process instead")
+    print(json.dumps({"in_process": found, "in_process_notes": notes}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
