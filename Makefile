@@ -48,16 +48,25 @@ run: install
 	GOVIT_TODAY=$(DEMO_TODAY) $(VENV)/bin/govit run --host 127.0.0.1 --port 5000
 
 # With GOVIT_TEST_POSTGRES set (CI), the two databases' runs go side by side, one per core; each
-# run's log is printed whole when it ends (failures and the slowest tests at its end).
+# run's log is printed whole when it ends (failures and the slowest tests at its end). Each run also
+# proves that no test depends on the machine's date (issue 18): its tests run with the machine's clock
+# faked by libfaketime, the SQLite run's to the first of CLOCK_DATES and the PostgreSQL run's to the
+# second; the browser journeys and the `wallclock` tests, which need time to flow as it does, run after
+# them on the real clock. (`make test-clock` runs the SQLite suite at every date on its own.)
+TEST_RUN = $(PY) -m pytest -p no:cacheprovider --durations=15
 test: install
 ifeq ($(strip $(GOVIT_TEST_POSTGRES)),)
 	@$(MAKE) --no-print-directory test-sqlite
 else
-	@echo "==== govit test suite on SQLite and on PostgreSQL ($(GOVIT_TEST_POSTGRES)), side by side ===="
-	@GOVIT_TEST_POSTGRES= $(PY) -m pytest -p no:cacheprovider --durations=15 > .test-sqlite.log 2>&1 & a=$$!; \
-	$(PY) -m pytest -p no:cacheprovider --durations=15 > .test-postgres.log 2>&1 & b=$$!; \
+	@$(MAKE) --no-print-directory faketime-deps
+	@echo "==== govit test suite on SQLite and on PostgreSQL ($(GOVIT_TEST_POSTGRES)), side by side, the machine's clock faked to $(CLOCK_DATES) ===="
+	@set -- $(CLOCK_DATES); \
+	( export GOVIT_TEST_POSTGRES=; faketime "$$1 09:00:00" $(TEST_RUN) -m "not browser and not wallclock"; r=$$?; \
+	  $(TEST_RUN) -m "browser or wallclock" || r=1; exit $$r ) > .test-sqlite.log 2>&1 & a=$$!; \
+	( faketime "$$2 09:00:00" $(TEST_RUN) -m "not browser and not wallclock"; r=$$?; \
+	  $(TEST_RUN) -m "browser or wallclock" || r=1; exit $$r ) > .test-postgres.log 2>&1 & b=$$!; \
 	status=0; wait $$a || status=1; wait $$b || status=1; \
-	echo "---- SQLite"; cat .test-sqlite.log; echo "---- PostgreSQL"; cat .test-postgres.log; \
+	echo "---- SQLite (clock faked to $$1)"; cat .test-sqlite.log; echo "---- PostgreSQL (clock faked to $$2)"; cat .test-postgres.log; \
 	rm -f .test-sqlite.log .test-postgres.log; exit $$status
 endif
 
