@@ -15,9 +15,6 @@ from govit import create_app
 from govit.auth.permissions import EVERYONE, OPEN, ROUTES, SELF, allow
 
 app = create_app({"GOVIT_WARMUP": os.environ.get("GOVIT_WARMUP", "1").strip().lower() not in ("0", "false", "no", "off")})
-if app.config["GOVIT_WARMUP"]:
-    from govit.warmup import warm_up
-    warm_up(app)
 ROUTES["bench_ceiling"] = OPEN
 ROUTES["bench_signed_in"] = allow(EVERYONE, scope=SELF)
 
@@ -31,3 +28,8 @@ def bench_ceiling():
 @login_required
 def bench_signed_in():
     return "ok"
+
+
+if app.config["GOVIT_WARMUP"]:  # last: the warm-up serves requests, after which no route may be added
+    from govit.warmup import warm_up
+    warm_up(app)

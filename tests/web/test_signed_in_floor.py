@@ -124,6 +124,7 @@ def test_postgresql_a_connection_the_server_closed_is_replaced_without_an_error(
 def test_warm_up_compiles_every_template_and_builds_the_menus(app, monkeypatch):
     from govit import navigation, warmup
     monkeypatch.setattr(warmup, "load_libraries", lambda: None)  # seconds (jieba, matplotlib, pango)
+    monkeypatch.setattr(warmup, "visit_pages", lambda app: 0)  # seconds; its own test below
     navigation._built.clear()
     env = app.jinja_env
     env.cache.clear()
@@ -145,3 +146,19 @@ def test_warm_up_is_on_in_production_only_unless_told(monkeypatch):
     monkeypatch.setenv("GOVIT_WARMUP", "maybe")
     with pytest.raises(ConfigError):
         load_config()
+
+
+def test_warm_up_visits_pages_as_a_stand_in_that_writes_nothing(app, make, monkeypatch):
+    from sqlalchemy import func, select
+
+    from govit import warmup
+    from govit.domain.roles import ROLES
+    from govit.models import Event, LoginSession
+    make.user("applicant", "DEPA")
+    db.session.commit()
+    assert ("planning.projects", "/projects") in warmup._pages(app)
+    monkeypatch.setattr(warmup, "_pages", lambda app: [("planning.home", "/"), ("planning.projects", "/projects")])
+    before = [db.session.scalar(select(func.count()).select_from(model)) for model in (User, Event, LoginSession)]
+    assert warmup.visit_pages(app) == len(ROLES) + 1  # the home for every role, the list once
+    assert [db.session.scalar(select(func.count()).select_from(model))
+            for model in (User, Event, LoginSession)] == before
