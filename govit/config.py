@@ -48,6 +48,16 @@ def _parse_today(value: str | None) -> date | None:
         raise ConfigError(f"GOVIT_TODAY 必须是 YYYY-MM-DD 格式，收到 {value!r}") from exc
 
 
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or not value.strip():
+        return default
+    if value.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"GOVIT_WARMUP 只能是 1 或 0（on/off），收到 {value!r}")
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """Build the Flask config mapping from the environment plus explicit overrides."""
     env = os.environ.get("GOVIT_ENV", "development")
@@ -69,7 +79,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # R-AUDIT-TRAIL: the history's MAC key, never stored in the database
         "GOVIT_AUDIT_KEY": audit_key or DEVELOPMENT_AUDIT_KEY,
         "SQLALCHEMY_DATABASE_URI": db_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # PostgreSQL: a pooled connection is checked by polling its socket, and pinged only after
+        # this many idle seconds (govit/pool.py), instead of pool_pre_ping's SELECT 1 per checkout
+        "GOVIT_POOL_PING_IDLE_SECONDS": 2,
         "GOVIT_TODAY": today,
         "GOVIT_UPLOAD_DIR": os.environ.get("GOVIT_UPLOAD_DIR") or str(INSTANCE / "uploads"),
         "GOVIT_SMTP_URL": os.environ.get("GOVIT_SMTP_URL"),
@@ -97,6 +109,12 @@ def load_config(overrides: dict | None = None) -> dict:
         "GOVIT_LOCKOUT_MINUTES": int(os.environ.get("GOVIT_LOCKOUT_MINUTES", "15")),
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(os.environ.get("GOVIT_IDLE_MINUTES", "30"))),
         "SESSION_REFRESH_EACH_REQUEST": True,
+        # the idle timer in the cookie is moved at most this often (govit/auth/cookie.py): a session
+        # ends between GOVIT_IDLE_MINUTES minus this and GOVIT_IDLE_MINUTES after the last request
+        "GOVIT_SESSION_REFRESH_SECONDS": 60,
+        # issue 24: the app servers (wsgi.py) warm each worker up before its first request
+        # (govit/warmup.py): on by default in production, off otherwise (govit run, tests)
+        "GOVIT_WARMUP": _flag(os.environ.get("GOVIT_WARMUP"), default=env == "production"),
         # the absolute lifetime of a signed-in session, however active (ASVS V3.3.4)
         "GOVIT_SESSION_HOURS": int(os.environ.get("GOVIT_SESSION_HOURS", "12")),
         "SESSION_COOKIE_SAMESITE": "Lax",

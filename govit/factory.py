@@ -26,23 +26,21 @@ def register_extensions(app: Flask) -> None:
     from . import integrity, signatures  # noqa: F401  CRYPTO.md: account MACs and SM2 decision signatures
     app.add_template_filter(signatures.short, "sm2")
 
+    from .auth.cookie import IdleTimeoutSessionInterface
+    app.session_interface = IdleTimeoutSessionInterface()  # the idle timer moved once a minute
+    from .pool import register_checks
+    with app.app_context():
+        register_checks(app, db.engine)  # PostgreSQL: no SELECT 1 per checkout (issue 24)
+
     @login_manager.user_loader
     def load_user(user_id: str):
         """The signed-in user and the header's unread count in one query; nobody unless the cookie's
         server-side session is live (ended at logout, password change, reset, deactivation, or
         after GOVIT_SESSION_HOURS) and the account active."""
         from flask import session
-        from sqlalchemy import select
-        from .alerts.views import unread_count
-        from .auth.services import live_session
+        from .auth.services import signed_in_user
         from .auth.views import SESSION_KEY
-        from .models import User
-        found = db.session.execute(select(User, unread_count(int(user_id)).scalar_subquery())
-                                   .where(User.id == int(user_id), live_session(session.get(SESSION_KEY)))).first()
-        if found is None:
-            return None
-        user, user.unread = found
-        return user
+        return signed_in_user(user_id, session.get(SESSION_KEY))
 
 
 class RowId(IntegerConverter):

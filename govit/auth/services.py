@@ -348,14 +348,49 @@ def start_session(user: User, ip: str | None, agent: str | None) -> str:
     return key
 
 
-def live_session(key: str | None):
-    """A condition on User: the cookie's session is live (not ended, within its absolute lifetime)
-    and the account active. Part of the one query that loads the signed-in user."""
-    if not key:
-        return false()
-    return and_(User.active.is_(True), exists().where(
-        LoginSession.user_id == User.id, LoginSession.key_hash == _digest(key),
-        LoginSession.ended_at.is_(None), LoginSession.expires_at > session_clock()))
+# what a request reads of the signed-in user: what the hooks, the header and the views use of
+# current_user; the rest (the password hash, the MAC, the second factor's secret and codes, the
+# lockout counters) is loaded only by the code that touches it (sign-in, password, 2FA pages)
+SIGNED_IN_COLUMNS = ("id", "username", "display_name", "email", "role", "department_id", "must_change_password",
+                     "active", "created_at", "totp_enabled")
+_signed_in_query = None
+
+
+def _signed_in_statement():
+    """The one query that loads the signed-in user, built once: the user (with the department, a
+    joined load), the header's unread count, and the condition that the cookie's server-side session
+    is live (not ended, within its absolute lifetime) and the account active."""
+    global _signed_in_query
+    if _signed_in_query is None:
+        from sqlalchemy import bindparam, func
+        from sqlalchemy.orm import load_only
+        from ..alerts.views import UNREAD_SHOWN
+        from ..models import Notification
+        user_id = bindparam("user_id")
+        unread = (select(Notification.id).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+                  .limit(UNREAD_SHOWN).subquery())
+        live = exists().where(LoginSession.user_id == User.id, LoginSession.key_hash == bindparam("key_hash"),
+                              LoginSession.ended_at.is_(None), LoginSession.expires_at > bindparam("now"))
+        _signed_in_query = (select(User, select(func.count()).select_from(unread).scalar_subquery())
+                            .where(User.id == user_id, User.active.is_(True), live)
+                            .options(load_only(*(getattr(User, name) for name in SIGNED_IN_COLUMNS))))
+    return _signed_in_query
+
+
+def signed_in_user(user_id: str, key: str | None) -> User | None:
+    """Flask-Login's user_loader: the user whose cookie carries a live server-side session, with
+    `unread` set. (A cookie without the session's key signs nobody in; it is still asked of the
+    database like any other, so that an outage answers 503 alike.)"""
+    try:
+        number = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    found = db.session.execute(_signed_in_statement(),
+                               {"user_id": number, "key_hash": _digest(key or ""), "now": session_clock()}).first()
+    if found is None:
+        return None
+    user, user.unread = found
+    return user
 
 
 @transactional

@@ -1,0 +1,164 @@
+"""Issue 24, the signed-in floor and cold start: the session cookie signed again only when its idle
+timer must move, revocation still immediate, the user loaded by one query of the needed columns,
+PostgreSQL connections checked without a round trip per checkout yet replaced when the server
+closed them, and the worker warm-up (govit/warmup.py)."""
+import time
+import weakref
+
+import pytest
+from itsdangerous.timed import TimestampSigner
+from sqlalchemy import event, inspect, text
+
+from govit.extensions import db
+from govit.models import User
+
+from ..conftest import PG_SERVER
+from ..helpers import PASSWORD
+
+
+def _signed_in(app, user):
+    client = app.test_client()
+    assert client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code == 302
+    return client
+
+
+@pytest.fixture
+def signer_clock(monkeypatch):
+    """The clock the session cookie's signer reads, moved by the test."""
+    now = {"at": int(time.time())}
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: now["at"])
+    return now
+
+
+def test_the_cookie_is_signed_again_at_most_once_a_minute(app, make, signer_clock):
+    user = make.user("applicant", "DEPA")
+    client = _signed_in(app, user)
+    assert "Set-Cookie" in client.get("/projects/new").headers  # signed at the clock's time
+    signer_clock["at"] += 30
+    res = client.get("/projects/new")
+    assert res.status_code == 200 and "Set-Cookie" not in res.headers  # 30 s old: kept as it is
+    signer_clock["at"] += 30
+    res = client.get("/projects/new")
+    assert res.status_code == 200 and "Expires=" in res.headers["Set-Cookie"]  # a minute old: moved
+    signer_clock["at"] += 29 * 60 + 59  # idle just under the timeout since the cookie was signed
+    assert client.get("/projects/new").status_code == 200
+    signer_clock["at"] += 30 * 60 + 1
+    assert client.get("/projects/new").status_code == 302  # idle more than 30 minutes: signed out
+
+
+def test_a_session_changed_by_the_request_is_always_sent(app, make, signer_clock):
+    user = make.user("applicant", "DEPA")
+    client = _signed_in(app, user)
+    client.get("/projects/new")
+    res = client.post("/logout")  # within the minute: the changed session is still sent at once
+    assert res.status_code == 302 and "Set-Cookie" in res.headers
+    assert "govit_session" not in str(app.session_interface.get_signing_serializer(app).loads(
+        client.get_cookie("session").value))
+
+
+def test_ending_a_session_is_immediate_without_a_new_cookie(app, make, signer_clock):
+    user = make.user("applicant", "DEPA")
+    client, other = _signed_in(app, user), _signed_in(app, user)
+    assert client.get("/projects/new").status_code == 200
+    assert other.post("/logout").status_code == 302  # ends every session of the user on the server
+    res = client.get("/projects/new")  # the same second, the same unchanged cookie
+    assert res.status_code == 302 and "/login" in res.location
+
+
+def test_the_user_is_loaded_by_one_query_of_the_needed_columns(app, make):
+    user = make.user("applicant", "DEPA")
+    client = _signed_in(app, user)
+    seen = []
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        with app.app_context():
+            from flask_login import current_user
+            with app.test_request_context("/projects/new", headers={"Cookie": f"session={client.get_cookie('session').value}"}):
+                app.preprocess_request()
+                loaded = current_user._get_current_object()
+                unloaded = inspect(loaded).unloaded
+                reads = len([s for s in seen if "user_account" in s])
+                assert loaded.password_hash == user.password_hash  # still there when asked for (one more read)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert loaded.id == user.id and loaded.unread == 0
+    assert reads == 1
+    assert {"password_hash", "integrity_mac", "totp_secret", "recovery_codes"} <= unloaded
+
+
+def test_without_a_session_key_no_query_is_made(app):
+    seen = []
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert app.test_client().get("/projects/new").status_code == 302
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert not [s for s in seen if "user_account" in s]
+
+
+@pytest.mark.skipif(not PG_SERVER, reason="PostgreSQL's pooled connections (GOVIT_TEST_POSTGRES)")
+def test_postgresql_a_connection_the_server_closed_is_replaced_without_an_error(app, make):
+    """What a database restart does to pooled connections, for one of them: the server ends it;
+    the next request is served on a new connection (200, not 503), without a ping per checkout."""
+    assert not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping")
+    user = make.user("applicant", "DEPA")
+    db.session.commit()
+    client = _signed_in(app, user)
+    assert client.get("/projects/new").status_code == 200
+    db.session.remove()  # the test's own connection goes back to the pool too
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+    admin = create_engine(db.engine.url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:  # what a restart does: every backend of the database ends
+        ended = conn.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                  "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+    admin.dispose()
+    assert ended >= 1
+    time.sleep(0.2)  # the backends' goodbyes reach the sockets
+    assert client.get("/projects/new").status_code == 200
+    assert client.get("/projects/new").status_code == 200
+
+
+def test_warm_up_compiles_every_template_and_builds_the_menus(app, monkeypatch):
+    from govit import navigation, warmup
+    monkeypatch.setattr(warmup, "load_libraries", lambda: None)  # seconds (jieba, matplotlib, pango)
+    monkeypatch.setattr(warmup, "visit_pages", lambda app: 0)  # seconds; its own test below
+    navigation._built.clear()
+    env = app.jinja_env
+    env.cache.clear()
+    done = warmup.warm_up(app)
+    names = [n for n in env.list_templates() if n.endswith(warmup.TEMPLATE_SUFFIXES)]
+    assert done["templates"] == len(names) and "base.html" in names and "planning/plan.html" in names
+    key = weakref.ref(env.loader)
+    assert all((key, name) in env.cache for name in names)
+    assert ("planner", "") in navigation._built and ("", "") in navigation._built
+    assert done["modules"] > 100
+
+
+def test_warm_up_is_on_in_production_only_unless_told(monkeypatch):
+    from govit.config import ConfigError, load_config
+    monkeypatch.delenv("GOVIT_WARMUP", raising=False)
+    assert load_config({"GOVIT_ENV": "testing"})["GOVIT_WARMUP"] is False
+    monkeypatch.setenv("GOVIT_WARMUP", "1")
+    assert load_config()["GOVIT_WARMUP"] is True
+    monkeypatch.setenv("GOVIT_WARMUP", "maybe")
+    with pytest.raises(ConfigError):
+        load_config()
+
+
+def test_warm_up_visits_pages_as_a_stand_in_that_writes_nothing(app, make, monkeypatch):
+    from sqlalchemy import func, select
+
+    from govit import warmup
+    from govit.domain.roles import ROLES
+    from govit.models import Event, LoginSession
+    make.user("applicant", "DEPA")
+    db.session.commit()
+    assert ("planning.projects", "/projects") in warmup._pages(app)
+    monkeypatch.setattr(warmup, "_pages", lambda app: [("planning.home", "/"), ("planning.projects", "/projects")])
+    before = [db.session.scalar(select(func.count()).select_from(model)) for model in (User, Event, LoginSession)]
+    assert warmup.visit_pages(app) == len(ROLES) + 1  # the home for every role, the list once
+    assert [db.session.scalar(select(func.count()).select_from(model))
+            for model in (User, Event, LoginSession)] == before
