@@ -87,6 +87,8 @@ def register_read_only_requests(app) -> None:
         if _safe_request() and not statement.lstrip()[:6].upper() == "SELECT":
             raise WriteInSafeRequest(f"{statement.split(None, 1)[0]} in a {SAFE_METHODS} request")
 
+    if engine.dialect.name == "sqlite":
+        _write_ahead_log(engine)
     if engine.dialect.name != "postgresql":
         return  # pysqlite begins a transaction only before a write: reads already run without one
 
@@ -99,3 +101,19 @@ def register_read_only_requests(app) -> None:
     def back_to_transactions(dbapi_connection, record):
         if dbapi_connection is not None and dbapi_connection.autocommit:
             dbapi_connection.autocommit = False
+
+
+def _write_ahead_log(engine) -> None:
+    """SQLite files in WAL mode (issue 24): readers go on reading while a writer commits, and a
+    writer does not wait for readers to finish (in the default rollback journal, a page read under
+    a writer every 500 ms held changes back for seconds). Backups read through SQL, so the -wal file
+    needs no care of its own; an in-memory database has no journal to change."""
+    from sqlalchemy import event
+    if not engine.url.database or engine.url.database == ":memory:":
+        return
+
+    @event.listens_for(engine, "connect")
+    def wal(dbapi_connection, record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
