@@ -215,6 +215,10 @@ def _fragment_key(project, status: int, given: dict) -> tuple | None:
             or g.get("finance_forms") or not current_app.config.get("GOVIT_PROJECT_PAGE_CACHE", FRAGMENTS_DEFAULT)):
         return None
     from .alerts.dashboard import data_version
+    from .models import ChainHead
+    # held for the request: the session's identity map holds rows weakly, so without it the layout's
+    # 待办 count (alerts.todo, the same version) would read the head again, a round trip on PostgreSQL
+    g.project_page_head = db.session.get(ChainHead, 1)
     user = current_user
     return (str(db.engine.url), request.script_root, project.id, data_version(), clock.today(),
             user.get_id(), user.role, user.department_id, tuple(sorted(request.args.items(multi=True))))

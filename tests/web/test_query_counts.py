@@ -102,7 +102,7 @@ PROJECT_PAGE_VIEWERS = ("head", "planner", "finance", "ndrc", "reviewer")
 # the whole request (sign-in and layout included), of which the page's rendering is at most 22
 PROJECT_PAGE_LIMIT = 28
 PROJECT_PAGE_RENDER = 22  # a rendering's statements over a kept page's (its own reads, the refresh)
-PROJECT_PAGE_KEPT = 8  # the whole request when the rendered content is kept: session, user, project, version, menu
+PROJECT_PAGE_KEPT = 6  # the whole request when the rendered content is kept: session, user, project, version
 TODO_REBUILD = 35  # the whole 待办 list, rebuilt after the history moved (one query per kind of record)
 
 
