@@ -17,16 +17,25 @@ Register a panel::
     contribute(bp, Panel("letters", "approval", 30, "letters/_panel.html", letters_context,
                          letters_actions, empty="暂无文书"))
 """
+import re
+import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, g, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from . import clock
 from .alerts.deadlines import current_due
 from .calendar_store import load_calendar
 from .domain.deadlines import KINDS, WORKING_DAY_KINDS, days_left
 from .domain.stages import stepper
+from .extensions import db
+from .formkit import ONCE_FIELD
 from .history import project_events, recent_events
 from .reports.record import record_of
 
@@ -80,6 +89,15 @@ def panels_of(app) -> list[Panel]:
     return sorted(_registry(app), key=lambda p: (GROUP_KEYS.index(p.group), p.order, p.name))
 
 
+def shared(page: dict, name: str, build):
+    """A read more than one panel needs (the payments, the baselines, the budget changes), made once
+    per page and kept in `page` for the panels after it (issue 24: one query per kind of record)."""
+    reads = page.setdefault("shared_reads", {})
+    if name not in reads:
+        reads[name] = build()
+    return reads[name]
+
+
 def running_deadline(kind: str, due) -> dict:
     """R-ALERT: the deadline the project waits on, its label and the days left (negative: late),
     counted as the scan counts them (working days where the rule counts them)."""
@@ -96,7 +114,22 @@ def stage_dates(project) -> dict:
 
 
 def render_project(project, status: int = 200, **given):
-    """The project page, with any refused form passed in `given` (by its key) so its text is kept."""
+    """The project page, with any refused form passed in `given` (by its key) so its text is kept.
+
+    Issue 24: the page's main content (everything under the layout) is kept rendered, by the data's
+    version, per viewer (see `_fragment_key` and docs/PERFORMANCE.md); the layout around it (menu
+    counts, 待办, flashed messages, the user menu) is rendered fresh on every request."""
+    key = _fragment_key(project, status, given)
+    fragment = _cached(key)
+    if fragment is None:
+        if key is not None:
+            db.session.refresh(project)  # its columns as of the version in the key (read after it)
+        fragment = _Fragment(_render_main(project, given))
+        _keep(key, fragment)
+    return render_template("planning/project.html", project=project, main=fragment.fill()), status
+
+
+def _render_main(project, given: dict) -> str:
     running = current_due(project)  # the deadline the API's `due` and the scan watch (one source)
     events, more_events = ((project_events(project.id), False) if request.args.get("record") == "all"
                            else recent_events(project.id))
@@ -113,5 +146,106 @@ def render_project(project, status: int = 200, **given):
         if panel.actions:
             actions.extend(panel.actions(project, page))
     groups = [(key, label, empty, [p for p in shown if p.group == key]) for key, label, empty in GROUPS]
-    return render_template("planning/project.html", groups=groups, next_actions=actions,
-                           steps=stepper(project.state, page["stage_dates"]), **page), status
+    return render_template("planning/_project_main.html", groups=groups, next_actions=actions,
+                           steps=stepper(project.state, page["stage_dates"]), **page)
+
+
+# --- issue 24: the rendered main content, kept by the data's version --------------------------------
+#
+# Why this is honest: a kept fragment is served only while nothing it could show has changed.
+# * The version is the history's head (alerts.dashboard.data_version: sequence and hash): every change
+#   to a project, to anything a page shows beside it (the calendar, departments, accounts, letters,
+#   contracts and payments) and every scan that opened, escalated or closed an alert appends to the
+#   history in the same transaction. The whole database's version, not the project's own events: the
+#   page also shows what is not in the project's history (similar projects' names, department names,
+#   the calendar's working days, the scan's alerts), so a write anywhere makes every kept page be
+#   rendered again once — a write every 500 ms costs one rendering per viewer of a page, not one per
+#   request. The version is read before the project is refreshed and the panels read their rows, so
+#   a fragment is never older than the version it is kept under.
+# * Today's date: the days left, the due badges and the forms' default dates move with the day.
+# * The viewer: the user's id, role and department (the panels show each role its own forms, actions
+#   and what it may see: 涉密 contracts, letters, similar projects), so no viewer gets another's.
+# * The query string (?record=all) and the mount point (the links).
+# * Never kept: a page answering a refused form (status 400, `given`, finance's g.finance_forms) —
+#   it carries what was typed and the errors beside it.
+# * What is per request inside the fragment is put back fresh on every serve: the CSRF token (the
+#   session's, Flask-WTF's g.csrf_token) and each form's one-time token (formkit.once_field), so a
+#   form from a kept page is posted exactly like one freshly rendered.
+# Flashed messages, the unread count and the 待办 count are in the layout (base.html), outside the
+# fragment. The store is per worker process, bounded (GOVIT_PROJECT_PAGE_CACHE entries, LRU; 0 turns
+# it off) and forgets everything when the process ends.
+
+FRAGMENTS_DEFAULT = 256
+_fragments: OrderedDict = OrderedDict()
+_lock = threading.Lock()
+_ONCE = re.compile(rf'(name="{ONCE_FIELD}" value=")[A-Za-z0-9_-]+(")')
+_CSRF, _TOKEN = "\x00c\x00", "\x00o\x00"
+
+
+class _Fragment:
+    """Rendered HTML with its per-request tokens cut out: `fill()` puts fresh ones back."""
+    __slots__ = ("parts",)
+
+    def __init__(self, html: str):
+        csrf = g.get("csrf_token")  # set by Flask-WTF when the fragment rendered a form
+        html = _ONCE.sub(lambda m: m.group(1) + _TOKEN + m.group(2), html.replace("\x00", "\ufffd"))
+        if csrf:
+            html = html.replace(csrf, _CSRF)
+        self.parts = tuple(html.split("\x00"))  # text, marker, text, marker, …
+
+    def fill(self) -> Markup:
+        parts = self.parts
+        if len(parts) == 1:
+            return Markup(parts[0])
+        out, csrf = [], None
+        for i, part in enumerate(parts):
+            if not i % 2:
+                out.append(part)
+            elif part == "c":
+                csrf = csrf or generate_csrf()
+                out.append(csrf)
+            else:
+                out.append(secrets.token_urlsafe(16))
+        return Markup("".join(out))
+
+
+def _fragment_key(project, status: int, given: dict) -> tuple | None:
+    """What the kept fragment depends on (see above); None: render it and keep nothing."""
+    if (status != 200 or request.method != "GET" or any(v is not None for v in given.values())
+            or g.get("finance_forms") or not current_app.config.get("GOVIT_PROJECT_PAGE_CACHE", FRAGMENTS_DEFAULT)):
+        return None
+    from .alerts.dashboard import data_version
+    from .models import ChainHead
+    # held for the request: the session's identity map holds rows weakly, so without it the layout's
+    # 待办 count (alerts.todo, the same version) would read the head again, a round trip on PostgreSQL
+    g.project_page_head = db.session.get(ChainHead, 1)
+    user = current_user
+    return (str(db.engine.url), request.script_root, project.id, data_version(), clock.today(),
+            user.get_id(), user.role, user.department_id, tuple(sorted(request.args.items(multi=True))))
+
+
+def _cached(key) -> "_Fragment | None":
+    if key is None:
+        return None
+    with _lock:
+        found = _fragments.get(key)
+        if found is not None:
+            _fragments.move_to_end(key)
+        return found
+
+
+def _keep(key, fragment: _Fragment) -> None:
+    if key is None:
+        return
+    limit = current_app.config.get("GOVIT_PROJECT_PAGE_CACHE", FRAGMENTS_DEFAULT)
+    with _lock:
+        _fragments[key] = fragment
+        _fragments.move_to_end(key)
+        while len(_fragments) > limit:
+            _fragments.popitem(last=False)
+
+
+def forget_fragments() -> None:
+    """Drop every kept fragment (tests)."""
+    with _lock:
+        _fragments.clear()

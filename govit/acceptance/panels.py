@@ -6,6 +6,7 @@ from ..calendar_store import load_calendar
 from ..domain.acceptance import ACCEPTANCE_VERDICTS, CLASSIFIED_GRADES, missing_authorities
 from ..domain.construction import INCIDENT_KINDS, INCIDENT_ORDERS, missing_prerequisites, self_eval_window
 from ..domain.roles import ACCEPTANCE_AUTHORITY_OF_ROLE, ACCEPTANCE_LABELS
+from ..finance import panels as finance_panels
 from ..finance import prefill
 from ..formkit import LazyForms
 from ..project_page import Action, Panel
@@ -47,7 +48,8 @@ def panel_context(project, page, given) -> dict | None:
             "self_window": self_eval_window(project.live_on, project.accepted_on, load_calendar()) if project.live_on else None,
             "predicted": lambda day: not load_calendar().is_confirmed(day),  # R-CAL-PREDICT
             "evaluations": evaluation.evaluations(project) if project.state in EVALUATED else {},
-            **_joint_context(project), **prefill.progress(project, forms, variances)}  # issue 22: spent from payments
+            **_joint_context(project),
+            **prefill.progress(project, forms, variances, finance_panels.payments(project, page))}  # issue 22: spent from payments
 
 
 def _forms(page: dict, given: dict) -> LazyForms:

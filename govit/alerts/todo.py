@@ -42,8 +42,23 @@ def items_for(user: User, today: date | None = None) -> list[todo.Item]:
     return [item for item in all_items(today or clock.today()) if todo.concerns(item, user.role, user.department_id)]
 
 
+_counts: dict[tuple, int] = {}  # (database, data version, day, role, department) -> the menu's count
+
+
 def count_for(user: User) -> int:
-    return len(items_for(user))
+    """The menu's 待办 count (every page's layout): what `items_for` holds depends on the role and the
+    department only, so the count is kept per (list kept, role, department) instead of filtering the
+    whole list on every request (issue 24: 11 ms of the planner's project page at 2,000 projects)."""
+    today = clock.today()
+    items = all_items(today)
+    where = str(db.engine.url)
+    key = (where, _built[where][0], today, user.role, user.department_id)
+    found = _counts.get(key)
+    if found is None:
+        if len(_counts) > 4096:
+            _counts.clear()
+        found = _counts[key] = sum(1 for item in items if todo.concerns(item, user.role, user.department_id))
+    return found
 
 
 def _build(today: date) -> list[todo.Item]:

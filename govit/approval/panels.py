@@ -1,9 +1,13 @@
 """The approval stage's panel of the project page: approvals, returns and appeals, money (第三、四章)."""
+from decimal import Decimal
+
 from flask_login import current_user
 
 from .. import clock
 from ..domain.approval import MERGED_REASONS, STAGE_LABELS, review_stage
-from ..domain.budget import REASON_LABELS, STATUS_LABELS
+from ..domain.budget import APPROVED, FILED, REASON_LABELS, STATUS_LABELS
+from ..domain.finance import CONSTRUCTION_ON
+from ..finance import panels as finance_panels
 from ..finance import prefill
 from ..formkit import LazyForms
 from ..project_page import Action, Panel
@@ -29,13 +33,15 @@ def panel_context(project, page, given) -> dict | None:
     decisions = returns.decisions(project)  # R-RETURN: each round's return or refusal, and the appeal
     refused = [d for d in decisions if d.kind == "refuse"]
     refusal = refused[-1] if refused and project.state == "terminated" else None
-    records = services.records(project)
+    # issue 24: each kind of record read once for the page (the finance panel sums the same rows)
+    records, funds = finance_panels.approval_records(project, page), finance_panels.gov_funds(project, page)
+    baselines, changes = services.baselines(project), budget.register_for(project)
+    paid = finance_panels.payments(project, page) if project.state in CONSTRUCTION_ON else None
     forms = LazyForms(FORMS, given)
-    return {**prefill.settlement(project, forms),  # issue 22: R-SURPLUS from the payments
-            "approval_forms": forms, "baselines": services.baselines(project), "records": records,
-            "funds": services.funds_of(project), "changes": budget.register_for(project),
-            "current_total": budget.current_total(project) if project.approved_estimate else None,
-            "cumulative_percent": budget.cumulative_percent(project) if project.approved_estimate else None,
+    money = _budget_figures(project, baselines, changes) if project.approved_estimate else {}
+    return {**prefill.settlement(project, forms, funds, paid),  # issue 22: R-SURPLUS from the payments
+            "approval_forms": forms, "baselines": baselines, "records": records, "funds": funds, "changes": changes,
+            "current_total": money.get("current_total"), "cumulative_percent": money.get("cumulative_percent"),
             "settlement": budget.settlement_of(project), "design_due": services.design_due(project),
             "merged_reasons": MERGED_REASONS, "reason_labels": REASON_LABELS,
             "status_labels": STATUS_LABELS, "decisions": decisions, "refusal": refusal,
@@ -47,6 +53,16 @@ def panel_context(project, page, given) -> dict | None:
             # the stepper: construction starts on the day the province's approval is recorded
             "stage_dates": {**page["stage_dates"], **{"construction": r.approved_on for r in records
                                                       if r.kind == "gov"}}}
+
+
+def _budget_figures(project, baselines: list, changes: list) -> dict:
+    """budget.current_total and budget.cumulative_percent from the baselines and changes the panel
+    read (the same rules: R-BASELINE, R-BUDGET-15), without reading them again."""
+    approved = baselines[-1].total if baselines else (project.approved_estimate or Decimal("0"))
+    current = next((c.new_total for c in reversed(changes) if c.status in (FILED, APPROVED)), approved)
+    version = baselines[-1].version if baselines else 1  # budget.self_filed_totals: since the current baseline
+    filed = sum((c.amount for c in changes if c.status == FILED and c.baseline_version == version), Decimal("0"))
+    return {"current_total": current, "cumulative_percent": budget.cumulative_percent(project, filed, approved)}
 
 
 def _approver_of_design(project, role: str) -> bool:

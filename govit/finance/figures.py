@@ -159,6 +159,21 @@ def project_years(project: Project) -> list[tuple[int, Figures]]:
     return [(y, Figures(budgets.get(y, ZERO), contracted[y], paid[y])) for y in years]
 
 
+def years_of(project: Project, approved_on: date | None, funds: Decimal, payments, contracts) -> list[tuple[int, Figures]]:
+    """project_years from what the project page read already (issue 24): the first 省政府审定's day,
+    its funds, the payments and the contracts (no query but the plan's annual amounts, loaded once)."""
+    budgets = (rules.year_budgets(funds or ZERO, {a.year: a.amount for a in project.annual}, approved_on.year)
+               if approved_on else {})
+    paid: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    contracted: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for p in payments:
+        paid[p.paid_on.year] += p.amount
+    for c in contracts:
+        contracted[c.signed_on.year] += c.amount
+    years = sorted(set(budgets) | set(paid) | set(contracted))
+    return [(y, Figures(budgets.get(y, ZERO), contracted[y], paid[y])) for y in years]
+
+
 def paid_until(project_id: int, last_day: date) -> Decimal:
     """Payments up to and including `last_day` (the progress report's month end)."""
     return db.session.scalar(select(func.coalesce(func.sum(Payment.amount), 0)).where(

@@ -6,23 +6,20 @@ from flask import Blueprint, Response, current_app, flash, g, redirect, render_t
 from flask_login import current_user, login_required
 
 from .. import clock
-from ..approval.budget import current_total
 from ..auth.access import load_project
 from ..domain import finance as rules
 from ..domain.errors import InvalidInput, NotFound, RuleViolation
-from ..formkit import LazyForms, amount, row_int, show_errors, submit
+from ..formkit import amount, row_int, show_errors, submit
 from ..models import Department
-from ..project_page import Panel, contribute, render_project
+from ..project_page import contribute, render_project
 from ..reports.charts import bar_chart_png
 from ..reports.styled import xlsx_response
 from ..extensions import db
-from . import figures, imports, registers, services
+from . import figures, imports, panels, registers, services
 from .forms import ContractForm, ImportForm, PaymentForm, ProcurementForm
 
 bp = Blueprint("finance", __name__)
-# the 资金执行 panel of the project page, in 审批与资金 (issue 19's registry); its template reads finance_panel()
-contribute(bp, Panel("finance", "approval-funds", 40, "finance/_panel.html",
-                     lambda project, page, given: {} if project.state in rules.CONSTRUCTION_ON else None))
+contribute(bp, *panels.PANELS)  # the 资金执行 panel of the project page, in 审批与资金 (issue 19, 24)
 FORMS = {"procurement": ProcurementForm, "contract": ContractForm, "payment": PaymentForm}
 DEPARTMENT_ROLES = ("applicant", "dept_admin")
 
@@ -31,33 +28,6 @@ DEPARTMENT_ROLES = ("applicant", "dept_admin")
 @login_required
 def require_login():
     """Every page needs a signed-in user."""
-
-
-@bp.app_template_global("finance_panel")
-def panel_context(project) -> dict:
-    """The 资金执行 panel of the project page (templates/finance/_panel.html): empty before construction."""
-    if project.state not in rules.CONSTRUCTION_ON:
-        return {}
-    contracts = services.contracts_of(project)
-    hidden = services.hidden_contracts(current_user, project)  # 第二十一条: shown as 涉密, without details
-    forms = LazyForms(FORMS, getattr(g, "finance_forms", {}))
-    if project.state in rules.CONTRACTING or project.state in rules.PAYING:
-        forms["payment"].contract.choices = [(str(c.id), f"{c.number} {c.supplier}") for c in contracts]
-    paid = {c.id: Decimal("0") for c in contracts}
-    by_milestone: dict[int, Decimal] = {}
-    for p in services.payments_of(project):
-        paid[p.contract_id] += p.amount
-        by_milestone[p.milestone_id] = by_milestone.get(p.milestone_id, Decimal("0")) + p.amount
-    today = clock.today()
-    return {"forms": forms, "contracts": contracts, "hidden": hidden, "paid": paid, "by_milestone": by_milestone,
-            "overdue": {m.id for c in contracts for m in c.milestones  # R-PAYMENT-DUE
-                        if rules.milestone_overdue(m.due_on, today, by_milestone.get(m.id, Decimal("0")), m.amount)},
-            "procurements": registers.procurements(current_user, project), "years": figures.project_years(project),
-            "budget": current_total(project), "contracted": services.contracted_total(project.id),
-            "supervision_missing": rules.supervision_missing(project.state, [c.kind for c in contracts]),
-            "editor": current_user.role in DEPARTMENT_ROLES and current_user.department_id == project.department_id,
-            "methods": rules.PROCUREMENT_METHODS, "kinds": rules.CONTRACT_KINDS, "ip_clause": rules.IP_CLAUSE,
-            "can_contract": project.state in rules.CONTRACTING, "can_pay": project.state in rules.PAYING}
 
 
 def _milestones(form) -> list[services.Milestone]:
