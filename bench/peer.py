@@ -17,7 +17,8 @@ projects in construction, 50 a page; Redmine's issues In Progress, 50 a page), o
 its 10 journals), and the API list of the same 50 (govit's bearer token; Redmine's API key). Measured
 interleaved — govit's page, then Redmine's, pair after pair — in `--repeat` rounds (3), wrk with 2
 threads and 16 connections (bench/run.py's way, with a longer timeout and a gentler warm-up: `_load`
-below), the median run reported; then one user alone (20 requests in a row, their median). Results go to
+below), the median run reported; then one user alone (30 requests in a row, their median, and the
+server's CPU time per request over them). Results go to
 bench/peer/results.json and the section "The peer side by side" of docs/PERFORMANCE.md (between its
 marker comments; nothing else in the file is touched). None of Redmine's code is committed.
 """
@@ -200,21 +201,46 @@ def _load(url: str, duration: int, cookie: str = "", token: str = "") -> dict:
             "requests": int(found["requests"]), "errors": int(found["errors"]), "non2xx": int(found["non2xx"])}
 
 
-def _alone(url: str, cookie: str = "", token: str = "", n: int = 20, warm: int = 3) -> float:
-    """One user alone: the median of n requests in a row (after `warm` unmeasured), in ms."""
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a server: the process and all its descendants (/proc)."""
+    parent, cpu = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parent[int(stat.parent.name)] = int(fields[1])
+        cpu[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tree, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        tree.add(p)
+        todo += [child for child, ppid in parent.items() if ppid == p and child not in tree]
+    return sum(cpu.get(p, 0.0) for p in tree)
+
+
+def _alone(url: str, cookie: str = "", token: str = "", n: int = 20, warm: int = 3, server: int = 0):
+    """One user alone: the median of n requests in a row (after `warm` unmeasured), in ms; with the server's
+    pid, also its CPU time per request in ms (all its processes; a database server's own processes not
+    counted), which the other processes on the machine disturb far less than wall-clock figures."""
     headers = {**({"Cookie": cookie} if cookie else {}), **({"Authorization": f"Bearer {token}"} if token else {})}
     times = []
     with requests.Session() as session:
         for i in range(n + warm):
+            if i == warm and server:
+                cpu = _cpu_seconds(server)
             started = time.perf_counter()
             res = session.get(url, headers=headers)
             if i >= warm:
                 times.append((time.perf_counter() - started) * 1000)
             assert res.status_code == 200, f"{url}: {res.status_code}"
+    if server:
+        return round(statistics.median(times), 1), round((_cpu_seconds(server) - cpu) * 1000 / n, 1)
     return round(statistics.median(times), 1)
 
 
 def bench(kind: str, issues: int, journals: int, duration: int, repeat: int, work: Path) -> dict:
+    load_before = [round(x, 1) for x in os.getloadavg()]
     _say(f"== {kind}: Redmine instance and seed")
     started = time.perf_counter()
     _name, env = _instance(kind, work)
@@ -258,17 +284,17 @@ def bench(kind: str, issues: int, journals: int, duration: int, repeat: int, wor
         pairs = {}
         for name, sides in targets.items():
             pairs[name] = {}
-            for side, (target, c, t) in zip(("govit", "redmine"), sides):
+            for side, (target, c, t), pid in zip(("govit", "redmine"), sides, (govit.pid, redmine.pid)):
                 found = runs[(name, side)]
                 pairs[name][side] = {**govit_bench._median(found), "rps_each_run": [r["rps"] for r in found],
-                                     "alone_ms": _alone(target, c, t)}
+                                     **dict(zip(("alone_ms", "cpu_ms"), _alone(target, c, t, n=30, server=pid)))}
             _say(f"  {name}: govit {pairs[name]['govit']['rps']} req/s, Redmine {pairs[name]['redmine']['rps']} req/s")
     finally:
         for proc in (govit, redmine):
             if proc is not None:
                 proc.terminate()
                 proc.wait(timeout=60)
-    return {"database": kind, "records": issues, "journals_per_issue": journals, "redmine_seed": seeded,
+    return {"database": kind, "records": issues, "load_average_before": load_before, "load_average_after": [round(x, 1) for x in os.getloadavg()], "journals_per_issue": journals, "redmine_seed": seeded,
             "redmine_seed_s": redmine_seed_s, "pairs": pairs}
 
 
@@ -291,13 +317,18 @@ def section(result: dict) -> str:
              "journals), the API list the same 50 as JSON (bearer token / API key). Interleaved — govit's page,",
              "then Redmine's — in rounds, wrk with 2 threads and 16 connections (2-second warm-up on 2 connections,",
              "wrk's timeout 30 s), the median run reported;",
-             "\"alone\" is one user's median of 20 requests in a row. Ratios are govit ÷ Redmine for req/s and",
-             "Redmine ÷ govit for time (how many times faster govit is).", ""]
+             "\"alone\" is one user's median of 30 requests in a row, \"CPU\" the server's CPU time per request over",
+             "those 30 (all its processes, a PostgreSQL server's own not counted): the figure the machine's other",
+             "load disturbs least. Ratios are govit ÷ Redmine for req/s and Redmine ÷ govit for times (how many",
+             "times faster govit is).", ""]
     for run in result["runs"]:
-        lines += [f"### {run['database']}", "",
+        load = (f" Load average (1, 5, 15 min) {run['load_average_before']} before, {run['load_average_after']} after."
+                if "load_average_before" in run else "")
+        lines += [f"### {run['database']}", "", f"Seeded Redmine in {run['redmine_seed_s']} s (migration included).{load}", "",
                   "| page (govit / Redmine) | govit req/s | Redmine req/s | req/s ratio | govit p50 ms | "
-                  "Redmine p50 ms | p50 ratio | govit p95 ms | Redmine p95 ms | alone govit / Redmine ms |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+                  "Redmine p50 ms | p50 ratio | govit p95 ms | Redmine p95 ms | alone govit / Redmine ms | "
+                  "CPU ms per request govit / Redmine | CPU ratio |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|"]
         names = {"list": "list (projects / issues)", "record page": "record page (project / issue)",
                  "API list": "API list (50)"}
         for name in PAIRS:
@@ -305,7 +336,9 @@ def section(result: dict) -> str:
             bad = " (errors or non-2xx!)" if g["non2xx"] or r["non2xx"] or g["errors"] or r["errors"] else ""
             lines.append(f"| {names[name]}{bad} | {g['rps']:,.0f} | {r['rps']:,.1f} | **{_ratio(g['rps'], r['rps'])}** | "
                          f"{g['p50_ms']:.1f} | {r['p50_ms']:.1f} | {_ratio(r['p50_ms'], g['p50_ms'])} | "
-                         f"{g['p95_ms']:.1f} | {r['p95_ms']:.1f} | {g['alone_ms']} / {r['alone_ms']} |")
+                         f"{g['p95_ms']:.1f} | {r['p95_ms']:.1f} | {g['alone_ms']} / {r['alone_ms']} | "
+                         f"{g.get('cpu_ms', '—')} / {r.get('cpu_ms', '—')} | "
+                         f"{_ratio(r['cpu_ms'], g['cpu_ms']) if g.get('cpu_ms') else '—'} |")
         worst = min(PAIRS, key=lambda n: run["pairs"][n]["govit"]["rps"] / max(run["pairs"][n]["redmine"]["rps"], 0.1))
         w = run["pairs"][worst]
         lines += ["", f"Lowest ratio: {worst}, {_ratio(w['govit']['rps'], w['redmine']['rps'])} "
@@ -339,7 +372,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--note", default=os.environ.get("BENCH_PEER_NOTE", ""),
                         help="a sentence for the section (e.g. what else ran on the machine)")
+    parser.add_argument("--section-only", action="store_true",
+                        help="rewrite the section from bench/peer/results.json (with --note) without measuring")
     args = parser.parse_args()
+    if args.section_only:
+        result = json.loads(RESULTS.read_text())
+        result["note"] = args.note or result.get("note", "")
+        RESULTS.write_text(json.dumps(result, ensure_ascii=False, indent=1))
+        _say(f"section written to {write_section(section(result))}")
+        return
     databases = args.databases.split(",")
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: make bench-deps")

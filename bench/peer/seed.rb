@@ -3,7 +3,7 @@
 # issue (a note and one changed attribute each), 20 developers and the signed-in benchmark user
 # `bench` (Manager in every project, password PEER_PASSWORD), the REST API enabled. Issues, journals
 # and their details go in with insert_all in batches inside one transaction (about a minute for
-# 20,000 issues and 200,000 journals). Prints one JSON line: the ids and the API key bench/peer.py needs.
+# 20,000 issues and 200,000 journals), then ANALYZE. Prints one JSON line: the ids and the API key bench/peer.py needs.
 require 'json'
 
 issues_n = Integer(ENV.fetch('PEER_ISSUES', '20000'))
@@ -99,6 +99,10 @@ ActiveRecord::Base.transaction do
   end
   flush.call(true)
 end
+
+# statistics, as bench/seed.py leaves govit's database (and autovacuum a production PostgreSQL)
+connection = ActiveRecord::Base.connection
+connection.execute(connection.adapter_name =~ /postg/i ? 'VACUUM ANALYZE' : 'ANALYZE')
 
 in_progress = statuses.find { |s| s.name == 'In Progress' }
 issue = Issue.where(status_id: in_progress.id).order(id: :desc).first
