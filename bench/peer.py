@@ -183,18 +183,33 @@ def _govit(kind: str, scale: int, work: Path) -> tuple[dict, subprocess.Popen, s
     return env, proc, url
 
 
-def _load(url: str, duration: int, cookie: str = "", token: str = "") -> dict:
+def _settle(server: int, limit: float = 60) -> None:
+    """Wait until the server has finished the requests whose clients have gone (its CPU time stops
+    growing: under 5% of a core over half a second), so the next measurement does not share the
+    machine with the last one's backlog."""
+    deadline, last = time.monotonic() + limit, _cpu_seconds(server)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = _cpu_seconds(server)
+        if now - last < 0.025:
+            return
+        last = now
+
+
+def _load(url: str, duration: int, cookie: str = "", token: str = "", server: int = 0) -> dict:
     """bench/run.py's `_load` (wrk, 2 threads, 16 connections, bench/latency.lua, a 2-second warm-up) with two
     changes for a server that needs seconds per request under load: wrk's timeout is 30 s, not 2 s (wrk
     would drop Redmine's queued requests from the latencies as timeouts), and the warm-up uses 2
-    connections and is followed by one request alone, so the measured run does not start behind the
-    warm-up's backlog (the server goes on answering requests whose client has gone)."""
+    connections, and both it and the run are followed by `_settle`, so no measurement starts behind the
+    last one's backlog (a server goes on answering requests whose client has gone)."""
     env = {**os.environ, "BENCH_COOKIE": cookie, "BENCH_TOKEN": token}
     script = str(ROOT / "bench" / "latency.lua")
     subprocess.run(["wrk", "-t2", "-c2", "--timeout", "30s", "-s", script, "-d2s", url], env=env, capture_output=True)
-    _alone(url, cookie, token, n=1, warm=0)
+    _settle(server) if server else _alone(url, cookie, token, n=1, warm=0)
     base = ["wrk", "-t2", f"-c{govit_bench.CONNECTIONS}", "--timeout", "30s", "-s", script]
     out = subprocess.run([*base, f"-d{duration}s", url], env=env, capture_output=True, text=True).stdout
+    if server:
+        _settle(server)
     found = dict(re.findall(r"(\w+)=(\d+)", out.split("BENCH", 1)[1]))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     return {"rps": round(rps, 1), "p50_ms": int(found["p50"]) / 1000, "p95_ms": int(found["p95"]) / 1000,
@@ -278,8 +293,8 @@ def bench(kind: str, issues: int, journals: int, duration: int, repeat: int, wor
         runs = {(name, side): [] for name in targets for side in ("govit", "redmine")}
         for round_ in range(1, repeat + 1):  # interleaved, so the machine's drift hits both sides alike
             for name, sides in targets.items():
-                for side, (target, c, t) in zip(("govit", "redmine"), sides):
-                    runs[(name, side)].append(_load(target, duration, c, t))
+                for side, (target, c, t), pid in zip(("govit", "redmine"), sides, (govit.pid, redmine.pid)):
+                    runs[(name, side)].append(_load(target, duration, c, t, pid))
                     _say(f"  {round_}/{repeat} {name:11} {side:7} {runs[(name, side)][-1]}")
         pairs = {}
         for name, sides in targets.items():
