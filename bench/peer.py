@@ -161,6 +161,18 @@ def _govit_database(kind: str, scale: int, work: Path) -> str:
     return make_url(govit_bench.PG_SERVER).set(database=name).render_as_string(hide_password=False)
 
 
+def _drop_databases(kind: str, scale: int) -> None:
+    """The run's PostgreSQL databases dropped at its end (they hold a million rows on a shared server)."""
+    if kind == "sqlite":
+        return
+    from sqlalchemy import create_engine, text
+    server = create_engine(govit_bench.PG_SERVER, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        for name in (f"govit_peer_{scale}", "redmine_bench"):
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
+
+
 def _govit(kind: str, scale: int, work: Path) -> tuple[dict, subprocess.Popen, str]:
     """govit seeded and served as bench/run.py does it; its env, server and URL."""
     url_db = _govit_database(kind, scale, work)
@@ -309,8 +321,10 @@ def bench(kind: str, issues: int, journals: int, duration: int, repeat: int, wor
             if proc is not None:
                 proc.terminate()
                 proc.wait(timeout=60)
-    return {"database": kind, "records": issues, "load_average_before": load_before, "load_average_after": [round(x, 1) for x in os.getloadavg()], "journals_per_issue": journals, "redmine_seed": seeded,
-            "redmine_seed_s": redmine_seed_s, "pairs": pairs}
+        _drop_databases(kind, issues)
+    return {"database": kind, "records": issues, "journals_per_issue": journals, "load_average_before": load_before,
+            "load_average_after": [round(x, 1) for x in os.getloadavg()], "redmine_seed_s": redmine_seed_s,
+            "redmine_seed": {k: v for k, v in seeded.items() if k != "api_key"}, "pairs": pairs}
 
 
 def _ratio(a: float, b: float) -> str:
@@ -393,6 +407,8 @@ def main() -> None:
     if args.section_only:
         result = json.loads(RESULTS.read_text())
         result["note"] = args.note or result.get("note", "")
+        for run in result["runs"]:
+            run["redmine_seed"].pop("api_key", None)
         RESULTS.write_text(json.dumps(result, ensure_ascii=False, indent=1))
         _say(f"section written to {write_section(section(result))}")
         return
