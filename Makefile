@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
 .PHONY: install fonts browser-deps bench-deps faketime-deps run test test-sqlite test-postgres test-clock test-clock-full \
-	mutation mutation-ci bench bench-crypto bench-ledger clean
+	mutation mutation-ci bench bench-crypto bench-ledger bench-peer clean
 
 # Charts and exports need a freely licensed CJK font (Debian's Noto CJK); installed when missing.
 # The official documents' PDF (WeasyPrint, issue 21) needs pango too; installed when missing.
@@ -142,3 +142,10 @@ clean:
 # Issue 20: check and import a 2,000-row ledger on SQLite and PostgreSQL (targets: check < 10 s, import < 60 s)
 bench-ledger: install
 	$(PY) -m bench.ledger --rows 2000 --databases $(BENCH_DATABASES)
+
+# Issue 24: govit side by side with its peer, Redmine 5.0 (Debian's redmine and puma, installed when missing),
+# both at 20,000 records: list, record page and API list, interleaved, three rounds. Optional, not part of
+# `make test`; needs root for apt. Writes its own section of docs/PERFORMANCE.md (bench/peer.py).
+BENCH_PEER_DATABASES ?= sqlite
+bench-peer: install bench-deps
+	$(PY) -m bench.peer --databases $(BENCH_PEER_DATABASES)
