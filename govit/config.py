@@ -96,6 +96,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "GOVIT_TOKEN_DAYS": int(os.environ.get("GOVIT_TOKEN_DAYS", "30")),
         # R-NO-SPLIT: TF-IDF cosine at or above this flags a possible split or duplicate project
         "GOVIT_SIMILARITY_THRESHOLD": float(os.environ.get("GOVIT_SIMILARITY_THRESHOLD", "0.45")),
+        # issue 24: how many rendered project pages each worker keeps (project_page.py; 0: none)
+        "GOVIT_PROJECT_PAGE_CACHE": int(os.environ.get("GOVIT_PROJECT_PAGE_CACHE", "256")),
         # issue 24: how long the province dashboard may show figures older than a change (unset: 30 s,
         # 0 in tests; alerts/dashboard.rebuild_seconds)
         **({"GOVIT_DASHBOARD_SECONDS": float(os.environ["GOVIT_DASHBOARD_SECONDS"])}
