@@ -74,8 +74,10 @@ def plan_compilations(today: date) -> list[Deadline]:
 
 def rongque_documents(today: date, project_ids: Ids = None) -> list[Deadline]:
     """R-RONGQUE: each missing document by its promised date."""
-    rows = db.session.execute(_only(select(RongqueItem, Project).join(Project, RongqueItem.project_id == Project.id).where(
-        RongqueItem.fulfilled_on.is_(None), Project.state != "terminated"), RongqueItem.project_id, project_ids)).all()
+    rows = db.session.execute(_only(
+        select(RongqueItem, Project).join(Project, RongqueItem.project_id == Project.id).where(
+            RongqueItem.fulfilled_on.is_(None), Project.state != "terminated"),
+        RongqueItem.project_id, project_ids)).all()
     return [Deadline(f"rongque_document:{item.id}", "rongque_document", item.promised_on, p.id,
                      subject=p.name, notify=(_dept(p), "planner")) for item, p in rows]
 
@@ -90,9 +92,10 @@ def performance_reports_due(today: date, project_ids: Ids = None) -> list[Deadli
         .where(building, ApprovalRecord.kind == "gov"), ApprovalRecord.project_id, project_ids)
         .group_by(ApprovalRecord.project_id)).all())
     filed: dict[int, set[int]] = defaultdict(set)
-    for project_id, year in db.session.execute(_only(select(PerformanceReport.project_id, PerformanceReport.year)
-                                                     .join(Project, PerformanceReport.project_id == Project.id)
-                                                     .where(building), PerformanceReport.project_id, project_ids)).all():
+    reports = _only(select(PerformanceReport.project_id, PerformanceReport.year)
+                    .join(Project, PerformanceReport.project_id == Project.id).where(building),
+                    PerformanceReport.project_id, project_ids)
+    for project_id, year in db.session.execute(reports).all():
         filed[project_id].add(year)
     found = []
     for p in _projects("in_construction", project_ids=project_ids):
@@ -106,7 +109,8 @@ def performance_reports_due(today: date, project_ids: Ids = None) -> list[Deadli
 def acceptances(today: date, project_ids: Ids = None) -> list[Deadline]:
     """R-ACCEPT-6M: apply within six months of completion (or the approved extension)."""
     return [Deadline(f"acceptance:{p.id}:{acceptance_due_of(p)}", "acceptance", acceptance_due_of(p), p.id,
-                     subject=p.name, notify=(_dept(p), "planner")) for p in _projects("completed", project_ids=project_ids)]
+                     subject=p.name, notify=(_dept(p), "planner"))
+            for p in _projects("completed", project_ids=project_ids)]
 
 
 def acceptance_opinions_due(today: date, project_ids: Ids = None) -> list[Deadline]:

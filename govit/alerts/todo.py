@@ -44,7 +44,7 @@ NO_PROJECT_ITEMS = frozenset({
     "change_password", "end_session", "revoke_token", "create_user", "change_role", "reset_password",
     "set_user_active", "unlock_user", "create_department", "rotate_document_keys", "scan_deadlines",
     "open_round", "change_round", "create_plan", "override_backlog", "flag_department", "clear_flag", "import_plan",
-    "plan_finance_check", "plan_return_to_draft", "plan_submit", "plan_approve",  # its projects' enter_plan are their own
+    "plan_finance_check", "plan_return_to_draft", "plan_submit", "plan_approve",  # its projects: enter_plan each
     "letter_generate", "letter_upload", "letter_finalize"})  # a plan's letters
 
 
@@ -168,7 +168,9 @@ def _changes(kept: _Kept | None, head: tuple, today: date) -> tuple[set[int], bo
 
 def all_items(today: date) -> list[todo.Item]:
     """Every item of the day, for everyone, most urgent first, as of the history's head."""
-    return _kept(today).items()
+    kept = _kept(today)
+    with _lock:
+        return kept.items()
 
 
 def items_for(user: User, today: date | None = None) -> list[todo.Item]:
@@ -299,7 +301,8 @@ def _requests(project_ids=None) -> list[todo.Item]:
                                    name, project_id=change.project_id))  # R-BUDGET-15
     for pid, name in db.session.execute(_only(select(ExtensionRequest.project_id, Project.name).join(
             Project, ExtensionRequest.project_id == Project.id).where(
-            ExtensionRequest.decided_on.is_(None), Project.state == "completed"), ExtensionRequest.project_id, project_ids)).all():
+            ExtensionRequest.decided_on.is_(None), Project.state == "completed"),
+            ExtensionRequest.project_id, project_ids)).all():
         items.append(todo.Item(f"extension:{pid}", "决定是否同意延期验收", ("planner",), ("project", pid, "acceptance"),
                                name, project_id=pid))  # R-ACCEPT-6M
     for pid, name in db.session.execute(_only(select(ApprovalDecision.project_id, Project.name).join(
