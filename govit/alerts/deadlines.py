@@ -28,12 +28,34 @@ ROLE_OF_AUTHORITY = {authority: role for role, authority in AUTHORITY_OF_ROLE.it
 Ids = Collection[int] | None  # the projects to read: None for all
 
 
+class Known(frozenset):
+    """Project ids with each project's state (`states`), read once: a reader limited to states none
+    of them is in has nothing to read, and skips its query (none_in)."""
+
+    states: dict[int, str]
+
+
+def known(project_ids: Collection[int]) -> Known:
+    """`project_ids` with their states, in one query."""
+    found = Known(project_ids)
+    found.states = dict(db.session.execute(select(Project.id, Project.state).where(
+        Project.id.in_(list(project_ids)))).all()) if project_ids else {}
+    return found
+
+
+def none_in(project_ids: Ids, states) -> bool:
+    """Whether `project_ids` are known and none of them is in one of `states` (nothing to read)."""
+    return isinstance(project_ids, Known) and not any(state in states for state in project_ids.states.values())
+
+
 def _only(query, column, project_ids: Ids):
     """`query` limited to the projects `project_ids` (all when None)."""
     return query if project_ids is None else query.where(column.in_(list(project_ids)))
 
 
 def _projects(*states: str, loads=(), project_ids: Ids = None) -> list[Project]:
+    if none_in(project_ids, states):
+        return []
     query = _only(select(Project).where(Project.state.in_(states)).options(*loads), Project.id, project_ids)
     return list(db.session.execute(query).unique().scalars())
 
@@ -85,6 +107,8 @@ def rongque_documents(today: date, project_ids: Ids = None) -> list[Deadline]:
 def performance_reports_due(today: date, project_ids: Ids = None) -> list[Deadline]:
     """R-PERF-REPORT: each construction year's report by 12-31, from the year of the government's
     approval; approvals and filed reports of all projects in construction read in one query each."""
+    if none_in(project_ids, ("in_construction",)):
+        return []
     building = Project.state == "in_construction"
     started = dict(db.session.execute(_only(
         select(ApprovalRecord.project_id, func.min(ApprovalRecord.approved_on))
@@ -155,7 +179,7 @@ def collect(today: date, project_ids: Ids = None) -> list[Deadline]:
     """All running deadlines; a suspended project's construction deadlines rest until it resumes.
     `project_ids`: only the deadlines of those projects (the year plans' deadlines are no project's)."""
     plans = plan_compilations(today) if project_ids is None else []
-    ids = project_ids
+    ids = project_ids if project_ids is None or isinstance(project_ids, Known) else known(project_ids)
     return [*joint_reviews(today, ids), *design_reviews(today, ids), *plans, *rongque_documents(today, ids),
             *performance_reports_due(today, ids), *acceptances(today, ids), *acceptance_opinions_due(today, ids),
             *self_evaluations(today, ids),

@@ -28,7 +28,7 @@ from ..extensions import db
 from ..models import (ApprovalDecision, BudgetChange, CalendarDay, CalendarYear, DepartmentFlag, Event, ExpertReview,
                       ExtensionRequest, Opinion, Plan, Project, Round, Settlement, UrgentInsertion, User)
 from .dashboard import data_version
-from .deadlines import collect, plan_compilations
+from .deadlines import collect, known, none_in, plan_compilations
 
 OPEN_STATES = ("draft", "supplement_requested", "planned", "feasibility_review", "feasibility_approved",
                "design_review", "design_approved", "suspended", "acceptance_review", "self_evaluated")
@@ -193,6 +193,8 @@ def _build(today: date) -> list[todo.Item]:
 
 def _project_items(today: date, project_ids=None) -> list[todo.Item]:
     """The items of every project (`project_ids` None) or of those projects: each carries its project's id."""
+    if project_ids is not None:
+        project_ids = known(project_ids)  # their states: the readers of other states read nothing
     deadlines = collect(today, project_ids)  # R-ALERT: the deadlines the scan watches, as it counts them
     items: list[todo.Item] = []
     rechecks = _rechecks(project_ids)
@@ -223,6 +225,8 @@ def _only(query, column, project_ids):
 
 def _rechecks(project_ids=None) -> frozenset[tuple[int, str]]:
     """R-SUPPLEMENT: the reviewers whose latest opinion in a running joint review asked for 补正."""
+    if none_in(project_ids, ("joint_review",)):
+        return frozenset()
     rows = db.session.execute(_only(select(Opinion.project_id, Opinion.authority, Opinion.verdict)
                                     .join(Project, Opinion.project_id == Project.id)
                                     .where(Project.state == "joint_review"), Opinion.project_id, project_ids)
@@ -233,7 +237,7 @@ def _rechecks(project_ids=None) -> frozenset[tuple[int, str]]:
 
 
 def _project_steps(acceptance_pending: set[int], review_due: dict[int, date], project_ids=None) -> list[todo.Item]:
-    rows = db.session.execute(_only(select(
+    rows = [] if none_in(project_ids, OPEN_STATES) else db.session.execute(_only(select(
         Project.id, Project.name, Project.state, Project.department_id, Project.merged_reason,
         Project.merge_refused, Project.deviation_status).where(Project.state.in_(OPEN_STATES)),
         Project.id, project_ids)).all()
@@ -299,10 +303,11 @@ def _requests(project_ids=None) -> list[todo.Item]:
                                               change.finance_approved_on is not None):
             items.append(todo.Item(f"budget:{change.id}:{role}", action, (role,), ("page", "approval.register"),
                                    name, project_id=change.project_id))  # R-BUDGET-15
-    for pid, name in db.session.execute(_only(select(ExtensionRequest.project_id, Project.name).join(
-            Project, ExtensionRequest.project_id == Project.id).where(
-            ExtensionRequest.decided_on.is_(None), Project.state == "completed"),
-            ExtensionRequest.project_id, project_ids)).all():
+    extensions = [] if none_in(project_ids, ("completed",)) else db.session.execute(_only(
+        select(ExtensionRequest.project_id, Project.name).join(Project, ExtensionRequest.project_id == Project.id)
+        .where(ExtensionRequest.decided_on.is_(None), Project.state == "completed"),
+        ExtensionRequest.project_id, project_ids)).all()
+    for pid, name in extensions:
         items.append(todo.Item(f"extension:{pid}", "决定是否同意延期验收", ("planner",), ("project", pid, "acceptance"),
                                name, project_id=pid))  # R-ACCEPT-6M
     for pid, name in db.session.execute(_only(select(ApprovalDecision.project_id, Project.name).join(

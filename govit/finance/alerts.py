@@ -25,6 +25,8 @@ def execution_checkpoints(today: date, project_ids=None) -> list[Deadline]:
     points = rules.parse_thresholds(current_app.config["GOVIT_EXECUTION_THRESHOLDS"])
     projects = list(db.session.execute(_only(select(Project).where(Project.state == "in_construction"),
                                              Project.id, project_ids)).unique().scalars())
+    if not projects:
+        return []
     budgets = budgets_of([p.id for p in projects])
     paid = dict(db.session.execute(_only(select(Payment.project_id, func.sum(Payment.amount)).where(
         Payment.paid_on >= date(today.year, 1, 1), Payment.paid_on <= today), Payment.project_id, project_ids)
