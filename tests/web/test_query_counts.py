@@ -94,6 +94,7 @@ PROJECT_PAGE_VIEWERS = ("head", "planner", "finance", "ndrc", "reviewer")
 # with them, 15 in joint review); issue 24 (open) is to bring the page down again, one query per panel family
 PROJECT_PAGE_LIMIT = 40
 TODO_REBUILD = 35  # the 待办 list brought up to date after the history moved (one query per kind of record)
+TODO_ONE_CHANGE = 25  # issue 24: after one project's change, that project's rows only (20 for an opinion)
 
 
 def _project_pages() -> list[tuple[str, str]]:
@@ -205,4 +206,4 @@ def test_todo_after_one_change_reads_that_project_only(app, portfolio):
                 todo._build(clock.today()))
         counts.append(len(seen))
     print(f"\n待办 brought up to date after one change: {counts} statements")
-    assert counts[0] == counts[1] and counts[0] <= TODO_REBUILD, counts
+    assert counts[0] == counts[1] and counts[0] <= TODO_ONE_CHANGE, counts
