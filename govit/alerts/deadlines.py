@@ -1,6 +1,11 @@
-"""Every deadline of RULES.md that is running today, as plain Deadline values (R-ALERT)."""
+"""Every deadline of RULES.md that is running today, as plain Deadline values (R-ALERT).
+
+Each collector of a project's deadlines takes `project_ids`: None reads every project (the scan),
+a collection reads only those projects (the 待办 brought up to date after a change, issue 24);
+the rules are the same either way."""
 import calendar as stdcal
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date
 
 from sqlalchemy import func, select
@@ -20,19 +25,49 @@ from ..planning.review import IN_REVIEW, REVIEW_LOADS, is_final, latest_opinions
 ROLE_OF_AUTHORITY = {authority: role for role, authority in AUTHORITY_OF_ROLE.items()}
 
 
-def _projects(*states: str, loads=()) -> list[Project]:
-    return list(db.session.execute(select(Project).where(Project.state.in_(states)).options(*loads))
-                .unique().scalars())
+Ids = Collection[int] | None  # the projects to read: None for all
+
+
+class Known(frozenset):
+    """Project ids with each project's state (`states`), read once: a reader limited to states none
+    of them is in has nothing to read, and skips its query (none_in)."""
+
+    states: dict[int, str]
+
+
+def known(project_ids: Collection[int]) -> Known:
+    """`project_ids` with their states, in one query."""
+    found = Known(project_ids)
+    found.states = dict(db.session.execute(select(Project.id, Project.state).where(
+        Project.id.in_(list(project_ids)))).all()) if project_ids else {}
+    return found
+
+
+def none_in(project_ids: Ids, states) -> bool:
+    """Whether `project_ids` are known and none of them is in one of `states` (nothing to read)."""
+    return isinstance(project_ids, Known) and not any(state in states for state in project_ids.states.values())
+
+
+def _only(query, column, project_ids: Ids):
+    """`query` limited to the projects `project_ids` (all when None)."""
+    return query if project_ids is None else query.where(column.in_(list(project_ids)))
+
+
+def _projects(*states: str, loads=(), project_ids: Ids = None) -> list[Project]:
+    if none_in(project_ids, states):
+        return []
+    query = _only(select(Project).where(Project.state.in_(states)).options(*loads), Project.id, project_ids)
+    return list(db.session.execute(query).unique().scalars())
 
 
 def _dept(project: Project) -> str:
     return f"dept:{project.department_id}"
 
 
-def joint_reviews(today: date) -> list[Deadline]:
+def joint_reviews(today: date, project_ids: Ids = None) -> list[Deadline]:
     """R-REVIEW-5WD: the authorities still to give a final opinion; re-armed after each 补正."""
     found = []
-    for p in _projects("joint_review", loads=REVIEW_LOADS):
+    for p in _projects("joint_review", loads=REVIEW_LOADS, project_ids=project_ids):
         latest = latest_opinions(p)
         waiting = tuple(role for authority, role in ROLE_OF_AUTHORITY.items() if not is_final(latest.get(authority)))
         found.append(Deadline(f"joint_review:{p.id}:{len(p.supplements)}", "joint_review",
@@ -40,11 +75,11 @@ def joint_reviews(today: date) -> list[Deadline]:
     return found
 
 
-def design_reviews(today: date) -> list[Deadline]:
+def design_reviews(today: date, project_ids: Ids = None) -> list[Deadline]:
     """R-DESIGN-20WD: 营商环境局 (内网办 for 内网 projects) within 20 working days."""
     return [Deadline(f"design_review:{p.id}:{p.design_submitted_on}", "design_review", design_due(p).due_on, p.id,
                      subject=p.name, notify=("intranet" if p.network == "intranet" else "planner", "planner"))
-            for p in _projects("design_review")]
+            for p in _projects("design_review", project_ids=project_ids)]
 
 
 def plan_compilations(today: date) -> list[Deadline]:
@@ -59,29 +94,35 @@ def plan_compilations(today: date) -> list[Deadline]:
     return found
 
 
-def rongque_documents(today: date) -> list[Deadline]:
+def rongque_documents(today: date, project_ids: Ids = None) -> list[Deadline]:
     """R-RONGQUE: each missing document by its promised date."""
-    rows = db.session.execute(select(RongqueItem, Project).join(Project, RongqueItem.project_id == Project.id).where(
-        RongqueItem.fulfilled_on.is_(None), Project.state != "terminated")).all()
+    rows = db.session.execute(_only(
+        select(RongqueItem, Project).join(Project, RongqueItem.project_id == Project.id).where(
+            RongqueItem.fulfilled_on.is_(None), Project.state != "terminated"),
+        RongqueItem.project_id, project_ids)).all()
     return [Deadline(f"rongque_document:{item.id}", "rongque_document", item.promised_on, p.id,
                      subject=p.name, notify=(_dept(p), "planner")) for item, p in rows]
 
 
-def performance_reports_due(today: date) -> list[Deadline]:
+def performance_reports_due(today: date, project_ids: Ids = None) -> list[Deadline]:
     """R-PERF-REPORT: each construction year's report by 12-31, from the year of the government's
     approval; approvals and filed reports of all projects in construction read in one query each."""
+    if none_in(project_ids, ("in_construction",)):
+        return []
     building = Project.state == "in_construction"
-    started = dict(db.session.execute(
+    started = dict(db.session.execute(_only(
         select(ApprovalRecord.project_id, func.min(ApprovalRecord.approved_on))
         .join(Project, ApprovalRecord.project_id == Project.id)
-        .where(building, ApprovalRecord.kind == "gov").group_by(ApprovalRecord.project_id)).all())
+        .where(building, ApprovalRecord.kind == "gov"), ApprovalRecord.project_id, project_ids)
+        .group_by(ApprovalRecord.project_id)).all())
     filed: dict[int, set[int]] = defaultdict(set)
-    for project_id, year in db.session.execute(select(PerformanceReport.project_id, PerformanceReport.year)
-                                               .join(Project, PerformanceReport.project_id == Project.id)
-                                               .where(building)).all():
+    reports = _only(select(PerformanceReport.project_id, PerformanceReport.year)
+                    .join(Project, PerformanceReport.project_id == Project.id).where(building),
+                    PerformanceReport.project_id, project_ids)
+    for project_id, year in db.session.execute(reports).all():
         filed[project_id].add(year)
     found = []
-    for p in _projects("in_construction"):
+    for p in _projects("in_construction", project_ids=project_ids):
         first = started[p.id].year if p.id in started else today.year
         found += [Deadline(f"performance_report:{p.id}:{year}", "performance_report", date(year, 12, 31), p.id,
                            subject=p.name, notify=(_dept(p), "planner")) for year in range(first, today.year + 1)
@@ -89,13 +130,14 @@ def performance_reports_due(today: date) -> list[Deadline]:
     return found
 
 
-def acceptances(today: date) -> list[Deadline]:
+def acceptances(today: date, project_ids: Ids = None) -> list[Deadline]:
     """R-ACCEPT-6M: apply within six months of completion (or the approved extension)."""
     return [Deadline(f"acceptance:{p.id}:{acceptance_due_of(p)}", "acceptance", acceptance_due_of(p), p.id,
-                     subject=p.name, notify=(_dept(p), "planner")) for p in _projects("completed")]
+                     subject=p.name, notify=(_dept(p), "planner"))
+            for p in _projects("completed", project_ids=project_ids)]
 
 
-def acceptance_opinions_due(today: date) -> list[Deadline]:
+def acceptance_opinions_due(today: date, project_ids: Ids = None) -> list[Deadline]:
     """R-JOINT-ACCEPT / R-ALERT: each authority's acceptance opinion, 20 working days after the
     application; the alert goes to that authority and the planner."""
     from ..acceptance.joint import acceptance_opinions, opinion_due
@@ -103,7 +145,7 @@ def acceptance_opinions_due(today: date) -> list[Deadline]:
     from ..domain.roles import ACCEPTANCE_AUTHORITY_OF_ROLE, ACCEPTANCE_LABELS
     role_of = {authority: role for role, authority in ACCEPTANCE_AUTHORITY_OF_ROLE.items()}
     found = []
-    for p in _projects("acceptance_review"):
+    for p in _projects("acceptance_review", project_ids=project_ids):
         if p.acceptance_applied_on is None:
             continue
         due = opinion_due(p.acceptance_applied_on)
@@ -113,18 +155,18 @@ def acceptance_opinions_due(today: date) -> list[Deadline]:
     return found
 
 
-def self_evaluations(today: date) -> list[Deadline]:
+def self_evaluations(today: date, project_ids: Ids = None) -> list[Deadline]:
     """R-SELF-EVAL: due 12 months after acceptance and going live, whichever is later (R-CAL-MONTHS:
     rolled forward to a working day)."""
     cal = load_calendar()
     return [Deadline(f"self_evaluation:{p.id}", "self_evaluation", self_eval_window(p.live_on, p.accepted_on, cal)[1], p.id,
-                     subject=p.name, notify=(_dept(p), "planner")) for p in _projects("in_operation") if p.live_on]
+                     subject=p.name, notify=(_dept(p), "planner")) for p in _projects("in_operation", project_ids=project_ids) if p.live_on]
 
 
-def construction_periods(today: date) -> list[Deadline]:
+def construction_periods(today: date, project_ids: Ids = None) -> list[Deadline]:
     """The approved 建设工期 ends on the last day of its end month."""
     found = []
-    for p in _projects("in_construction"):
+    for p in _projects("in_construction", project_ids=project_ids):
         if p.end_month:
             year, month = map(int, p.end_month.split("-"))
             end = date(year, month, stdcal.monthrange(year, month)[1])
@@ -133,12 +175,15 @@ def construction_periods(today: date) -> list[Deadline]:
     return found
 
 
-def collect(today: date) -> list[Deadline]:
-    """All running deadlines; a suspended project's construction deadlines rest until it resumes."""
-    return [*joint_reviews(today), *design_reviews(today), *plan_compilations(today), *rongque_documents(today),
-            *performance_reports_due(today), *acceptances(today), *acceptance_opinions_due(today),
-            *self_evaluations(today),
-            *construction_periods(today), *money_deadlines(today)]
+def collect(today: date, project_ids: Ids = None) -> list[Deadline]:
+    """All running deadlines; a suspended project's construction deadlines rest until it resumes.
+    `project_ids`: only the deadlines of those projects (the year plans' deadlines are no project's)."""
+    plans = plan_compilations(today) if project_ids is None else []
+    ids = project_ids if project_ids is None or isinstance(project_ids, Known) else known(project_ids)
+    return [*joint_reviews(today, ids), *design_reviews(today, ids), *plans, *rongque_documents(today, ids),
+            *performance_reports_due(today, ids), *acceptances(today, ids), *acceptance_opinions_due(today, ids),
+            *self_evaluations(today, ids),
+            *construction_periods(today, ids), *money_deadlines(today, ids)]
 
 
 def _month_due(due_on: date) -> Due:
@@ -159,7 +204,7 @@ def current_due(project: Project, pauses=None):
     if project.state == "in_operation" and project.live_on:  # R-SELF-EVAL window closes
         return "self_evaluation", _month_due(self_eval_window(project.live_on, project.accepted_on, load_calendar())[1])
     return None
-def money_deadlines(today: date) -> list[Deadline]:
+def money_deadlines(today: date, project_ids: Ids = None) -> list[Deadline]:
     """Issue 22: execution checkpoints and unpaid contract milestones (govit/finance/alerts.py)."""
     from ..finance.alerts import execution_checkpoints, unpaid_milestones
-    return [*execution_checkpoints(today), *unpaid_milestones(today)]
+    return [*execution_checkpoints(today, project_ids), *unpaid_milestones(today, project_ids)]

@@ -37,7 +37,12 @@ class Item:
 
 def concerns(item: Item, role: str, department_id: int | None) -> bool:
     """Whether the item waits for a user of `role` in department `department_id`."""
-    for token in item.actors:
+    return actors_concern(item.actors, role, department_id)
+
+
+def actors_concern(actors: tuple[str, ...], role: str, department_id: int | None) -> bool:
+    """Whether an item acted on by `actors` waits for a user of `role` in department `department_id`."""
+    for token in actors:
         if token == role:
             return True
         if token == f"dept:{department_id}" and role in DEPARTMENT_ROLES:
