@@ -126,14 +126,8 @@ def _serve_redmine(env: dict, log: Path) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen(["puma", "-e", "production", "-w", "2", "-t", PUMA_THREADS, "-b", f"tcp://127.0.0.1:{port}",
                              "config.ru"], cwd=REDMINE, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if requests.get(f"{url}/login", timeout=10).status_code == 200:
-                return proc, url
-        except requests.RequestException:
-            time.sleep(0.3)
-    proc.terminate()
-    raise SystemExit(f"puma did not start:\n{log.read_text()[-3000:]}")
+    return proc, govit_bench.wait_until_up(proc, url, f"{url}/login", tries=300, timeout=10, pause=0.3,
+                               failure=lambda: f"puma did not start:\n{log.read_text()[-3000:]}")
 
 
 def _sign_in_redmine(url: str) -> str:

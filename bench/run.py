@@ -72,14 +72,21 @@ def _serve(env: dict, workers: int = 2) -> tuple[subprocess.Popen, str]:
                              "--log-level", "warning",
                              "bench.wsgi:app"], cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
+    return proc, wait_until_up(proc, url, f"{url}/_bench/ceiling", tries=150, timeout=5, pause=0.2,
+                               failure=lambda: "gunicorn did not start")
+
+
+def wait_until_up(proc: subprocess.Popen, url: str, probe: str, tries: int, timeout: float, pause: float,
+                  failure) -> str:
+    """`url` once `probe` answers 200; else `proc` is stopped and the run ends with `failure()`."""
+    for _ in range(tries):
         try:
-            if requests.get(f"{url}/_bench/ceiling", timeout=5).status_code == 200:
-                return proc, url
+            if requests.get(probe, timeout=timeout).status_code == 200:
+                return url
         except requests.RequestException:
-            time.sleep(0.2)
+            time.sleep(pause)
     proc.terminate()
-    raise SystemExit("gunicorn did not start")
+    raise SystemExit(failure())
 
 
 def page_paths(project_id: int | str) -> dict[str, str]:
