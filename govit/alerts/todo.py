@@ -372,13 +372,32 @@ class Row:
     href: str
 
 
+TODO_PAGE = 50  # rows per page of the 待办 centre: a planner's runs to thousands at 20,000 projects
+
+
+def _row(item: todo.Item, today: date, cal) -> Row:
+    left = todo.left(item, today, cal)
+    return Row(item, left, todo.level(item.kind, left), todo.chip(item.kind, left), href(item))
+
+
 def rows_for(user: User) -> list[Row]:
+    """Every item of `user` as the API shows it."""
     today, cal = clock.today(), load_calendar()
-    rows = []
-    for item in items_for(user, today):
-        left = todo.left(item, today, cal)
-        rows.append(Row(item, left, todo.level(item.kind, left), todo.chip(item.kind, left), href(item)))
-    return rows
+    return [_row(item, today, cal) for item in items_for(user, today)]
+
+
+def page_for(user: User, number: int = 1, per_page: int | None = None):
+    """One page of `user`'s items, most urgent first (issue 24: the home showed all of them, the
+    planner's 6,290 at 20,000 projects, each with its days left counted: 441 ms); out-of-range
+    pages clamp."""
+    from ..planning.queries import Page
+    per_page = per_page or TODO_PAGE
+    today, cal = clock.today(), load_calendar()
+    items = items_for(user, today)
+    pages = max(1, -(-len(items) // per_page))
+    number = min(max(1, number), pages)
+    shown = items[(number - 1) * per_page:number * per_page]
+    return Page([_row(item, today, cal) for item in shown], number, pages, len(items))
 
 
 def href(item: todo.Item) -> str:

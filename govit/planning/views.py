@@ -42,7 +42,8 @@ def home():
         context["projects"] = queries.paginate(queries.list_rows(queries.project_query(user)), 1, 20, rows=True).items
         context["notes"] = db.session.execute(select(Notification).where(
             Notification.user_id == user.id).order_by(Notification.id.desc()).limit(8)).scalars().all()
-    context["todo"] = todo.rows_for(user)  # issue 19: the 待办 centre, built from one source
+    # issue 19: the 待办 centre, built from one source; a page of it at a time (issue 24)
+    context["todo"] = todo.page_for(user, request.args.get("page", 1, type=row_int))
     if user.role not in NO_PROJECT_ROLES:  # R-DUTIES: the administrators see no projects nor rounds
         context["open_round"] = services.open_round_on(clock.today())
     return render_template("planning/home.html", **context)

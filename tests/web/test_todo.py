@@ -210,6 +210,38 @@ def test_todo_sorted_late_first_then_soonest_then_undated(app, make, reviewers, 
     assert levels == sorted(levels, key=["late", "today", "soon", "later", "undated"].index)
 
 
+def test_todo_home_shows_a_page_at_a_time_most_urgent_first(app, make, reviewers, today, monkeypatch):
+    """Issue 24: a long 待办 (a planner's runs to thousands at 20,000 projects) is shown a page at a
+    time: the badge counts them all, the first page holds the most urgent, the pager leads on, and a
+    page past the last shows the last. Two rows a page here; three items: the limit and one more."""
+    from govit.alerts import todo as todo_module
+    monkeypatch.setattr(todo_module, "TODO_PAGE", 2)
+    today("2026-06-25")
+    make.department("DEPA", "省交通运输厅")
+    head, planner = make.user("dept_admin", "DEPA"), make.user("planner", "YSHJ")
+    make.submitted(head, planner, on="2026-06-23", name="最后到期")
+    make.submitted(head, planner, on="2026-06-22", name="稍后到期")
+    make.submitted(head, planner, on="2026-06-16", name="已逾期项目")
+    db.session.commit()
+    reviewer = reviewers[2]
+    chief = as_user(app, reviewer)
+    everything = chief.get("/api/v1/todo", headers={"Authorization": "Bearer " + app.test_client().post(
+        "/api/v1/auth/token", json={"username": reviewer.username, "password": PASSWORD}).json["token"]}).json
+    assert everything["count"] == 3  # the API lists them all
+    first = chief.get("/").get_data(as_text=True)
+    assert len(ROW.findall(first)) == 2 and "第 1 / 2 页，共 3 条" in first and "/?page=2" in first
+    assert re.search(r'我的待办 <span class="badge late">3</span>', first)
+    keys = [key for _, key, _ in ROW.findall(first)]
+    assert keys == [item["key"] for item in everything["items"][:2]]  # the most urgent first
+    second = chief.get("/?page=2").get_data(as_text=True)
+    assert [key for _, key, _ in ROW.findall(second)] == [everything["items"][2]["key"]]
+    assert "第 2 / 2 页，共 3 条" in second and "/?page=1" in second
+    assert ROW.findall(chief.get("/?page=9").get_data(as_text=True)) == ROW.findall(second)
+    monkeypatch.setattr(todo_module, "TODO_PAGE", 3)  # exactly one page: no pager
+    page = chief.get("/").get_data(as_text=True)
+    assert len(ROW.findall(page)) == 3 and "第 1 / " not in page
+
+
 def test_todo_api_lists_the_same_items(app, w, client):  # noqa: F811
     project = w["planned"](name="接口待办项目")
     approval.submit_feasibility(w["head"], project)
