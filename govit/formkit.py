@@ -122,9 +122,14 @@ class LazyForms(dict):
 ONCE_FIELD = "once_token"  # a web form's one-time token (issue 16 Build 4)
 
 
+def once_token() -> str:
+    """A fresh one-time token for a web form (the project page's kept forms get theirs here too)."""
+    return secrets.token_urlsafe(16)
+
+
 def once_field() -> Markup:
     """The hidden one-time token a form carries (templates: `{{ once_field() }}` beside the CSRF token)."""
-    return Markup(f'<input type="hidden" name="{ONCE_FIELD}" value="{secrets.token_urlsafe(16)}">')
+    return Markup(f'<input type="hidden" name="{ONCE_FIELD}" value="{once_token()}">')
 
 
 def register_once_tokens(app) -> None:

@@ -18,7 +18,6 @@ Register a panel::
                          letters_actions, empty="暂无文书"))
 """
 import re
-import secrets
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ from .calendar_store import load_calendar
 from .domain.deadlines import KINDS, WORKING_DAY_KINDS, days_left
 from .domain.stages import stepper
 from .extensions import db
-from .formkit import ONCE_FIELD
+from .formkit import ONCE_FIELD, once_token
 from .history import project_events, recent_events
 from .reports.record import record_of
 
@@ -205,7 +204,7 @@ class _Fragment:
                 csrf = csrf or generate_csrf()
                 out.append(csrf)
             else:
-                out.append(secrets.token_urlsafe(16))
+                out.append(once_token())
         return Markup("".join(out))
 
 
