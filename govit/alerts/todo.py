@@ -390,14 +390,11 @@ def page_for(user: User, number: int = 1, per_page: int | None = None):
     """One page of `user`'s items, most urgent first (issue 24: the home showed all of them, the
     planner's 6,290 at 20,000 projects, each with its days left counted: 441 ms); out-of-range
     pages clamp."""
-    from ..planning.queries import Page
-    per_page = per_page or TODO_PAGE
+    from ..planning.queries import page_of
     today, cal = clock.today(), load_calendar()
-    items = items_for(user, today)
-    pages = max(1, -(-len(items) // per_page))
-    number = min(max(1, number), pages)
-    shown = items[(number - 1) * per_page:number * per_page]
-    return Page([_row(item, today, cal) for item in shown], number, pages, len(items))
+    page = page_of(items_for(user, today), number, per_page or TODO_PAGE)
+    page.items = [_row(item, today, cal) for item in page.items]
+    return page
 
 
 def href(item: todo.Item) -> str:

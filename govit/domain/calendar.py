@@ -1,5 +1,6 @@
 """Working days (R-CAL, R-CAL-PREDICT, R-CAL-COUNT, R-CAL-MONTHS) over a holiday calendar held as plain sets."""
 import calendar as _stdcal
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -69,6 +70,8 @@ class WorkCalendar:
     holidays: set[date] = field(default_factory=set)
     makeup_workdays: set[date] = field(default_factory=set)
     confirmed_years: set[int] = field(default_factory=set)
+    # each year's running count of working days, built on first use (see _running_count)
+    _running: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def is_workday(self, day: date) -> bool:
         # R-CAL: a makeup workday beats the weekend, a holiday beats a weekday
@@ -87,13 +90,16 @@ class WorkCalendar:
         """R-CAL-COUNT: the `days`-th working day after `start` (the start day is not counted)."""
         if days < 0:
             raise ValueError("days must be >= 0")
-        day, counted, confirmed = start, 0, True
-        while counted < days:
-            day += timedelta(days=1)
-            confirmed = confirmed and day.year in self.confirmed_years
-            if self.is_workday(day):
-                counted += 1
-        return Due(day, confirmed)
+        if days == 0:
+            return Due(start, True)
+        self._check_running()
+        year, wanted = start.year, self._running_count(start) + days
+        while self._year_total(year) < wanted:  # the year it falls in, and its running count there
+            wanted -= self._year_total(year)
+            year += 1
+        first, counts = self._running_counts(year)
+        day = date.fromordinal(first + bisect_left(counts, wanted))
+        return Due(day, all(y in self.confirmed_years for y in range((start + timedelta(days=1)).year, year + 1)))
 
     def next_workday(self, day: date) -> date:
         """`day` itself when it is a working day, else the first working day after it."""
@@ -109,12 +115,43 @@ class WorkCalendar:
 
     def working_days_between(self, after: date, until: date) -> int:
         """Working days d with after < d <= until (R-CLOCK counts the paused days this way)."""
-        count, day = 0, after
-        while day < until:
-            day += timedelta(days=1)
-            if self.is_workday(day):
-                count += 1
-        return count
+        if until <= after:
+            return 0
+        self._check_running()
+        if after.year == until.year:
+            return self._running_count(until) - self._running_count(after)
+        count = self._year_total(after.year) - self._running_count(after)
+        for year in range(after.year + 1, until.year):
+            count += self._year_total(year)
+        return count + self._running_count(until)
+
+    # Each year's running count of working days, built on first use, so that a count over months
+    # costs two look-ups (issue 24: the review queue and the 待办 count hundreds of overdue items a
+    # request, and went day by day). Dropped whenever a set changed size since it was built, so a day
+    # added to the calendar after a count is never answered from the old one.
+    def _check_running(self) -> None:
+        sizes = (len(self.holidays), len(self.makeup_workdays), len(self.confirmed_years))
+        if self._running.get("sizes") != sizes:
+            self._running.clear()
+            self._running["sizes"] = sizes
+
+    def _running_counts(self, year: int) -> tuple[int, list[int]]:
+        """The ordinal of 1 January of `year`, and counts[i]: its working days up to day i, inclusive."""
+        found = self._running.get(year)
+        if found is None:
+            first, counts, total = date(year, 1, 1).toordinal(), [], 0
+            for offset in range(366 if _stdcal.isleap(year) else 365):
+                total += self.is_workday(date.fromordinal(first + offset))
+                counts.append(total)
+            found = self._running[year] = (first, counts)
+        return found
+
+    def _running_count(self, day: date) -> int:
+        first, counts = self._running_counts(day.year)
+        return counts[day.toordinal() - first]
+
+    def _year_total(self, year: int) -> int:
+        return self._running_counts(year)[1][-1]
 
     def working_days_left(self, today: date, due_on: date) -> int:
         """Working days from today to due (negative: working days late)."""

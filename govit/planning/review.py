@@ -1,5 +1,5 @@
 """Use cases of the joint review (第十条): opinions, 补正, expert evaluation, the result."""
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import subqueryload
 
 from .. import clock, history
@@ -30,13 +30,14 @@ def pauses_of(project: Project) -> list[Pause]:
             + [Pause(e.started_on, e.finished_on) for e in project.expert_reviews])
 
 
-def pauses_by_project(project_ids: list[int]) -> dict[int, list[Pause]]:
-    """pauses_of for many projects in two queries (supplements, expert reviews), for list pages."""
+def pauses_by_project(project_ids: list[int], among: Select | None = None) -> dict[int, list[Pause]]:
+    """pauses_of for many projects in two queries (supplements, expert reviews), for list pages.
+    `among`: a select of the same projects' ids, to filter by in the database instead of by a list."""
     found: dict[int, list[Pause]] = {pid: [] for pid in project_ids}
     for model, start, end in ((SupplementRequest, SupplementRequest.requested_on, SupplementRequest.answered_on),
                               (ExpertReview, ExpertReview.started_on, ExpertReview.finished_on)):
         for pid, began, ended in db.session.execute(select(model.project_id, start, end).where(
-                model.project_id.in_(project_ids)).order_by(model.id)):
+                model.project_id.in_(project_ids if among is None else among)).order_by(model.id)):
             found[pid].append(Pause(began, ended))
     return found
 

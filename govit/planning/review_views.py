@@ -1,10 +1,10 @@
 """Web pages of the joint review: the queue, opinions, 补正, expert evaluation, termination."""
-from flask import render_template, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.access import load_project, require_role
 from ..domain.roles import AUTHORITY_OF_ROLE
-from ..formkit import submit
+from ..formkit import row_int, submit
 from . import queries, review, services
 from .forms import AnswerForm, ConsentForm, OpinionForm, ReasonForm
 from ..project_page import render_project
@@ -13,9 +13,10 @@ from .views import bp
 
 @bp.get("/review")
 def review_queue():
-    """R-REVIEW-5WD: the reviewer's queue, most urgent first, with working days left."""
+    """R-REVIEW-5WD: the reviewer's queue, most urgent first, with working days left, 50 a page."""
     require_role(current_user, *AUTHORITY_OF_ROLE, "planner")
-    return render_template("planning/review_queue.html", queue=queries.review_queue(current_user))
+    page = queries.page_of(queries.review_queue(current_user), request.args.get("page", 1, type=row_int))
+    return render_template("planning/review_queue.html", queue=page)
 
 
 def _post(project_id: int, form, form_key: str, call, done: str):

@@ -37,7 +37,7 @@ def home():
     user = current_user
     context = {}
     if user.role in AUTHORITY_OF_ROLE or user.role == "planner":
-        context["queue"] = queries.review_queue(user)
+        context["queue"] = queries.page_of(queries.review_queue(user), 1, queries.QUEUE_ON_HOME)
     if user.role in DEPARTMENT_ROLES:
         context["projects"] = queries.paginate(queries.list_rows(queries.project_query(user)), 1, 20, rows=True).items
         context["notes"] = db.session.execute(select(Notification).where(

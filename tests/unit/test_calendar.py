@@ -93,3 +93,49 @@ def test_r_review_expert_overlapping_pauses_count_once(cal):
 def test_working_days_left_negative_when_late(cal):
     assert cal.working_days_left(d("2026-06-26"), d("2026-06-24")) == -2
     assert cal.working_days_left(d("2026-06-22"), d("2026-06-24")) == 2
+
+
+def _day_by_day(cal, start, days):
+    """R-CAL-COUNT as the rule reads: step a day at a time, count the working days."""
+    from datetime import timedelta
+
+    from govit.domain.calendar import Due
+    day, counted, confirmed = start, 0, True
+    while counted < days:
+        day += timedelta(days=1)
+        confirmed = confirmed and day.year in cal.confirmed_years
+        counted += cal.is_workday(day)
+    return Due(day, confirmed)
+
+
+def test_r_cal_count_running_counts_agree_with_counting_day_by_day(cal):
+    """R-CAL-COUNT (issue 24): the running counts per year give the same due dates, confirmations and
+    counts as stepping day by day — across New Year (the last confirmed year into a predicted one), a
+    leap day, 调休 makeup days, and spans of a day, of zero days and of years."""
+    import random
+    from datetime import timedelta
+    rng = random.Random(24)
+    last = max(cal.confirmed_years)
+    starts = [d(f"{last}-12-30"), d(f"{last}-12-31"), d("2024-02-28"), d("2024-02-29"), d("2026-09-30"),
+              d("2026-10-09")] + [d("2019-01-01") + timedelta(days=rng.randint(0, 3650)) for _ in range(300)]
+    for start in starts:
+        for days in (0, 1, 5, 6, rng.randint(7, 700)):
+            assert cal.add_working_days(start, days) == _day_by_day(cal, start, days), (start, days)
+            end = _day_by_day(cal, start, days).due_on
+            assert cal.working_days_between(start, end) == days, (start, end)
+            assert cal.working_days_left(end, start) == -days
+    assert cal.working_days_between(d("2026-10-13"), d("2026-10-13")) == 0
+    assert cal.working_days_between(d("2026-10-13"), d("2026-10-12")) == 0
+
+
+def test_r_cal_count_a_day_added_after_counting_is_counted():
+    """R-CAL-COUNT: a holiday put into the calendar after a count moves the next count (the running
+    counts are not kept past a change of the calendar's days)."""
+    fresh = WorkCalendar(confirmed_years={2030})
+    assert fresh.add_working_days(d("2030-03-04"), 5).due_on == d("2030-03-11")
+    assert fresh.working_days_between(d("2030-03-04"), d("2030-03-11")) == 5
+    fresh.holidays.add(d("2030-03-06"))
+    assert fresh.add_working_days(d("2030-03-04"), 5).due_on == d("2030-03-12")
+    assert fresh.working_days_between(d("2030-03-04"), d("2030-03-11")) == 4
+    fresh.makeup_workdays.add(d("2030-03-09"))
+    assert fresh.add_working_days(d("2030-03-04"), 5).due_on == d("2030-03-11")

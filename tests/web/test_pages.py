@@ -92,6 +92,25 @@ def test_r_consolidate_submit_page_only_for_department_head(client, people, make
     assert db.session.get(Project, project.id).state == "joint_review"
 
 
+def test_r_review_5wd_home_shows_the_ten_most_urgent_and_the_queue_page_pages(client, people, make):
+    """R-REVIEW-5WD (issue 24): the home lists the queue's 10 most urgent projects and links to the
+    联合审核 page, which lists them all, 50 a page; out-of-range pages clamp."""
+    days = ["2026-06-15", "2026-06-16", "2026-06-17", "2026-06-18"]
+    projects = [make.submitted(people["head"], people["planner"], on=days[i % 4], name=f"排队项目{i:02d}")
+                for i in range(11)]
+    login(client, people["cyber"])
+    home = client.get("/").get_data(as_text=True)
+    shown = re.findall(r"排队项目\d\d", home.split("待审核项目")[1])
+    # most urgent first: the earliest submissions (due first), then by id
+    expected = sorted(projects, key=lambda p: (p.submitted_on, p.id))
+    assert shown == [p.name for p in expected[:10]]
+    assert "最紧急的 10 项，共 11 项" in home and 'href="/review"' in home
+    queue = client.get("/review").get_data(as_text=True)
+    assert re.findall(r"排队项目\d\d", queue) == [p.name for p in expected] and "共 11 条" in queue
+    assert re.findall(r"排队项目\d\d", client.get("/review?page=9").get_data(as_text=True)) == \
+        [p.name for p in expected]
+
+
 def test_r_review_parallel_opinion_form_by_reviewer(client, people, make):
     project = make.submitted(people["head"], people["planner"])
     login(client, people["cyber"])

@@ -88,7 +88,8 @@ def _get(app, user, url, warm: bool = False, kept: bool = False):
 PAGES = [("planner", "/projects"), ("planner", "/projects?state=joint_review"), ("head", "/projects"),
          ("planner", "/dashboard"), ("finance", "/dashboard"), ("head", "/dashboard"), ("planner", "/review"),
          ("finance", "/budget-changes"),
-         ("head", "/"), ("planner", "/"), ("finance", "/"), ("ndrc", "/")]  # issue 19: the 待办 home
+         ("head", "/"), ("planner", "/"), ("finance", "/"), ("ndrc", "/"),  # issue 19: the 待办 home
+         ("reviewer", "/"), ("reviewer", "/review")]  # issue 24: the queue read as columns, a statement a kind
 
 
 # issue 24 (Done-when 3) / issue 19 item 2: the project page composed from panels, as each kind of
