@@ -27,6 +27,7 @@ from flask import Blueprint, current_app, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+from sqlalchemy import select
 
 from . import clock
 from .alerts.deadlines import current_due
@@ -152,15 +153,16 @@ def _render_main(project, given: dict) -> str:
 # --- issue 24: the rendered main content, kept by the data's version --------------------------------
 #
 # Why this is honest: a kept fragment is served only while nothing it could show has changed.
-# * The version is the history's head (alerts.dashboard.data_version: sequence and hash): every change
-#   to a project, to anything a page shows beside it (the calendar, departments, accounts, letters,
-#   contracts and payments) and every scan that opened, escalated or closed an alert appends to the
-#   history in the same transaction. The whole database's version, not the project's own events: the
-#   page also shows what is not in the project's history (similar projects' names, department names,
-#   the calendar's working days, the scan's alerts), so a write anywhere makes every kept page be
-#   rendered again once — a write every 500 ms costs one rendering per viewer of a page, not one per
-#   request. The version is read before the project is refreshed and the panels read their rows, so
-#   a fragment is never older than the version it is kept under.
+# * The version is the project's: the newest event (its hash) of the project itself, of the projects its
+#   page names (the similar projects it was matched with: their names and departments), and of the
+#   history that belongs to no project (the calendar, departments, accounts, letters and plans of no
+#   single project, every scan). Every change to a project appends to its history in the same
+#   transaction (so do the contracts, payments, letters and alerts of the project), and everything else
+#   a page shows is in the history of no project: a write to an unrelated project leaves the page kept
+#   (issue 24: with the whole database's head, a writer every 100 ms made every page be rendered again
+#   ten times a second). The hash, not the sequence: a history restored or started again never passes
+#   for an older one. Read before the project is refreshed and the panels read their rows, so a
+#   fragment is never older than the version it is kept under.
 # * Today's date: the days left, the due badges and the forms' default dates move with the day.
 # * The viewer: the user's id, role and department (the panels show each role its own forms, actions
 #   and what it may see: 涉密 contracts, letters, similar projects), so no viewer gets another's.
@@ -213,14 +215,27 @@ def _fragment_key(project, status: int, given: dict) -> tuple | None:
     if (status != 200 or request.method != "GET" or any(v is not None for v in given.values())
             or g.get("finance_forms") or not current_app.config.get("GOVIT_PROJECT_PAGE_CACHE", FRAGMENTS_DEFAULT)):
         return None
-    from .alerts.dashboard import data_version
-    from .models import ChainHead
-    # held for the request: the session's identity map holds rows weakly, so without it the layout's
-    # 待办 count (alerts.todo, the same version) would read the head again, a round trip on PostgreSQL
-    g.project_page_head = db.session.get(ChainHead, 1)
     user = current_user
-    return (str(db.engine.url), request.script_root, project.id, data_version(), clock.today(),
+    return (str(db.engine.url), request.script_root, project.id, _version(project.id), clock.today(),
             user.get_id(), user.role, user.department_id, tuple(sorted(request.args.items(multi=True))))
+
+
+def _version(project_id: int) -> tuple:
+    """The hashes of the newest events the page depends on (see above), with the history's head in the
+    same round trip: held in g for the request, since the session's identity map holds rows weakly and
+    the layout's 待办 count (alerts.todo) reads the head (a second round trip on PostgreSQL)."""
+    from .models import ChainHead, Event, SimilarityMatch
+
+    def newest(*where):
+        return select(Event.hash).where(*where).order_by(Event.seq.desc()).limit(1).scalar_subquery()
+    similar = select(SimilarityMatch.other_id).where(SimilarityMatch.project_id == project_id)
+    row = db.session.execute(select(ChainHead, newest(Event.project_id == project_id),
+                                    newest(Event.project_id.in_(similar)), newest(Event.project_id.is_(None)))
+                             .where(ChainHead.id == 1)).one_or_none()
+    if row is None:
+        return ()
+    g.project_page_head = row[0]
+    return tuple(row[1:])
 
 
 def _cached(key) -> "_Fragment | None":

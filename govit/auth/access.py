@@ -2,7 +2,7 @@
 from flask_login import current_user
 
 from ..domain.errors import Forbidden, NotFound
-from ..domain.roles import ROLE_LABELS, may_see_project
+from ..domain.roles import ROLE_LABELS, may_see_project, sees_all_projects
 from ..extensions import db
 from ..models import Project, User
 
@@ -15,7 +15,8 @@ def require_role(user: User, *roles: str, rule: str = "R-ROLE") -> None:
 
 
 def can_see(user: User, project: Project) -> bool:
-    participants = {p.department.code for p in project.participants}
+    # R-SCOPE: a role that sees every project (or none) is decided without reading the co-builders
+    participants = set() if sees_all_projects(user.role) else {p.department.code for p in project.participants}
     return may_see_project(user.role, user.department.code, project.department.code, participants)
 
 

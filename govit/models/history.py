@@ -9,13 +9,15 @@ from ..extensions import db
 
 class Event(db.Model):
     __tablename__ = "event"
+    # a project's events in order: its page's version is its newest event (issue 24, project_page)
+    __table_args__ = (Index("ix_event_project_seq", "project_id", "seq"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(unique=True)
     at: Mapped[datetime]
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     actor: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(32))
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
     action: Mapped[str] = mapped_column(String(64))
     from_state: Mapped[str | None] = mapped_column(String(32))
     to_state: Mapped[str | None] = mapped_column(String(32))

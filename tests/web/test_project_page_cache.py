@@ -163,6 +163,56 @@ def test_a_calendar_change_renders_the_page_again(app, setting):
     assert after > kept
 
 
+def test_a_change_to_another_project_keeps_the_page(app, setting, make, monkeypatch):
+    """The version is the project's own (with what its page names and the history of no project): a
+    write to an unrelated project leaves the page kept, the same content, no rendering (the layout's
+    待办 count still reads the changed project: counted by renderings, not statements)."""
+    from govit.planning import services
+    renderings = []
+    render_main = project_page._render_main
+    monkeypatch.setattr(project_page, "_render_main", lambda *a: renderings.append(1) or render_main(*a))
+    owner = make.user("dept_admin", "DEPB")
+    elsewhere = make.project(owner, name="无关的项目")
+    client = signed_in(app, setting["planner"])
+    url = f"/projects/{setting['project'].id}"
+    _, before, _ = get(app, client, url)
+
+    def change():
+        services.upload_document(owner, elsewhere, "other", "别处的材料.pdf", pdf_bytes("别处"))
+        db.session.commit()
+    get(app, client, url)
+    assert len(renderings) == 1  # rendered once, then kept
+    change()
+    status, html, _ = get(app, client, url)
+    assert status == 200 and len(renderings) == 1 and main(html) == main(before)
+    upload = services.upload_document(setting["head"], setting["project"], "other", "本项目的材料.pdf", pdf_bytes("本"))
+    db.session.commit()
+    assert "本项目的材料.pdf" in get(app, client, url)[1] and len(renderings) == 2 and upload
+
+
+def test_a_similar_project_changing_renders_the_page_again(app, setting, make):
+    """The similar projects' state and names are on the page: their history is part of its version."""
+    from datetime import date
+
+    from govit import clock
+    from govit.planning import services
+    head, planner = setting["head"], setting["planner"]
+    draft = make.project(head, name="相似的草稿项目")
+    matched = make.submitted(head, planner, name="与草稿相似的项目")
+    client = signed_in(app, planner)
+    url = f"/projects/{matched.id}"
+    _, before, _ = get(app, client, url)
+    assert "相似的草稿项目" in before and "草稿" in main(before).split("相似的草稿项目", 1)[1][:400]
+
+    def change():
+        with clock.travel(date(2026, 6, 17)):
+            services.submit_batch(head, [draft])
+        db.session.commit()
+    kept, after, html = kept_then_rendered(app, client, url, change)
+    assert after > kept
+    assert "联合审核" in main(html).split("相似的草稿项目", 1)[1][:400]
+
+
 def test_viewers_with_different_rights_never_share_a_kept_page(app, setting):
     """The lead department's head sees the editor's forms, the planner the planner's; each opens the
     page after the other has it kept, twice, and still sees only their own."""

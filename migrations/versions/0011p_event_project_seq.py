@@ -1,0 +1,27 @@
+"""the history indexed by project and sequence: a project page's version is its newest event's, read by
+one index descent per kind (issue 24); the index on the project alone is folded into it
+
+Revision ID: 0011p
+Revises: 0011l
+Create Date: 2026-12-01 06:00:00
+
+"""
+from alembic import op
+
+
+revision = '0011p'
+down_revision = '0011l'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.create_index('ix_event_project_seq', ['project_id', 'seq'], unique=False)
+        batch_op.drop_index('ix_event_project_id')
+
+
+def downgrade():
+    with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.create_index('ix_event_project_id', ['project_id'], unique=False)
+        batch_op.drop_index('ix_event_project_seq')
