@@ -101,7 +101,7 @@ def backup(path: str) -> dict:
 
     Every table is read inside one snapshot, and the archive written is read back and checked
     (checksums, row counts, the history chain) before it takes the name `path`."""
-    from .models import Document, Letter
+    from .models import Document, Letter, SealedFile
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     manifest = {"format": FORMAT, "created_at": clock.now().isoformat(), "dialect": db.engine.dialect.name,
@@ -117,12 +117,16 @@ def backup(path: str) -> dict:
             manifest["tables"][table.name] = len(lines)
             manifest["checksums"][table.name] = hashlib.sha256(contents[table.name]).hexdigest()
         shas = set(conn.execute(select(Document.sha256).where(Document.wrapped_key.is_(None))).scalars())
-        for column in (Letter.docx_sha256, Letter.pdf_sha256):  # the letters' DOCX and frozen PDF (issue 21)
-            shas.update(conn.execute(select(column).where(column.is_not(None))).scalars())
-        shas = sorted(shas)
-        # CRYPTO.md: SM4-sealed content goes as it is, its data keys wrapped in the rows; never the KEK
-        sealed = sorted(set(conn.execute(select(Document.sha256, Document.enc_nonce)
-                                        .where(Document.wrapped_key.is_not(None))).all()))
+        # CRYPTO.md: SM4-sealed content goes as it is, its data keys wrapped in the rows; never the KEK:
+        # the documents', and the letters' and checked ledgers' (sealed_file, issue 23)
+        sealed = set(conn.execute(select(Document.sha256, Document.enc_nonce)
+                                  .where(Document.wrapped_key.is_not(None))).all())
+        sealed.update(conn.execute(select(SealedFile.sha256, SealedFile.enc_nonce)).all())
+        kept = {sha for sha, _ in sealed}
+        for column in (Letter.docx_sha256, Letter.pdf_sha256):  # a letter's file not sealed yet (issue 21)
+            shas.update(sha for sha in conn.execute(select(column).where(column.is_not(None))).scalars()
+                        if sha not in kept)
+        shas, sealed = sorted(shas), sorted(sealed)
     tmp = tempfile.NamedTemporaryFile(dir=target.parent, prefix=".govit-backup-", delete=False)
     try:
         with tmp, tarfile.open(fileobj=tmp, mode="w:gz") as archive:
@@ -141,7 +145,8 @@ def backup(path: str) -> dict:
                 archive.add(source, arcname=f"documents/{sha[:2]}/{source.name}")
                 manifest["sealed"][source.name] = hashlib.sha256(source.read_bytes()).hexdigest()
             _add(archive, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
-        _, tables, _ = _read(tmp.name)  # R-BACKUP: what was written reads back whole
+        _, tables, documents = _read(tmp.name)  # R-BACKUP: what was written reads back whole
+        _check_files(tables, documents, "备份未完成")
         _check_chain(tables, "备份未完成；请先运行 govit verify-audit 查明")
         os.replace(tmp.name, target)
     finally:
@@ -205,6 +210,23 @@ def _read(path: str) -> tuple[dict, dict[str, bytes], dict[str, bytes]]:
         if name in checksums and hashlib.sha256(data).hexdigest() != checksums[name]:
             raise BackupError(f"备份中的数据表 {name} 校验和不符（内容已被改动），未做任何恢复")
     return manifest, tables, documents
+
+
+def _check_files(tables: dict[str, bytes], documents: dict[str, bytes], outcome: str) -> None:
+    """R-BACKUP, CRYPTO.md: every sealed row (a document's, a letter's or a checked ledger's) has its
+    ciphertext in the archive, and every letter's file is there, sealed or (from before issue 23)
+    plain — so that a restore opens every file it restores a row of."""
+    present = set(documents)
+    sealed = {name.split(".")[0] for name in present if name.endswith(".sm4")}
+    for name in ("document", "sealed_file"):
+        table = db.metadata.tables[name]
+        for row in _rows(table, tables.get(name)):
+            if row.get("wrapped_key") and f"{row['sha256']}.{row['enc_nonce']}.sm4" not in present:
+                raise BackupError(f"备份中缺少加密文件 {row['sha256'][:12]}…（{name} 第 {row['id']} 行），{outcome}")
+    for row in _rows(db.metadata.tables["letter"], tables.get("letter")):
+        for sha in (row.get("docx_sha256"), row.get("pdf_sha256")):
+            if sha and sha not in present and sha not in sealed:
+                raise BackupError(f"备份中缺少文书 {row['id']} 的文件 {sha[:12]}…，{outcome}")
 
 
 def _rows(table, data: bytes | None) -> list[dict]:
@@ -293,6 +315,7 @@ def restore(path: str, replace: bool = False) -> dict:
     manifest, tables, documents = _read(path)  # truncated, not gzip, checksum, manifest
     _check_revision(manifest.get("revision"))  # schema revision
     _check_chain(tables, "未做任何恢复")  # chain, before any change (R-BACKUP)
+    _check_files(tables, documents, "未做任何恢复")  # every sealed row's file, before any change
     current = _revision()
     if current is not None and current != manifest["revision"]:
         raise BackupError(f"数据库结构版本 {current} 与备份的 {manifest['revision']} 不同：请恢复到新建的空数据库")

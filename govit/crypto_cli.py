@@ -1,4 +1,5 @@
-"""The commands of CRYPTO.md: `govit keys init|rotate|list`, `govit documents encrypt`,
+"""The commands of CRYPTO.md: `govit keys init|rotate|list`, `govit documents encrypt` (documents,
+letter files and checked ledgers),
 `govit verify-signature`, `govit verify-accounts`."""
 import sys
 from pathlib import Path
@@ -56,7 +57,8 @@ def keys_rotate():
         done = vault.rotate(_progress("已重新封装"))
     except CryptoError as err:
         _fail(str(err))
-    click.echo(f"完成：{done} 份材料的数据密钥已由密钥加密密钥 {kid} 封装；确认后可删除 GOVIT_DOCUMENT_KEY_OLD")
+    click.echo(f"完成：{done} 份材料和文件（文书、待导入的台账）的数据密钥已由密钥加密密钥 {kid} 封装；"
+               "确认后可删除 GOVIT_DOCUMENT_KEY_OLD")
 
 
 @click.group("documents")
@@ -67,13 +69,17 @@ def documents_group():
 @documents_group.command("encrypt")
 @with_appcontext
 def documents_encrypt():
-    """Encrypt (SM4) every document still stored in plaintext; recorded in the history; resumable."""
+    """Encrypt (SM4) every document, letter file and checked ledger still stored in plaintext;
+    recorded in the history; resumable."""
     from . import vault
     try:
-        done = vault.encrypt_existing(_progress("已加密"))
+        done = vault.encrypt_existing(_progress("已加密材料"))
+        files = vault.encrypt_files(_progress("已加密文件"))
     except (CryptoError, OSError) as err:
         _fail(str(err))
     click.echo(f"完成：{done} 份材料内容已加密（SM4-GCM），明文文件已删除；未加密的还剩 {vault.plaintext_left()} 份")
+    click.echo(f"完成：{files} 个文书、台账文件已加密（SM4-GCM），明文文件已删除；"
+               f"未加密的还剩 {len(vault.files_left())} 个")
 
 
 @click.command("verify-signature")

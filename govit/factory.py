@@ -37,10 +37,14 @@ def register_extensions(app: Flask) -> None:
         """The signed-in user and the header's unread count in one query; nobody unless the cookie's
         server-side session is live (ended at logout, password change, reset, deactivation, or
         after GOVIT_SESSION_HOURS) and the account active."""
-        from flask import session
-        from .auth.services import signed_in_user
+        from flask import g, session
+        from .auth.services import INTEGRITY_SIGNED_OUT, SIGNED_OUT_FOR_INTEGRITY, signed_in_user
         from .auth.views import SESSION_KEY
-        return signed_in_user(user_id, session.get(SESSION_KEY))
+        user = signed_in_user(user_id, session.get(SESSION_KEY))
+        if user is None and g.get(SIGNED_OUT_FOR_INTEGRITY):  # CRYPTO.md: the login page says why
+            session.clear()
+            flash(INTEGRITY_SIGNED_OUT, "error")
+        return user
 
 
 class RowId(IntegerConverter):

@@ -5,6 +5,7 @@ row's write lock and re-reads it, so that concurrent callers on several app serv
 the other on fresh data: no lost update, no rule decided on a stale state. On PostgreSQL the lock
 is the row's; SQLite has one writer at a time, which the same first write claims.
 """
+from contextlib import contextmanager
 from functools import wraps
 
 from sqlalchemy import update
@@ -68,9 +69,31 @@ class WriteInSafeRequest(RuntimeError):
     """A GET or HEAD tried to change the database: a programming error, refused before it runs."""
 
 
+SECURITY_WRITE = "govit_security_write"
+
+
 def _safe_request() -> bool:
-    from flask import has_request_context, request
-    return has_request_context() and request.method in SAFE_METHODS
+    from flask import g, has_request_context, request
+    return has_request_context() and request.method in SAFE_METHODS and not g.get(SECURITY_WRITE)
+
+
+@contextmanager
+def security_write():
+    """The one write a GET may make (CRYPTO.md 访问控制信息完整性): signing out an account whose
+    integrity MAC fails, whatever request found it. The request's read-only connection is given back
+    first (on PostgreSQL a GET reads without a transaction), the write runs in a transaction of its
+    own and is committed here; the rest of the request reads as before."""
+    from flask import g
+    db.session.rollback()
+    g.setdefault(SECURITY_WRITE, True)
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        g.pop(SECURITY_WRITE, None)
 
 
 def register_read_only_requests(app) -> None:

@@ -16,7 +16,7 @@ Scopes:
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from flask import g, jsonify, request
+from flask import g, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 from ..domain.errors import Forbidden
@@ -277,8 +277,13 @@ def enforce():
         return None
     user = _caller()
     if user is None:
+        from .services import INTEGRITY_SIGNED_OUT, SIGNED_OUT_FOR_INTEGRITY
+        altered = g.get(SIGNED_OUT_FOR_INTEGRITY)  # CRYPTO.md: signed out for a failed account MAC
         if request.path.startswith("/api/"):
-            return jsonify({"error": "unauthorized", "message": "缺少或无效的访问令牌"}), 401
+            return jsonify({"error": "unauthorized",
+                            "message": INTEGRITY_SIGNED_OUT if altered else "缺少或无效的访问令牌"}), 401
+        if altered:  # the reason is already flashed for the login page (factory.load_user)
+            return redirect(url_for("auth.login"))
         from ..extensions import login_manager
         return login_manager.unauthorized()
     if user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:

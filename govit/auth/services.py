@@ -14,7 +14,7 @@ from ..domain.passwords import password_problem
 from ..domain.roles import AUTHORITY_DEPARTMENTS, ROLES
 from ..extensions import db
 from ..models import ApiToken, Department, LoginSession, LoginThrottle, User
-from ..transaction import lock_for_update, transactional
+from ..transaction import lock_for_update, security_write, transactional
 
 def department_by_code(code: str) -> Department:
     dept = db.session.execute(select(Department).where(Department.code == code)).scalar_one_or_none()
@@ -297,17 +297,38 @@ def _digest(token: str) -> str:
 
 
 def _end_everything(user: User, reason: str, keep_session: str | None = None,
-                    keep_token: str | None = None) -> None:
-    """End every session and token of the user but the ones named (inside the caller's transaction)."""
+                    keep_token: str | None = None) -> int:
+    """End every session and token of the user but the ones named (inside the caller's transaction);
+    returns how many were still live."""
     now = session_clock()
     sessions = update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
     if keep_session:
         sessions = sessions.where(LoginSession.key_hash != _digest(keep_session))
-    db.session.execute(sessions.values(ended_at=now).execution_options(synchronize_session=False))
+    ended = db.session.execute(sessions.values(ended_at=now).execution_options(synchronize_session=False)).rowcount
     tokens = update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     if keep_token:
         tokens = tokens.where(ApiToken.token_hash != _digest(keep_token))
-    db.session.execute(tokens.values(revoked_at=clock.now()).execution_options(synchronize_session=False))
+    return ended + db.session.execute(tokens.values(revoked_at=clock.now())
+                                      .execution_options(synchronize_session=False)).rowcount
+
+
+INTEGRITY_SIGNED_OUT = ("您的账号信息（角色、部门或状态）与完整性校验值不符，疑被直接改动数据库，已退出登录，"
+                        "并已报告安全管理员和审计员；请联系安全管理员核实并重新设定账号后再登录")
+SIGNED_OUT_FOR_INTEGRITY = "govit_integrity_signed_out"  # flask.g: this request's user was signed out so
+
+
+def sign_out_altered(user_id: int, channel: str) -> None:
+    """访问控制信息完整性 (CRYPTO.md): the signed-in account (a web session's or an API token's) no
+    longer matches its HMAC-SM3: every session and token of it ends now, and the request that ended
+    them records it and tells the security administrators and auditors — once, however many requests
+    arrive together (a later one finds nothing live to end; its session is not loaded again)."""
+    from flask import g
+    g.setdefault(SIGNED_OUT_FOR_INTEGRITY, True)
+    with security_write():
+        user = db.session.get(User, user_id)
+        if _end_everything(user, "integrity"):
+            history.record(user, "end_session", channel=channel, reason="integrity")
+            integrity.report(user, channel, signed_in=True)
 
 
 def change_password(user: User, current: str, new: str, keep_session: str | None = None,
@@ -358,8 +379,9 @@ _signed_in_query = None
 
 def _signed_in_statement():
     """The one query that loads the signed-in user, built once: the user (with the department, a
-    joined load), the header's unread count, and the condition that the cookie's server-side session
-    is live (not ended, within its absolute lifetime) and the account active."""
+    joined load), the header's unread count, the account's stored MAC, and the condition that the
+    cookie's server-side session is live (not ended, within its absolute lifetime); the account's
+    being active is checked after its MAC (signed_in_user)."""
     global _signed_in_query
     if _signed_in_query is None:
         from sqlalchemy import bindparam, func
@@ -371,8 +393,10 @@ def _signed_in_statement():
                   .limit(UNREAD_SHOWN).subquery())
         live = exists().where(LoginSession.user_id == User.id, LoginSession.key_hash == bindparam("key_hash"),
                               LoginSession.ended_at.is_(None), LoginSession.expires_at > bindparam("now"))
-        _signed_in_query = (select(User, select(func.count()).select_from(unread).scalar_subquery())
-                            .where(User.id == user_id, User.active.is_(True), live)
+        # CRYPTO.md: the stored MAC comes in the same row, beside (not into) the user's loaded columns
+        _signed_in_query = (select(User, select(func.count()).select_from(unread).scalar_subquery(),
+                                   User.integrity_mac)
+                            .where(User.id == user_id, live)
                             .options(load_only(*(getattr(User, name) for name in SIGNED_IN_COLUMNS))))
     return _signed_in_query
 
@@ -389,8 +413,11 @@ def signed_in_user(user_id: str, key: str | None) -> User | None:
                                {"user_id": number, "key_hash": _digest(key or ""), "now": session_clock()}).first()
     if found is None:
         return None
-    user, user.unread = found
-    return user
+    user, user.unread, mac = found
+    if not integrity.matches(user, mac):  # 访问控制信息完整性 on every request: one HMAC-SM3, no query
+        sign_out_altered(user.id, "web")  # (before `active`: an account deactivated in the database is too)
+        return None
+    return user if user.active else None
 
 
 @transactional
@@ -459,6 +486,9 @@ def revoke_token(user: User, token: str | None = None, token_id: int | None = No
 def user_for_token(token: str) -> User | None:
     row = db.session.execute(
         select(ApiToken).where(ApiToken.token_hash == _digest(token))).scalar_one_or_none()
-    if row is None or row.revoked_at is not None or row.expires_at < clock.now() or not row.user.active:
+    if row is None or row.revoked_at is not None or row.expires_at < clock.now():
         return None
-    return row.user
+    if not integrity.intact(row.user):  # 访问控制信息完整性 (CRYPTO.md), as for the web session
+        sign_out_altered(row.user_id, "api")
+        return None
+    return row.user if row.user.active else None

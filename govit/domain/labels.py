@@ -24,6 +24,8 @@ OTHER_ACTION_LABELS = {
     "scan_deadlines": "期限巡检", "reseal_history": "历史记录重新密封",
     "letter_generate": "生成文书草稿", "letter_upload": "上传文书修改稿", "letter_finalize": "文书定稿",  # issue 21
     "import": "台账导入", "ledger_update": "台账更新", "import_plan": "台账导入年度计划",  # issue 20
+    "encrypt_document": "材料加密存储（SM4）", "encrypt_file": "文书、台账文件加密存储（SM4）",  # issue 23
+    "rotate_document_keys": "数据密钥重新封装（密钥轮换）",
 }
 ACTION_LABELS = {**PROJECT_ACTION_LABELS, **OTHER_ACTION_LABELS}
 

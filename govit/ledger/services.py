@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from .. import clock, history
+from .. import clock, history, vault
 from ..calendar_store import load_calendar
 from ..domain.construction import check_self_evaluation
 from ..domain.errors import Forbidden, RuleViolation
@@ -22,7 +22,6 @@ from ..signatures import imported_marker, is_imported
 from ..extensions import db
 from ..models import (AnnualInvestment, ApprovalRecord, Baseline, Department, Evaluation, Event, GovFund,
                       LedgerBatch, LedgerEntry, Plan, PlanItem, ProgressReport, Project, User)
-from ..storage import stored_path
 from ..transaction import transactional
 from . import workbook
 
@@ -456,12 +455,29 @@ def export_bytes(actor: User | None = None, department: str | None = None) -> by
     return workbook.layout(_departments(), rows, None)
 
 
+@transactional
+def keep_upload(data: bytes) -> str:
+    """A checked ledger kept for its confirmed import: SM4-sealed at rest like a document (CRYPTO.md,
+    issue 23), named by its sha256."""
+    return vault.keep(data, "ledger")
+
+
+def kept_upload(sha256: str) -> bytes | None:
+    """The checked ledger, decrypted; None when it is no longer kept."""
+    return vault.read_file(sha256)
+
+
 def discard_upload(sha256: str) -> None:
-    """Delete a checked ledger file kept for its import, unless a document of the same content uses
-    the store's file (the store is content-addressed)."""
-    from ..models import Document
-    if db.session.execute(select(Document.id).where(Document.sha256 == sha256).limit(1)).first() is None:
-        stored_path(sha256).unlink(missing_ok=True)
+    """Delete a checked ledger kept for its import (its row, then, once committed, its file), unless
+    a letter of the same content uses it."""
+    try:
+        paths = vault.forget(sha256)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def annotated_bytes(data: bytes, report: LedgerReport) -> bytes:

@@ -9,7 +9,6 @@ from ..auth.access import require_role
 from ..domain.errors import RuleViolation
 from ..extensions import db
 from ..models import LedgerBatch
-from ..storage import store, stored_path
 from . import services
 from .forms import LedgerImportForm, LedgerUploadForm
 
@@ -65,7 +64,7 @@ def check():
         form.file.errors = [err.message]
         return _page(400, upload=form)
     _forget()  # the previous check's file is replaced by this one
-    store(report.sha256, data)
+    services.keep_upload(data)  # CRYPTO.md: SM4-sealed at rest (issue 23)
     session[CHECKED] = [current_user.id, report.sha256]
     confirm = LedgerImportForm(formdata=None, sha256=report.sha256, filename=report.filename)
     return _page(report=report, confirm=confirm)
@@ -82,10 +81,10 @@ def _stored(sha256: str) -> bytes:
     """The file this user checked last: never another person's upload (its sha256 is in the history)."""
     if session.get(CHECKED) != [current_user.id, sha256]:
         abort(404)
-    path = stored_path(sha256)
-    if not path.exists():
+    data = services.kept_upload(sha256)
+    if data is None:
         abort(404)
-    return path.read_bytes()
+    return data
 
 
 @bp.get("/<sha256>/annotated.xlsx")

@@ -1,7 +1,6 @@
 """Draft → final (issue 21): generate a draft from the record, take back an edited DOCX, make it final
 (文号 taken, PDF frozen, sha256 kept), tell the department. One transaction per call; each step is
 in the history (R-AUDIT-TRAIL) and the department is told of a final letter (R-NOTIFY)."""
-import hashlib
 import io
 import zipfile
 from datetime import date
@@ -9,7 +8,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select
 
-from .. import clock, history, keys
+from .. import clock, history, keys, vault
 from ..auth.access import require_lead_department
 from ..domain.documents import check_upload, zip_excess
 from ..domain.errors import Forbidden, InvalidInput, NotFound, RuleViolation
@@ -17,7 +16,6 @@ from ..domain.letters import (KINDS, authority_for, check_author, check_issuer, 
                               may_see)
 from ..extensions import db
 from ..models import Letter, Plan, PlanItem, Project, User
-from ..storage import store, stored_path
 from ..transaction import lock_for_update, transactional
 from . import bulletin, content
 from .numbering import take_number
@@ -26,18 +24,16 @@ from .render import docx_text, docx_to_html, pdf_from_docx, render_docx, replace
 DOCX_SUFFIX = ".docx"
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _kept(data: bytes) -> str:
-    digest = _sha(data)
-    store(digest, data)
-    return digest
+    """CRYPTO.md 重要数据存储机密性 (issue 23): a letter's DOCX and PDF are SM4-sealed like documents."""
+    return vault.keep(data, "letter")
 
 
 def read_file(digest: str) -> bytes:
-    return stored_path(digest).read_bytes()
+    data = vault.read_file(digest)  # decrypted with the KEK, each chunk authenticated
+    if data is None:
+        raise NotFound(f"文书文件 {digest[:12]}… 不在材料存储中：请联系系统管理员从备份恢复")
+    return data
 
 
 def _subject_record(letter: Letter) -> dict:

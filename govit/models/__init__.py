@@ -3,6 +3,7 @@ from .approval import ApprovalDecision, ApprovalRecord, Baseline, BudgetChange, 
 from .accounts import ApiToken, Department, LoginSession, LoginThrottle, User
 from .finance import Contract, ContractMilestone, Payment, Procurement
 from .calendar import CalendarDay, CalendarYear
+from .files import SealedFile
 from .construction import (AcceptanceOpinion, Evaluation, ExtensionRequest, Incident, PerformanceReport,
                            ProgressReport)
 from .ledger import LedgerBatch, LedgerEntry
@@ -25,6 +26,6 @@ __all__ = [
     "ProjectParticipant", "RequestKey", "RongqueItem", "Round", "ScanLock", "SearchWord", "SubmissionBatch", "SupplementRequest", "User",
     "PendingMail", "Letter", "LetterCounter",
     "Procurement", "Contract", "ContractMilestone", "Payment",
-    "LedgerBatch", "LedgerEntry",
+    "LedgerBatch", "LedgerEntry", "SealedFile",
 ]
 from .. import search_index  # noqa: E402,F401  (keeps each project's search words current)

@@ -10,6 +10,7 @@ from govit import create_app, vault
 from govit.approval import budget
 from govit.extensions import db
 from govit.history import verify_chain
+from govit.ledger import services as ledger
 from govit.letters import services as letters
 from govit.models import Document, Letter, Project
 
@@ -33,13 +34,18 @@ def test_backup_then_restore_into_a_new_database_round_trips(app, app_config, w,
     docs = {d.id: vault.read_all(d) for d in db.session.query(Document)}  # SM4 on disk (CRYPTO.md)
     letter = letters.finalize(w["head"], letters.generate(w["head"], project, "record_sheet"))  # issue 21
     letter_id, letter_files = letter.id, (letters.file_of(letter, "docx")[0], letters.file_of(letter, "pdf")[0])
+    workbook = b"PK\x03\x04 a checked ledger awaiting its import"
+    ledger_sha = ledger.keep_upload(workbook)  # sealed like the letters' files (issue 23)
     project_id, name = project.id, project.name  # read here: inside the other app, `project` would
     # lazy-load through that app's database
     archive = tmp_path / "backups" / "govit.tar.gz"
     done = runner.invoke(args=["backup", str(archive)])
     assert done.exit_code == 0, done.output
-    assert "材料 6 份" in done.output and archive.exists()  # four documents, the letter's DOCX and PDF
+    # four documents, the letter's DOCX and PDF, and its draft DOCX (sealed like the others, issue 23)
+    assert "材料 8 份" in done.output and archive.exists()  # and the checked ledger
 
+    with tarfile.open(archive) as packed:
+        members = packed.getnames()
     uploads = tmp_path / "uploads2"
     other = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": spare_database_url,
                         "GOVIT_UPLOAD_DIR": str(uploads)})
@@ -52,6 +58,9 @@ def test_backup_then_restore_into_a_new_database_round_trips(app, app_config, w,
             assert vault.read_all(db.session.get(Document, doc_id)) == data
         restored_letter = db.session.get(Letter, letter_id)  # the letter downloads as before
         assert (letters.file_of(restored_letter, "docx")[0], letters.file_of(restored_letter, "pdf")[0]) == letter_files
+        assert ledger.kept_upload(ledger_sha) == workbook
+        for name in members:  # SM4 ciphertext only: no letter or ledger went into the archive in plaintext
+            assert not name.startswith("documents/") or name.endswith(".sm4")
         again = other.test_cli_runner().invoke(args=["restore", str(archive)])
         assert again.exit_code != 0 and "--replace" in again.output  # refused: the database is in use
         db.engine.dispose()
@@ -77,3 +86,31 @@ def test_restore_refuses_a_damaged_archive_and_changes_nothing(app, w, runner, t
     replaced = runner.invoke(args=["restore", str(archive), "--replace", "--yes"])  # the sound one replaces
     assert replaced.exit_code == 0, replaced.output
     assert _rows(app.config["SQLALCHEMY_DATABASE_URI"]) == before and db.session.get(Project, project.id)
+
+
+def test_restore_refuses_an_archive_without_a_sealed_letter_file_and_changes_nothing(app, w, runner,  # noqa: F811
+                                                                                     tmp_path):
+    """R-BACKUP, CRYPTO.md (issue 23): every sealed row's ciphertext must be in the archive; an archive
+    whose manifest and members both lack a letter's sealed file is refused before anything changes."""
+    import json
+    project = building(w)
+    letter = letters.finalize(w["head"], letters.generate(w["head"], project, "record_sheet"))
+    row = vault.sealed_file(letter.pdf_sha256)
+    gone = f"{row.sha256}.{row.enc_nonce}.sm4"
+    archive, damaged = tmp_path / "ok.tar.gz", tmp_path / "no-letter.tar.gz"
+    assert runner.invoke(args=["backup", str(archive)]).exit_code == 0
+    with tarfile.open(archive) as source, tarfile.open(damaged, "w:gz") as target:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()
+            if member.name.endswith(gone):
+                continue
+            if member.name == "manifest.json":
+                manifest = json.loads(data)
+                del manifest["sealed"][gone]
+                data = json.dumps(manifest).encode()
+            member.size = len(data)
+            target.addfile(member, io.BytesIO(data))
+    before = _rows(app.config["SQLALCHEMY_DATABASE_URI"])
+    refused = runner.invoke(args=["restore", str(damaged), "--replace", "--yes"])
+    assert refused.exit_code != 0 and "缺少加密文件" in refused.output and "未做任何恢复" in refused.output
+    assert _rows(app.config["SQLALCHEMY_DATABASE_URI"]) == before

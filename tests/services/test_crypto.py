@@ -12,9 +12,11 @@ from govit.auth import services as accounts
 from govit.config import serving_problems
 from govit.extensions import db
 from govit.gm import CryptoError
-from govit.models import Document, Event, Notification, Opinion, User
+from govit.ledger import services as ledger
+from govit.letters import services as letters
+from govit.models import Document, Event, Notification, Opinion, SealedFile, User
 from govit.planning import services
-from govit.storage import store, stored_path
+from govit.storage import sealed_path, store, stored_path
 
 from ..helpers import PASSWORD, passed, pdf_bytes
 
@@ -104,6 +106,103 @@ def test_crypto_one_off_encryption_of_plaintext_documents_is_recorded(app, make,
     event = db.session.query(Event).filter_by(action="encrypt_document").one()
     assert event.project_id == project.id and json.loads(event.detail)["sm3"] == gm.sm3(data)
     assert "0 份" in runner.invoke(args=["documents", "encrypt"]).output
+
+
+def _letter_and_ledger(make):
+    """A final letter (DOCX and frozen PDF) and a checked ledger kept for its import (issue 23)."""
+    head, project, doc, data = _upload(make, "文书")
+    letter = letters.generate(head, project, "proposal_form")
+    letter = letters.finalize(head, letter)
+    workbook = b"PK\x03\x04 ledger workbook " + b"y" * (gm.CHUNK + 5)  # two chunks
+    ledger_sha = ledger.keep_upload(workbook)
+    return head, project, letter, workbook, ledger_sha
+
+
+def _sealed_on_disk(digest: str, plain: bytes) -> bytes:
+    """The file of `digest` is only SM4 ciphertext: no plain file, nothing of the plaintext."""
+    row = vault.sealed_file(digest)
+    assert row is not None and row.wrapped_key and row.key_id and not stored_path(digest).exists()
+    on_disk = sealed_path(digest, row.enc_nonce).read_bytes()
+    assert plain[:64] not in on_disk and plain[-64:] not in on_disk and row.sm3 == gm.sm3(plain)
+    return on_disk
+
+
+def test_crypto_letter_files_and_ledger_uploads_are_sm4_ciphertext_unreadable_without_the_kek(app, make, monkeypatch):
+    """重要数据存储机密性 (issue 23): a letter's DOCX and PDF and a checked ledger are sealed on disk
+    like documents, each data key wrapped by the KEK in `sealed_file`; they read back whole with the
+    KEK and not at all without it."""
+    head, project, letter, workbook, ledger_sha = _letter_and_ledger(make)
+    docx, pdf = letters.file_of(letter, "docx")[0], letters.file_of(letter, "pdf")[0]
+    assert hashlib.sha256(docx).hexdigest() == letter.docx_sha256 and pdf.startswith(b"%PDF")
+    for digest, plain in ((letter.docx_sha256, docx), (letter.pdf_sha256, pdf), (ledger_sha, workbook)):
+        _sealed_on_disk(digest, plain)
+    assert ledger.kept_upload(ledger_sha) == workbook
+    monkeypatch.setitem(app.config, "GOVIT_DOCUMENT_KEY", NEW_KEK)  # another KEK: nothing opens
+    for digest in (letter.docx_sha256, letter.pdf_sha256, ledger_sha):
+        with pytest.raises(CryptoError):
+            vault.read_file(digest)
+
+
+def test_crypto_letter_download_decrypts_to_the_same_bytes(app, make, client):
+    head, project, letter, workbook, ledger_sha = _letter_and_ledger(make)
+    docx, pdf = letters.file_of(letter, "docx")[0], letters.file_of(letter, "pdf")[0]
+    db.session.commit()
+    assert client.post("/login", data={"username": head.username, "password": PASSWORD}).status_code == 302
+    for fmt, data in (("docx", docx), ("pdf", pdf)):
+        res = client.get(f"/projects/{project.id}/letters/{letter.id}.{fmt}")
+        assert res.status_code == 200 and res.data == data
+        assert hashlib.sha256(res.data).hexdigest() == (letter.docx_sha256 if fmt == "docx" else letter.pdf_sha256)
+
+
+def test_crypto_rotation_rewraps_the_letter_and_ledger_keys_too(app, make, runner, monkeypatch):
+    """govit keys rotate re-wraps the sealed files' data keys (issue 23): the ciphertext is untouched
+    and every file reads back the same under the new KEK alone."""
+    head, project, letter, workbook, ledger_sha = _letter_and_ledger(make)
+    db.session.commit()
+    digests = [letter.docx_sha256, letter.pdf_sha256, ledger_sha]
+    before = {d: (vault.read_file(d), sealed_path(d, vault.sealed_file(d).enc_nonce).read_bytes()) for d in digests}
+    old = app.config["GOVIT_DOCUMENT_KEY"]
+    monkeypatch.setitem(app.config, "GOVIT_DOCUMENT_KEY", NEW_KEK)
+    monkeypatch.setitem(app.config, "GOVIT_DOCUMENT_KEY_OLD", old)
+    done = runner.invoke(args=["keys", "rotate"])
+    assert done.exit_code == 0, done.output
+    monkeypatch.setitem(app.config, "GOVIT_DOCUMENT_KEY_OLD", None)  # the old KEK is gone
+    db.session.expire_all()
+    new_id = gm.key_id(gm.kek_from_secret(NEW_KEK))
+    assert {row.key_id for row in db.session.query(SealedFile)} == {new_id}
+    for digest, (plain, cipher) in before.items():
+        assert vault.read_file(digest) == plain
+        assert sealed_path(digest, vault.sealed_file(digest).enc_nonce).read_bytes() == cipher
+    details = [json.loads(e.detail) for e in db.session.query(Event).filter_by(action="rotate_document_keys")]
+    assert any("last_file_id" in d and d["count"] >= 3 for d in details)
+
+
+def test_crypto_one_off_encryption_of_plaintext_letter_and_ledger_files_is_recorded(app, make, runner):
+    """Letter files and checked ledgers stored in plaintext before issue 23 are sealed by `govit
+    documents encrypt`, recorded in the letter's project history; resumable (a second run finds none)."""
+    head, project, letter, workbook, ledger_sha = _letter_and_ledger(make)
+    docx, pdf = letters.read_file(letter.docx_sha256), letters.read_file(letter.pdf_sha256)
+    for row in db.session.query(SealedFile):  # as before issue 23: plain files, no sealed rows
+        plain = vault.read_file(row.sha256)
+        sealed_path(row.sha256, row.enc_nonce).unlink()
+        store(row.sha256, plain)
+        db.session.delete(row)
+    db.session.commit()
+    assert letters.read_file(letter.docx_sha256) == docx  # the plain files still read meanwhile
+    done = runner.invoke(args=["documents", "encrypt"])
+    assert done.exit_code == 0 and "4 个文书、台账文件已加密" in done.output, done.output  # + the draft DOCX
+    db.session.expire_all()
+    for digest, plain in ((letter.docx_sha256, docx), (letter.pdf_sha256, pdf), (ledger_sha, workbook)):
+        _sealed_on_disk(digest, plain)
+        assert vault.read_file(digest) == plain
+    events = [e for e in db.session.query(Event).filter_by(action="encrypt_file")]
+    mine = [json.loads(e.detail) for e in events if e.project_id == project.id]
+    assert {d["sha256"] for d in mine} == {letter.docx_sha256, letter.pdf_sha256}
+    assert all(d["letter_ids"] == [letter.id] and d["algorithm"] == "SM4-GCM" for d in mine)
+    assert len(events) == 4 and "未加密的还剩 0 个" in done.output
+    again = runner.invoke(args=["documents", "encrypt"])
+    assert "0 个文书、台账文件已加密" in again.output
+    assert db.session.query(Event).filter_by(action="encrypt_file").count() == 4
 
 
 def test_crypto_account_role_edited_in_the_database_is_detected_and_refused(app, make, runner):

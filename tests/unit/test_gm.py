@@ -137,9 +137,13 @@ def test_totp_accepts_one_step_of_drift_and_not_two():
 
 
 def test_second_factor_roles_are_the_authorities_and_the_administrators():
+    """R-DUTIES' three duty accounts (admin, security_admin and, since issue 23, the auditor) and the
+    authority roles need the second factor in production; the departments' own staff do not."""
     assert second_factor_required("planner", True) and second_factor_required("security_admin", True)
     assert second_factor_required("admin", True) and second_factor_required("reviewer_crypto", True)
+    assert second_factor_required("auditor", True) and not second_factor_required("auditor", False)
     assert not second_factor_required("planner", False)
     assert not second_factor_required("applicant", True) and not second_factor_required("dept_admin", True)
     assert SECOND_FACTOR_ROLES <= set(ROLES)
-    assert {"applicant", "dept_admin", "auditor"}.isdisjoint(SECOND_FACTOR_ROLES)
+    assert {"applicant", "dept_admin"}.isdisjoint(SECOND_FACTOR_ROLES)
+    assert {"admin", "security_admin", "auditor"} <= SECOND_FACTOR_ROLES

@@ -7,7 +7,8 @@ import pytest
 from openpyxl import load_workbook
 
 from govit.ledger import services
-from govit.storage import stored_path
+from govit import vault
+from govit.storage import sealed_path, stored_path
 
 from ..helpers import PASSWORD, unchanged
 from ..services.ledger_helpers import approved_plan, ledger, rows
@@ -46,15 +47,24 @@ def test_the_checked_file_goes_back_to_its_uploader_only(app, users):
     assert marked.status_code == 200 and "项目台账" in load_workbook(io.BytesIO(marked.data)).sheetnames
 
 
+def _on_disk(sha: str) -> bool:
+    """The checked file is kept SM4-sealed (CRYPTO.md, issue 23), never in plaintext."""
+    assert not stored_path(sha).exists()
+    row = vault.sealed_file(sha)
+    return row is not None and sealed_path(sha, row.enc_nonce).exists()
+
+
 def test_the_stored_upload_is_deleted_once_imported_or_replaced(app, users):
     head = as_user(app, users["head"])
     first = _check(head, ledger(rows(1)))
-    assert stored_path(first).exists()
+    assert _on_disk(first)
+    first_file = sealed_path(first, vault.sealed_file(first).enc_nonce)
     second = _check(head, ledger(rows(2)))
-    assert not stored_path(first).exists() and stored_path(second).exists()
+    assert not _on_disk(first) and not first_file.exists() and _on_disk(second)
+    second_file = sealed_path(second, vault.sealed_file(second).enc_nonce)
     assert head.post("/ledger/import", data={"sha256": second, "filename": "台账.xlsx"}).status_code == 302
     assert "新增 2 个项目" in head.get("/ledger").get_data(as_text=True)
-    assert not stored_path(second).exists()
+    assert not _on_disk(second) and not second_file.exists()
     assert head.get(f"/ledger/{second}/annotated.xlsx").status_code == 404
 
 

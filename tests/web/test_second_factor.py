@@ -92,6 +92,22 @@ def test_second_factor_required_for_authority_roles_in_production(app, make, cli
                                                    "password": PASSWORD}).status_code == 200
 
 
+def test_second_factor_required_for_the_auditor_in_production(app, make, client, monkeypatch):
+    """Issue 23: the auditor (R-DUTIES, one of the three duty accounts) enrols before anything else in
+    production and gets no API token on a password alone; outside production it is not asked."""
+    auditor = make.user("auditor", "SJT")
+    db.session.commit()
+    client.post("/login", data={"username": auditor.username, "password": PASSWORD})
+    assert client.get("/projects").status_code == 200  # GOVIT_2FA_REQUIRED off: not asked
+    client.post("/logout")
+    monkeypatch.setitem(app.config, "GOVIT_2FA_REQUIRED", True)
+    client.post("/login", data={"username": auditor.username, "password": PASSWORD})
+    res = client.get("/projects")
+    assert res.status_code == 302 and res.location.endswith("/account/second-factor")
+    refused = client.post("/api/v1/auth/token", json={"username": auditor.username, "password": PASSWORD})
+    assert refused.status_code == 401 and "动态口令" in refused.json["message"]
+
+
 def test_second_factor_reset_on_the_server_when_the_phone_is_lost(app, make, client, runner):
     planner = make.user("planner", "YSHJ")
     db.session.commit()
