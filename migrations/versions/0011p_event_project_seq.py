@@ -2,7 +2,7 @@
 one index descent per kind (issue 24); the index on the project alone is folded into it
 
 Revision ID: 0011p
-Revises: 0011l
+Revises: 0011v
 Create Date: 2026-12-01 06:00:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 
 revision = '0011p'
-down_revision = '0011l'
+down_revision = '0011v'
 branch_labels = None
 depends_on = None
 
