@@ -42,7 +42,7 @@ MAX_EVENTS = 2000  # more events since the kept head: built again whole without 
 NO_PROJECT_ITEMS = frozenset({
     "login", "login_failed", "logout", "second_factor", "enable_second_factor", "reset_second_factor",
     "change_password", "end_session", "revoke_token", "create_user", "change_role", "reset_password",
-    "set_user_active", "unlock_user", "create_department", "rotate_document_keys", "scan_deadlines",
+    "set_user_active", "unlock_user", "create_department", "rotate_document_keys", "encrypt_file", "scan_deadlines",
     "open_round", "change_round", "create_plan", "override_backlog", "flag_department", "clear_flag", "import_plan",
     "plan_finance_check", "plan_return_to_draft", "plan_submit", "plan_approve",  # its projects: enter_plan each
     "letter_generate", "letter_upload", "letter_finalize"})  # a plan's letters
