@@ -60,15 +60,27 @@ def main(html: str) -> str:
     return CSRF.sub("", ONCE.sub("", body))
 
 
-def kept_then_rendered(app, client, url, change):
-    """Open the page twice (the second is kept), run `change`, open it again: its statements."""
+@pytest.fixture(autouse=True)
+def renderings(monkeypatch):
+    """Each time the main content is rendered (not served kept): the layout's 待办 count reads the
+    projects a change touched too, so statements alone do not tell a rendering from a kept serve."""
+    seen = []
+    render_main = project_page._render_main
+    monkeypatch.setattr(project_page, "_render_main", lambda *a: seen.append(a[0].id) or render_main(*a))
+    return seen
+
+
+def kept_then_rendered(app, client, url, change, renderings):
+    """Open the page twice (the second is kept), run `change`, open it again: the statements of the
+    kept serve and of the one after the change, its html, and whether that one rendered the content."""
     get(app, client, url)
     _, _, kept = get(app, client, url)
     assert kept <= 8, kept  # the second serve is the kept one
+    before = len(renderings)
     change()
     status, html, after = get(app, client, url)
     assert status == 200
-    return kept, after, html
+    return kept, after, html, len(renderings) > before
 
 
 @pytest.fixture
@@ -112,7 +124,7 @@ def test_a_form_from_a_kept_page_posts(app, setting, csrf_on):
     assert "补充材料.pdf" in html  # and the upload (a change through a service) shows at once
 
 
-def test_a_change_through_a_service_renders_the_page_again(app, setting):
+def test_a_change_through_a_service_renders_the_page_again(app, setting, renderings):
     from govit.planning import services
     client = signed_in(app, setting["planner"])
     url = f"/projects/{setting['project'].id}"
@@ -120,11 +132,11 @@ def test_a_change_through_a_service_renders_the_page_again(app, setting):
     def change():
         services.upload_document(setting["head"], setting["project"], "other", "新的材料.pdf", pdf_bytes("新"))
         db.session.commit()
-    kept, after, html = kept_then_rendered(app, client, url, change)
-    assert after > kept and "新的材料.pdf" in html
+    kept, after, html, rendered = kept_then_rendered(app, client, url, change, renderings)
+    assert rendered and after > kept and "新的材料.pdf" in html
 
 
-def test_an_alert_opened_by_the_scan_renders_the_page_again(app, setting):
+def test_an_alert_opened_by_the_scan_renders_the_page_again(app, setting, renderings):
     from datetime import date
 
     from govit.alerts import scan as scanner
@@ -135,21 +147,21 @@ def test_an_alert_opened_by_the_scan_renders_the_page_again(app, setting):
     def change():
         opened["n"] = len(scanner.scan(date(2026, 11, 30), once_a_day=False).opened)
         db.session.commit()
-    kept, after, _ = kept_then_rendered(app, client, url, change)
+    kept, after, _, rendered = kept_then_rendered(app, client, url, change, renderings)
     assert opened["n"] > 0  # the joint review is overdue on the suite's day: the scan opens its alert
-    assert after > kept
+    assert rendered and after > kept
 
 
-def test_a_day_passing_renders_the_page_again(app, setting, today):
+def test_a_day_passing_renders_the_page_again(app, setting, today, renderings):
     client = signed_in(app, setting["planner"])
     url = f"/projects/{setting['project'].id}"
     _, before, _ = get(app, client, url)
-    kept, after, html = kept_then_rendered(app, client, url, lambda: today("2026-12-01"))
-    assert after > kept
+    kept, after, html, rendered = kept_then_rendered(app, client, url, lambda: today("2026-12-01"), renderings)
+    assert rendered and after > kept
     assert main(html) != main(before)  # the days left of the running deadline moved on
 
 
-def test_a_calendar_change_renders_the_page_again(app, setting):
+def test_a_calendar_change_renders_the_page_again(app, setting, renderings):
     from datetime import date
 
     from govit import calendar_store
@@ -159,18 +171,15 @@ def test_a_calendar_change_renders_the_page_again(app, setting):
     def change():
         calendar_store.set_day(None, date(2026, 12, 2), False, "测试")
         db.session.commit()
-    kept, after, _ = kept_then_rendered(app, client, url, change)
-    assert after > kept
+    kept, after, _, rendered = kept_then_rendered(app, client, url, change, renderings)
+    assert rendered and after > kept
 
 
-def test_a_change_to_another_project_keeps_the_page(app, setting, make, monkeypatch):
+def test_a_change_to_another_project_keeps_the_page(app, setting, make, renderings):
     """The version is the project's own (with what its page names and the history of no project): a
     write to an unrelated project leaves the page kept, the same content, no rendering (the layout's
     待办 count still reads the changed project: counted by renderings, not statements)."""
     from govit.planning import services
-    renderings = []
-    render_main = project_page._render_main
-    monkeypatch.setattr(project_page, "_render_main", lambda *a: renderings.append(1) or render_main(*a))
     owner = make.user("dept_admin", "DEPB")
     elsewhere = make.project(owner, name="无关的项目")
     client = signed_in(app, setting["planner"])
@@ -190,7 +199,7 @@ def test_a_change_to_another_project_keeps_the_page(app, setting, make, monkeypa
     assert "本项目的材料.pdf" in get(app, client, url)[1] and len(renderings) == 2 and upload
 
 
-def test_a_similar_project_changing_renders_the_page_again(app, setting, make):
+def test_a_similar_project_changing_renders_the_page_again(app, setting, make, renderings):
     """The similar projects' state and names are on the page: their history is part of its version."""
     from datetime import date
 
@@ -208,8 +217,8 @@ def test_a_similar_project_changing_renders_the_page_again(app, setting, make):
         with clock.travel(date(2026, 6, 17)):
             services.submit_batch(head, [draft])
         db.session.commit()
-    kept, after, html = kept_then_rendered(app, client, url, change)
-    assert after > kept
+    kept, after, html, rendered = kept_then_rendered(app, client, url, change, renderings)
+    assert rendered and after > kept
     assert "联合审核" in main(html).split("相似的草稿项目", 1)[1][:400]
 
 
