@@ -222,8 +222,8 @@ def _fragment_key(project, status: int, given: dict) -> tuple | None:
 
 def _version(project_id: int) -> tuple:
     """The hashes of the newest events the page depends on (see above), with the history's head in the
-    same round trip: held in g for the request, since the session's identity map holds rows weakly and
-    the layout's 待办 count (alerts.todo) reads the head (a second round trip on PostgreSQL)."""
+    same round trip, held for the layout's 待办 count (alerts.dashboard.held_head)."""
+    from .alerts.dashboard import held_head
     from .models import ChainHead, Event, SimilarityMatch
 
     def newest(*where):
@@ -234,7 +234,7 @@ def _version(project_id: int) -> tuple:
                              .where(ChainHead.id == 1)).one_or_none()
     if row is None:
         return ()
-    g.project_page_head = row[0]
+    held_head(row[0])
     return tuple(row[1:])
 
 
