@@ -106,6 +106,7 @@ PROJECT_PAGE_RENDER = 22  # a rendering's statements over a kept page's (its own
 PROJECT_PAGE_KEPT = 6  # the whole request when the rendered content is kept: session, user, project, version
 TODO_REBUILD = 35  # the 待办 list brought up to date after the history moved (one query per kind of record)
 TODO_ONE_CHANGE = 25  # issue 24: after one project's change, that project's rows only (20 for an opinion)
+DASHBOARD_KEPT = 2  # issue 24: the user (session, unread) and the history's head, read once (held_head)
 
 
 def _project_pages() -> list[tuple[str, str]]:
@@ -138,6 +139,8 @@ def test_pages_issue_the_same_number_of_queries_for_3_and_9_projects(app, portfo
                             for who, url in project_pages))
     assert max(kept.values()) <= PROJECT_PAGE_KEPT, kept
     assert max(own[page] - kept[page] for page in project_pages) <= PROJECT_PAGE_RENDER, (own, kept)
+    # the province dashboard's figures kept: beside the user, the version is all the page reads
+    assert _get(app, people["planner"], "/dashboard", warm=True) == DASHBOARD_KEPT
 
 
 def test_api_project_list_issues_the_same_number_of_queries(app, portfolio, client):
