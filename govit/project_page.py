@@ -116,7 +116,7 @@ def stage_dates(project) -> dict:
 def render_project(project, status: int = 200, **given):
     """The project page, with any refused form passed in `given` (by its key) so its text is kept.
 
-    Issue 24: the page's main content (everything under the layout) is kept rendered, by the data's
+    Issue 24: the page's main content (everything under the layout) is kept rendered, by the project's
     version, per viewer (see `_fragment_key` and docs/PERFORMANCE.md); the layout around it (menu
     counts, 待办, flashed messages, the user menu) is rendered fresh on every request."""
     key = _fragment_key(project, status, given)
@@ -150,7 +150,7 @@ def _render_main(project, given: dict) -> str:
                            steps=stepper(project.state, page["stage_dates"]), **page)
 
 
-# --- issue 24: the rendered main content, kept by the data's version --------------------------------
+# --- issue 24: the rendered main content, kept by the project's version -----------------------------
 #
 # Why this is honest: a kept fragment is served only while nothing it could show has changed.
 # * The version is the project's: the newest event (its hash) of the project itself, of the projects its
