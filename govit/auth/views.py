@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from markupsafe import Markup
 
 from ..domain.errors import InvalidInput
 from ..formkit import row_int
@@ -102,7 +103,8 @@ def two_factor():
             form.code.errors.append(err.fields.get("code", "动态口令不正确"))
             secret = second_factor.secret_of(db_user()) if db_user().totp_secret else None
     uri = second_factor.uri(current_user, secret) if secret else None
-    return render_template("auth/two_factor.html", form=form, secret=secret, uri=uri, codes=codes,
+    qr = Markup(second_factor.qr_svg(uri)) if uri else None  # drawn by segno, no user text inside
+    return render_template("auth/two_factor.html", form=form, secret=secret, uri=uri, qr=qr, codes=codes,
                            enabled=current_user.totp_enabled or bool(codes),
                            required=second_factor.required(current_user))
 

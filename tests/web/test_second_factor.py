@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+import segno
 
 from govit import gm
 from govit.auth import second_factor
@@ -118,3 +119,47 @@ def test_second_factor_reset_on_the_server_when_the_phone_is_lost(app, make, cli
     assert res.status_code == 302 and "second-factor" not in res.location
     assert db.session.query(Event).filter_by(action="reset_second_factor").count() == 1
     assert runner.invoke(args=["reset-second-factor", "nobody"]).exit_code == 1
+
+
+def test_second_factor_enrolment_page_shows_the_otpauth_uri_as_an_inline_qr_code(app, make, client):
+    """CRYPTO.md 身份鉴别 (issue 23): the enrolment page draws the QR code of exactly this user's
+    otpauth URI as inline SVG (segno, server-side), keeps the secret as text for manual entry, and
+    refers to no outside image."""
+    planner = make.user("planner", "YSHJ")
+    db.session.commit()
+    client.post("/login", data={"username": planner.username, "password": PASSWORD})
+    body = client.post("/account/second-factor", data={"action": "begin"}).get_data(as_text=True)
+    shown = re.search(r'<p class="font-monospace fs-5 text-break">([A-Z2-7]+)</p>', body).group(1)
+    db.session.expire_all()
+    assert shown == second_factor.secret_of(db.session.get(User, planner.id))  # the text stays
+    svgs = re.findall(r"<svg\b.*?</svg>", body, re.S)
+    assert len(svgs) == 1
+    otpauth = gm.provisioning_uri(shown, planner.username, "govit")
+    assert otpauth.startswith("otpauth://totp/govit:") and f"secret={shown}" in otpauth
+    expected = segno.make(otpauth, error="m").svg_inline(
+        scale=4, border=4, omitsize=True, title="用身份验证器扫描此二维码", svgclass="qr-code", dark="#000", light="#fff")
+    assert svgs[0] == expected == second_factor.qr_svg(otpauth)
+    assert "<title>用身份验证器扫描此二维码</title>" in svgs[0] and 'class="qr-code"' in svgs[0]
+    assert shown not in svgs[0]  # the secret is in the code's modules, not in the markup
+    assert not re.search(r"<img\b", body) and not re.search(r"""(src|href|xlink:href)=["']?(https?:)?//""", body)
+    assert "<script" not in svgs[0]
+    # the confirm step that fails redraws the same code for the same secret
+    again = client.post("/account/second-factor", data={"action": "confirm", "code": "000000"}).get_data(as_text=True)
+    assert re.findall(r"<svg\b.*?</svg>", again, re.S) == [expected]
+
+
+def test_second_factor_secret_is_in_no_url_and_no_log(app, make, client, caplog):
+    """CRYPTO.md 身份鉴别 (issue 23): enrolment is a POST; the secret appears in no link, form
+    action or redirect, and in no log record."""
+    planner = make.user("planner", "YSHJ")
+    db.session.commit()
+    client.post("/login", data={"username": planner.username, "password": PASSWORD})
+    with caplog.at_level("DEBUG"):
+        res = client.post("/account/second-factor", data={"action": "begin"})
+    body = res.get_data(as_text=True)
+    db.session.expire_all()
+    secret = second_factor.secret_of(db.session.get(User, planner.id))
+    assert res.status_code == 200 and res.location is None
+    for url in re.findall(r"""(?:href|src|action)=["']([^"']*)""", body):
+        assert secret not in url
+    assert all(secret not in r.getMessage() for r in caplog.records)
