@@ -17,7 +17,7 @@ class Event(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     actor: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(32))
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"), index=True)
     action: Mapped[str] = mapped_column(String(64))
     from_state: Mapped[str | None] = mapped_column(String(32))
     to_state: Mapped[str | None] = mapped_column(String(32))
