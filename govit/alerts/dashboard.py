@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from decimal import Decimal
 
-from flask import current_app, g, has_request_context, render_template, request
+from flask import current_app, has_request_context, render_template, request
 from markupsafe import Markup
 from sqlalchemy import func, select
 
@@ -29,21 +29,23 @@ def data_version() -> tuple:
     return (head.seq, head.hash) if head else (0, "")
 
 
-HELD_HEAD = "govit_history_head"
+HELD_HEAD = "govit.history_head"
 
 
 def held_head(head: ChainHead | None = None) -> ChainHead | None:
     """The history's head as read once in a GET or HEAD (which writes nothing, transaction.py), held
     for the request: the session's identity map holds rows weakly, so the dashboard's version and the
     layout's 待办 count read it again otherwise (issue 24: a round trip each on PostgreSQL). `head`:
-    hold this one (read with another statement, project_page._version)."""
+    hold this one (read with another statement, project_page._version). Held in the request's own
+    environ, not in flask.g, which outlives the request where an app context was already pushed (the
+    warm-up's stand-in requests, tests)."""
     if not has_request_context() or request.method not in ("GET", "HEAD"):
         return head
     if head is not None:
-        setattr(g, HELD_HEAD, head)
-    elif getattr(g, HELD_HEAD, None) is None:
-        setattr(g, HELD_HEAD, db.session.get(ChainHead, 1))
-    return getattr(g, HELD_HEAD)
+        request.environ[HELD_HEAD] = head
+    elif request.environ.get(HELD_HEAD) is None:
+        request.environ[HELD_HEAD] = db.session.get(ChainHead, 1)
+    return request.environ[HELD_HEAD]
 
 
 def rebuild_seconds() -> float:
