@@ -32,13 +32,15 @@ def pauses_of(project: Project) -> list[Pause]:
 
 def pauses_by_project(project_ids: list[int], among: Select | None = None) -> dict[int, list[Pause]]:
     """pauses_of for many projects in two queries (supplements, expert reviews), for list pages.
-    `among`: a select of the same projects' ids, to filter by in the database instead of by a list."""
+    `among`: a select of the same projects' ids, to filter by in the database instead of by a list (read
+    by a later statement, it may name a project that has just entered review: not among the ids, left out)."""
     found: dict[int, list[Pause]] = {pid: [] for pid in project_ids}
     for model, start, end in ((SupplementRequest, SupplementRequest.requested_on, SupplementRequest.answered_on),
                               (ExpertReview, ExpertReview.started_on, ExpertReview.finished_on)):
         for pid, began, ended in db.session.execute(select(model.project_id, start, end).where(
                 model.project_id.in_(project_ids if among is None else among)).order_by(model.id)):
-            found[pid].append(Pause(began, ended))
+            if pid in found:
+                found[pid].append(Pause(began, ended))
     return found
 
 

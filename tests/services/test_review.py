@@ -109,3 +109,20 @@ def test_r_review_5wd_queue_sorted_by_urgency(people, make):
     opine(people, early, "cyber", "pass")
     with clock.travel(date(2026, 6, 18)):
         assert [i.project.id for i in review_queue(people["cyber"])] == [later.id]
+
+
+def test_r_review_expert_pauses_read_among_a_select_leave_out_projects_not_asked_for(people, make):
+    """R-REVIEW-EXPERT / R-CLOCK (issue 24): the queue reads the pauses of the projects in review by a
+    select, a statement after it read the projects; a project that entered review in between (here:
+    one not asked for) is left out, not a KeyError."""
+    from sqlalchemy import select
+
+    from govit.models import Project
+    asked = make.submitted(people["head"], people["planner"], on="2026-06-16", name="先读到的项目")
+    later = make.submitted(people["head"], people["planner"], on="2026-06-16", name="后进入审核的项目")
+    with clock.travel(date(2026, 6, 17)):
+        review.call_expert_review(people["planner"], later, "投资规模大，数据资源重要")
+        review.call_expert_review(people["planner"], asked, "数据资源重要")
+    among = select(Project.id).where(Project.state.in_(review.IN_REVIEW))
+    found = review.pauses_by_project([asked.id], among=among)
+    assert list(found) == [asked.id] and [p.started_on for p in found[asked.id]] == [date(2026, 6, 17)]
