@@ -49,10 +49,16 @@ def seal(doc: Document, data: bytes) -> None:
         doc.wrapped_key = gm.wrap(kek, shared, _context(doc.sha256))
         doc.key_id, doc.enc_nonce = kid, twin.enc_nonce
         return
+    doc.wrapped_key, doc.key_id, doc.enc_nonce = _encrypt(doc.sha256, data, kid, kek, _context(doc.sha256))
+
+
+def _encrypt(digest: str, data: bytes, kid: str, kek: bytes, context: str) -> tuple[str, str, str]:
+    """`data` SM4-GCM encrypted to disk under a new data key: the key wrapped by the KEK with
+    `context`, the KEK's id and the file's nonce (a row's wrapped_key, key_id, enc_nonce)."""
     fresh, prefix = gm.new_data_key()
-    write_atomic(sealed_path(doc.sha256, prefix.hex()),
+    write_atomic(sealed_path(digest, prefix.hex()),
                  lambda handle: gm.encrypt_stream(fresh, prefix, io.BytesIO(data), handle))
-    doc.wrapped_key, doc.key_id, doc.enc_nonce = gm.wrap(kek, fresh, _context(doc.sha256)), kid, prefix.hex()
+    return gm.wrap(kek, fresh, context), kid, prefix.hex()
 
 
 def is_sealed(doc: Document) -> bool:
@@ -130,15 +136,11 @@ def keep(data: bytes, purpose: str) -> str:
     row = sealed_file(digest)
     if row is not None and sealed_path(digest, row.enc_nonce).exists():
         return digest
-    kid, kek = keys.current_kek()
-    fresh, prefix = gm.new_data_key()
-    write_atomic(sealed_path(digest, prefix.hex()),
-                 lambda handle: gm.encrypt_stream(fresh, prefix, io.BytesIO(data), handle))
     if row is None:
         row = SealedFile(sha256=digest, purpose=purpose, size=len(data), created_at=clock.now())
         db.session.add(row)
-    row.sm3, row.key_id, row.enc_nonce = gm.sm3(data), kid, prefix.hex()
-    row.wrapped_key = gm.wrap(kek, fresh, _file_context(digest))
+    row.sm3 = gm.sm3(data)
+    row.wrapped_key, row.key_id, row.enc_nonce = _encrypt(digest, data, *keys.current_kek(), _file_context(digest))
     return digest
 
 

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import (Alert, BudgetChange, ChainHead, Department, Plan, Project, Settlement, UrgentInsertion,
                       User)
 from ..reports.charts import bar_chart_png
+from ..transaction import SAFE_METHODS
 
 _charts: dict[tuple, tuple] = {}  # (name, database) -> (data version, monotonic, taken at, what was built)
 monotonic = time.monotonic  # the age of what is kept; tests put a clock of their own here
@@ -25,7 +26,7 @@ REBUILD_SECONDS = 30  # GOVIT_DASHBOARD_SECONDS unset; tests run with 0 (rebuilt
 def data_version() -> tuple:
     """Every change and every scan that changed an alert appends to the history: its head (sequence
     and hash, so a history restored or started again never passes for an older one) is the version."""
-    head = held_head() or db.session.get(ChainHead, 1)
+    head = held_head()
     return (head.seq, head.hash) if head else (0, "")
 
 
@@ -33,14 +34,14 @@ HELD_HEAD = "govit.history_head"
 
 
 def held_head(head: ChainHead | None = None) -> ChainHead | None:
-    """The history's head as read once in a GET or HEAD (which writes nothing, transaction.py), held
-    for the request: the session's identity map holds rows weakly, so the dashboard's version and the
-    layout's 待办 count read it again otherwise (issue 24: a round trip each on PostgreSQL). `head`:
-    hold this one (read with another statement, project_page._version). Held in the request's own
-    environ, not in flask.g, which outlives the request where an app context was already pushed (the
-    warm-up's stand-in requests, tests)."""
-    if not has_request_context() or request.method not in ("GET", "HEAD"):
-        return head
+    """The history's head (`head` when the caller read it with another statement, project_page._version),
+    held for the request in a GET or HEAD (which writes nothing, transaction.py): the session's identity
+    map holds rows weakly, so the dashboard's version and the layout's 待办 count read it again
+    otherwise (issue 24: a round trip each on PostgreSQL). Held in the request's own environ, not in
+    flask.g, which outlives the request where an app context was already pushed (the warm-up's
+    stand-in requests, tests)."""
+    if not has_request_context() or request.method not in SAFE_METHODS:
+        return head if head is not None else db.session.get(ChainHead, 1)
     if head is not None:
         request.environ[HELD_HEAD] = head
     elif request.environ.get(HELD_HEAD) is None:
