@@ -23,11 +23,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import Blueprint, current_app, g, render_template, request
+from flask import Blueprint, current_app, g, render_template, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from . import clock
 from .alerts.deadlines import current_due
@@ -120,13 +120,19 @@ def render_project(project, status: int = 200, **given):
     version, per viewer (see `_fragment_key` and docs/PERFORMANCE.md); the layout around it (menu
     counts, 待办, flashed messages, the user menu) is rendered fresh on every request."""
     key = _fragment_key(project, status, given)
+    whole_key = _page_key(key)
+    whole = _cached(whole_key)
+    if whole is not None:
+        return whole.fill(), status
     fragment = _cached(key)
     if fragment is None:
         if key is not None:
             db.session.refresh(project)  # its columns as of the version in the key (read after it)
         fragment = _Fragment(_render_main(project, given))
         _keep(key, fragment)
-    return render_template("planning/project.html", project=project, main=fragment.fill()), status
+    html = render_template("planning/project.html", project=project, main=fragment.fill())
+    _keep(whole_key, _Fragment(html))
+    return html, status
 
 
 def _render_main(project, given: dict) -> str:
@@ -220,18 +226,42 @@ def _fragment_key(project, status: int, given: dict) -> tuple | None:
             user.get_id(), user.role, user.department_id, tuple(sorted(request.args.items(multi=True))))
 
 
+def _page_key(key: tuple | None) -> tuple | None:
+    """The whole page's key: the main content's and what the layout around it shows that the content's
+    key does not hold (the menu's 待办 and unread counts); None while a flashed message waits (the
+    layout shows it once). The rest of the layout is in the content's key already: the viewer (id,
+    role, department), today, the mount point; an account's name and its department's are changed
+    through the history of no project, which is in the version."""
+    if key is None or session.get("_flashes"):
+        return None
+    from .navigation import unread_messages, waiting_todo
+    return ("page", *key, waiting_todo(current_user), unread_messages(current_user))
+
+
+def _version_statement():
+    """The version's one statement (see `_version`), built once: a parameter for the project."""
+    global _VERSION
+    if _VERSION is None:
+        from .models import ChainHead, Event, SimilarityMatch
+        project_id = bindparam("project_id")
+
+        def newest(*where):
+            return select(Event.hash).where(*where).order_by(Event.seq.desc()).limit(1).scalar_subquery()
+        similar = select(SimilarityMatch.other_id).where(SimilarityMatch.project_id == project_id)
+        _VERSION = (select(ChainHead, newest(Event.project_id == project_id),
+                           newest(Event.project_id.in_(similar)), newest(Event.project_id.is_(None)))
+                    .where(ChainHead.id == 1))
+    return _VERSION
+
+
+_VERSION = None
+
+
 def _version(project_id: int) -> tuple:
     """The hashes of the newest events the page depends on (see above), with the history's head in the
     same round trip, held for the layout's 待办 count (alerts.dashboard.held_head)."""
     from .alerts.dashboard import held_head
-    from .models import ChainHead, Event, SimilarityMatch
-
-    def newest(*where):
-        return select(Event.hash).where(*where).order_by(Event.seq.desc()).limit(1).scalar_subquery()
-    similar = select(SimilarityMatch.other_id).where(SimilarityMatch.project_id == project_id)
-    row = db.session.execute(select(ChainHead, newest(Event.project_id == project_id),
-                                    newest(Event.project_id.in_(similar)), newest(Event.project_id.is_(None)))
-                             .where(ChainHead.id == 1)).one_or_none()
+    row = db.session.execute(_version_statement(), {"project_id": project_id}).one_or_none()
     if row is None:
         return ()
     held_head(row[0])

@@ -60,6 +60,7 @@ class _Kept:
         self.by_actors: dict[tuple, dict[int | None, tuple[todo.Item, ...]]] = defaultdict(dict)
         self.counts: Counter = Counter()
         self._sorted: list[todo.Item] | None = None
+        self._count_of: dict[tuple, int] = {}  # (role, department) -> count, until the next put
         for key, part in _by_project(items).items():
             self.put(key, part)
 
@@ -79,6 +80,7 @@ class _Kept:
                 self.by_actors[actors][key] = tuple(group)
                 self.counts[actors] += len(group)
         self._sorted = None
+        self._count_of.clear()
 
     def items(self) -> list[todo.Item]:
         if self._sorted is None:
@@ -86,7 +88,12 @@ class _Kept:
         return self._sorted
 
     def count(self, role: str, department_id: int | None) -> int:
-        return sum(n for actors, n in self.counts.items() if todo.actors_concern(actors, role, department_id))
+        """Every page's menu badge: counted once per role and department until the list changes."""
+        who = (role, department_id)
+        if who not in self._count_of:
+            self._count_of[who] = sum(n for actors, n in self.counts.items()
+                                      if todo.actors_concern(actors, role, department_id))
+        return self._count_of[who]
 
     def items_of(self, role: str, department_id: int | None) -> list[todo.Item]:
         found = [item for actors, groups in self.by_actors.items() if todo.actors_concern(actors, role, department_id)

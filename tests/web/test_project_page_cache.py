@@ -267,13 +267,18 @@ def test_a_refused_form_is_never_kept(app, setting):
     assert status == 200 and main(html) != main(refused)
 
 
+def contents() -> int:
+    """The kept main contents (the store holds the whole pages beside them, keyed "page", …)."""
+    return sum(1 for key in project_page._fragments if key[0] != "page")
+
+
 def test_the_full_record_is_kept_apart(app, setting):
     client = signed_in(app, setting["planner"])
     url = f"/projects/{setting['project'].id}"
     _, short, _ = get(app, client, url)
-    kept = len(project_page._fragments)
+    kept = contents()
     status, _, _ = get(app, client, url + "?record=all")
-    assert status == 200 and len(project_page._fragments) == kept + 1  # its own entry
+    assert status == 200 and contents() == kept + 1  # its own entry (and its whole page's)
     _, short_again, _ = get(app, client, url)
     assert main(short) == main(short_again)
 
@@ -288,3 +293,43 @@ def test_the_store_is_bounded(app, setting, monkeypatch):
     project_page.forget_fragments()
     get(app, signed_in(app, setting["head"]), url)
     assert not project_page._fragments
+
+
+def test_a_kept_whole_page_shows_a_flashed_message_once(app, setting, renderings):
+    """The whole page (layout included) is kept too; a flashed message waiting in the session is shown
+    once, on a page whose layout is rendered fresh, and the next serve is kept again without it."""
+    client = signed_in(app, setting["head"])
+    url = f"/projects/{setting['project'].id}"
+    get(app, client, url)
+    _, kept_html, kept = get(app, client, url)
+    rendered = len(renderings)
+    with client.session_transaction() as saved:
+        saved["_flashes"] = [("success", "提示只显示一次")]
+    _, html, _ = get(app, client, url)
+    assert "提示只显示一次" in html and main(html) == main(kept_html)
+    _, again, statements = get(app, client, url)
+    assert "提示只显示一次" not in again and statements <= kept
+    assert len(renderings) == rendered  # the main content was kept throughout
+
+
+def test_a_new_message_shows_in_the_layout_of_a_kept_page(app, setting, renderings):
+    """The layout's counts are in the whole page's key: a message arriving (no history of the project)
+    shows its unread badge on the next serve, the main content still kept."""
+    from datetime import datetime
+
+    from govit.models import Notification
+    head = setting["head"]
+    client = signed_in(app, head)
+    url = f"/projects/{setting['project'].id}"
+    get(app, client, url)
+    _, before, _ = get(app, client, url)
+    rendered = len(renderings)
+    badge = re.compile(r'消息 <span class="badge late">(\d+)</span>')
+    unread = int(badge.search(before).group(1)) if badge.search(before) else 0
+    with app.app_context():
+        db.session.add(Notification(department_id=head.department_id, user_id=head.id, kind="decision",
+                                    message="新消息", created_at=datetime(2026, 11, 30, 9)))
+        db.session.commit()
+    _, after, _ = get(app, client, url)
+    assert badge.search(after) and int(badge.search(after).group(1)) == unread + 1
+    assert main(after) == main(before) and len(renderings) == rendered
