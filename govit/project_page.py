@@ -248,7 +248,7 @@ def _version_statement():
         def newest(*where):
             return select(Event.hash).where(*where).order_by(Event.seq.desc()).limit(1).scalar_subquery()
         similar = select(SimilarityMatch.other_id).where(SimilarityMatch.project_id == project_id)
-        _VERSION = (select(ChainHead, newest(Event.project_id == project_id),
+        _VERSION = (select(ChainHead.seq, ChainHead.hash, newest(Event.project_id == project_id),
                            newest(Event.project_id.in_(similar)), newest(Event.project_id.is_(None)))
                     .where(ChainHead.id == 1))
     return _VERSION
@@ -261,11 +261,12 @@ def _version(project_id: int) -> tuple:
     """The hashes of the newest events the page depends on (see above), with the history's head in the
     same round trip, held for the layout's 待办 count (alerts.dashboard.held_head)."""
     from .alerts.dashboard import held_head
-    row = db.session.execute(_version_statement(), {"project_id": project_id}).one_or_none()
+    # columns, on the session's connection: no entity to build on every serve of a kept page
+    row = db.session.connection().execute(_version_statement(), {"project_id": project_id}).one_or_none()
     if row is None:
         return ()
-    held_head(row[0])
-    return tuple(row[1:])
+    held_head(row)  # the head's seq and hash (all data_version reads of it)
+    return tuple(row[2:])
 
 
 def _cached(key) -> "_Fragment | None":

@@ -33,8 +33,9 @@ def data_version() -> tuple:
 HELD_HEAD = "govit.history_head"
 
 
-def held_head(head: ChainHead | None = None) -> ChainHead | None:
-    """The history's head (`head` when the caller read it with another statement, project_page._version),
+def held_head(head=None) -> ChainHead | None:
+    """The history's head (`head` when the caller read it with another statement, project_page._version:
+    a row of its seq and hash, all that is read of it),
     held for the request in a GET or HEAD (which writes nothing, transaction.py): the session's identity
     map holds rows weakly, so the dashboard's version and the layout's 待办 count read it again
     otherwise (issue 24: a round trip each on PostgreSQL). Held in the request's own environ, not in
