@@ -117,8 +117,9 @@ def render_project(project, status: int = 200, **given):
     """The project page, with any refused form passed in `given` (by its key) so its text is kept.
 
     Issue 24: the page's main content (everything under the layout) is kept rendered, by the project's
-    version, per viewer (see `_fragment_key` and docs/PERFORMANCE.md); the layout around it (menu
-    counts, 待办, flashed messages, the user menu) is rendered fresh on every request."""
+    version, per viewer (see `_fragment_key` and docs/PERFORMANCE.md), and the whole page beside it,
+    keyed also by what the layout shows besides (its 待办 and unread counts: `_page_key`); a flashed
+    message waiting is shown on a layout rendered fresh around the kept content."""
     key = _fragment_key(project, status, given)
     whole_key = _page_key(key)
     whole = _cached(whole_key)
@@ -179,7 +180,8 @@ def _render_main(project, given: dict) -> str:
 #   session's, Flask-WTF's g.csrf_token) and each form's one-time token (formkit.once_field), so a
 #   form from a kept page is posted exactly like one freshly rendered.
 # Flashed messages, the unread count and the 待办 count are in the layout (base.html), outside the
-# fragment. The store is per worker process, bounded (GOVIT_PROJECT_PAGE_CACHE entries, LRU; 0 turns
+# fragment; the whole page is kept too, under the fragment's key with the two counts added, and never
+# while a flashed message waits (it is shown once). The store is per worker process, bounded (GOVIT_PROJECT_PAGE_CACHE entries, LRU; 0 turns
 # it off) and forgets everything when the process ends.
 
 FRAGMENTS_DEFAULT = 256
