@@ -125,11 +125,13 @@ bench-deps:
 # The benchmark of issues 9 and 24: SQLite and PostgreSQL (GOVIT_BENCH_POSTGRES, default the local server)
 # at 20,000 projects, without and with a writer (every 500 ms, every 100 ms), in process, cold starts;
 # about 25 minutes. BENCH_SCALES=2000,20000 adds the growth check; BENCH_ARGS passes bench.run's options
-# (--duration, --repeat, --writers, ...). Writes docs/PERFORMANCE.md.
+# (--duration, --repeat, --writers, ...). Writes docs/PERFORMANCE.md. On PostgreSQL it first loads
+# pg_stat_statements into the local server (tools/pg-stat-statements; a restart, once) to say where the time goes.
 BENCH_SCALES ?= 20000
 BENCH_DATABASES ?= sqlite,postgresql
 BENCH_ARGS ?=
 bench: install bench-deps
+	@case ",$(BENCH_DATABASES)," in *,postgresql,*) tools/pg-stat-statements $(GOVIT_BENCH_POSTGRES);; esac
 	$(PY) -m bench.run --databases $(BENCH_DATABASES) --scales $(BENCH_SCALES) $(BENCH_ARGS)
 
 # CRYPTO.md (issue 23): a 10 MB download with and without SM4 (≤ 20% slower) and sign-in p50 (< 200 ms)

@@ -8,8 +8,9 @@ requests, and per request we report the mean time, the SQL statements and the ti
 (SQLAlchemy's before/after_cursor_execute: the statement, its round trip and reading the rows), the
 pool checkouts (on PostgreSQL each one pings the server first: a round trip not counted among the
 statements). On PostgreSQL, when pg_stat_statements answers (the extension needs
-shared_preload_libraries), the server's own count and execution time per page as well; else the
-reason it did not, once. The minimal signed-in endpoint (`/_bench/signed-in`, bench/wsgi.py) is
+shared_preload_libraries; `make bench` loads it through tools/pg-stat-statements), the server's own
+count and execution time per page as well, and its three longest statements; else the reason it did
+not, once. The minimal signed-in endpoint (`/_bench/signed-in`, bench/wsgi.py) is
 measured when it answers 200, else skipped with a note.
 """
 import argparse
@@ -69,12 +70,15 @@ def main() -> None:
             pg_stat = None
 
     def server_side() -> dict:
+        """The server's count and execution time of this page's statements, and the three that took
+        longest (their text shortened), so that PERFORMANCE.md can say where the time goes."""
         with pg_stat.connect() as conn:
-            calls, ms = conn.execute(text(
-                "SELECT coalesce(sum(calls), 0), coalesce(sum(total_exec_time), 0) FROM pg_stat_statements "
+            rows = conn.execute(text(
+                "SELECT query, calls, total_exec_time FROM pg_stat_statements "
                 "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-                "AND query NOT LIKE '%pg_stat_statements%'")).one()
-        return {"calls": int(calls), "exec_ms": float(ms)}
+                "AND query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC")).all()
+        return {"calls": sum(row.calls for row in rows), "exec_ms": sum(row.total_exec_time for row in rows),
+                "top": [(" ".join(row.query.split())[:90], row.calls, row.total_exec_time) for row in rows[:3]]}
 
     targets = {name: path for name, path in run.page_paths(args.project).items()}
     targets = {"ceiling": "/_bench/ceiling", "signed-in": "/_bench/signed-in", **targets}
@@ -102,7 +106,9 @@ def main() -> None:
                        "db_ms": round(1000 * stats["db_s"] / n, 2), "checkouts": round(stats["checkouts"] / n, 1)}
         if pg_stat is not None:
             server = server_side()
-            found[name].update(pg_calls=round(server["calls"] / n, 1), pg_exec_ms=round(server["exec_ms"] / n, 2))
+            found[name].update(pg_calls=round(server["calls"] / n, 1), pg_exec_ms=round(server["exec_ms"] / n, 3),
+                               pg_top=[{"statement": query, "calls": round(calls / n, 2), "exec_ms": round(ms / n, 3)}
+                                       for query, calls, ms in server["top"]])
     if pg_note:
         notes.append(f"pg_stat_statements not available ({pg_note}); statements counted in process instead")
     print(json.dumps({"in_process": found, "in_process_notes": notes}, ensure_ascii=False))

@@ -81,6 +81,15 @@ def _issue24(kind: str, run: dict, misses: list[str]) -> list[str]:
             lines.append(f"| {name} | {row['ms']:.2f} | {row['statements']:g} | {row['db_ms']:.2f} | "
                          f"{row['db_ms'] / row['ms']:.0%} | {row['checkouts']:g} |"
                          + (f" {row.get('pg_calls', '')} | {row.get('pg_exec_ms', '')} |" if pg else ""))
+        if pg:
+            lines += ["", "On the server, per page, the statements that took longest (pg_stat_statements: calls and",
+                      "execution time per request; the rest of a page's time is Python, the round trips and the rows):",
+                      ""]
+            for name, row in found.items():
+                top = [f"`{t['statement']}` ×{t['calls']:g} {t['exec_ms']:.3f} ms" for t in row.get("pg_top", ())
+                       if t["exec_ms"] >= 0.001]
+                if top:
+                    lines.append(f"- {name}: " + "; ".join(top))
         if "signed-in" in found and "ceiling" in found:
             overhead = found["signed-in"]["ms"] - found["ceiling"]["ms"]
             met = overhead <= SIGNED_IN_MS[kind]
