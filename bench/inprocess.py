@@ -19,6 +19,19 @@ import re
 import time
 
 
+def _gist(statement: str) -> str:
+    """A statement as PERFORMANCE.md names it: its column list left out (what it reads from and how
+    is what tells one statement from another), one line, at most 110 characters."""
+    one_line, depth = " ".join(statement.split()), 0
+    if one_line.upper().startswith("SELECT "):
+        for at, char in enumerate(one_line):
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if depth == 0 and one_line.startswith(" FROM ", at):
+                one_line = "SELECT …" + one_line[at:]
+                break
+    return one_line[:110]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--project", type=int, required=True)
@@ -78,7 +91,7 @@ def main() -> None:
                 "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
                 "AND query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC")).all()
         return {"calls": sum(row.calls for row in rows), "exec_ms": sum(row.total_exec_time for row in rows),
-                "top": [(" ".join(row.query.split())[:90], row.calls, row.total_exec_time) for row in rows[:3]]}
+                "top": [(_gist(row.query), row.calls, row.total_exec_time) for row in rows[:3]]}
 
     targets = {name: path for name, path in run.page_paths(args.project).items()}
     targets = {"ceiling": "/_bench/ceiling", "signed-in": "/_bench/signed-in", **targets}
