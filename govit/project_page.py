@@ -19,7 +19,7 @@ Register a panel::
 """
 import re
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 from dataclasses import dataclass
 from typing import Callable
 
@@ -30,6 +30,7 @@ from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
 from . import clock
+from .auth.access import READ_WITH_PROJECT
 from .alerts.deadlines import current_due
 from .calendar_store import load_calendar
 from .domain.deadlines import KINDS, WORKING_DAY_KINDS, days_left
@@ -240,34 +241,69 @@ def _page_key(key: tuple | None) -> tuple | None:
     return ("page", *key, waiting_todo(current_user), unread_messages(current_user))
 
 
+def _version_columns(project_id):
+    """The history's head and the three newest hashes of the version (see `_version`)."""
+    from .models import ChainHead, Event, SimilarityMatch
+
+    def newest(*where):
+        return select(Event.hash).where(*where).order_by(Event.seq.desc()).limit(1).scalar_subquery()
+    similar = select(SimilarityMatch.other_id).where(SimilarityMatch.project_id == project_id)
+    return (ChainHead.seq, ChainHead.hash, newest(Event.project_id == project_id),
+            newest(Event.project_id.in_(similar)), newest(Event.project_id.is_(None)))
+
+
 def _version_statement():
     """The version's one statement (see `_version`), built once: a parameter for the project."""
     global _VERSION
     if _VERSION is None:
-        from .models import ChainHead, Event, SimilarityMatch
-        project_id = bindparam("project_id")
-
-        def newest(*where):
-            return select(Event.hash).where(*where).order_by(Event.seq.desc()).limit(1).scalar_subquery()
-        similar = select(SimilarityMatch.other_id).where(SimilarityMatch.project_id == project_id)
-        _VERSION = (select(ChainHead.seq, ChainHead.hash, newest(Event.project_id == project_id),
-                           newest(Event.project_id.in_(similar)), newest(Event.project_id.is_(None)))
-                    .where(ChainHead.id == 1))
+        from .models import ChainHead
+        _VERSION = select(*_version_columns(bindparam("project_id"))).where(ChainHead.id == 1)
     return _VERSION
 
 
-_VERSION = None
+def _shown_statement():
+    """The page's project and its version in one statement (issue 24: a round trip fewer on
+    PostgreSQL): one snapshot, so the version is never older than the project's columns it keys."""
+    global _SHOWN
+    if _SHOWN is None:
+        from .models import ChainHead, Project
+        project_id = bindparam("project_id")
+        _SHOWN = (select(Project, *_version_columns(project_id)).outerjoin(ChainHead, ChainHead.id == 1)
+                  .where(Project.id == project_id))
+    return _SHOWN
+
+
+_VERSION = _SHOWN = None
+_Head = namedtuple("_Head", "seq hash")  # what held_head keeps of the history's head
+SHOWN_VERSION = "govit.project_version"  # request.environ: (project id, the version read with it)
+
+
+def read_shown(project_id: int):
+    """The project (None: no such project) for the scope check of a GET of its page, with the page's
+    version read in the same statement and held for `_version` (auth.access.READ_WITH_PROJECT)."""
+    row = db.session.execute(_shown_statement(), {"project_id": project_id}).one_or_none()
+    if row is None:
+        return None
+    request.environ[SHOWN_VERSION] = (project_id, tuple(row[1:]))
+    return row[0]
+
+
+READ_WITH_PROJECT["planning.project"] = read_shown
 
 
 def _version(project_id: int) -> tuple:
     """The hashes of the newest events the page depends on (see above), with the history's head in the
-    same round trip, held for the layout's 待办 count (alerts.dashboard.held_head)."""
+    same round trip, held for the layout's 待办 count (alerts.dashboard.held_head); read with the
+    project when the view loaded it by `load_shown`."""
     from .alerts.dashboard import held_head
-    # columns, on the session's connection: no entity to build on every serve of a kept page
-    row = db.session.connection().execute(_version_statement(), {"project_id": project_id}).one_or_none()
-    if row is None:
+    shown = request.environ.pop(SHOWN_VERSION, None)
+    if shown is not None and shown[0] == project_id:
+        row = shown[1]
+    else:  # columns, on the session's connection: no entity to build on every serve of a kept page
+        row = db.session.connection().execute(_version_statement(), {"project_id": project_id}).one_or_none()
+    if row is None or row[0] is None:  # no history yet
         return ()
-    held_head(row)  # the head's seq and hash (all data_version reads of it)
+    held_head(_Head(row[0], row[1]))  # the head's seq and hash (all data_version reads of it)
     return tuple(row[2:])
 
 

@@ -20,10 +20,17 @@ def can_see(user: User, project: Project) -> bool:
     return may_see_project(user.role, user.department.code, project.department.code, participants)
 
 
-def load_project(project_id: int, user: User | None = None) -> Project:
-    """The project if the user may see it: 404 when absent, 403 when out of scope."""
+# endpoints whose GET reads, in the scope check's own statement, what the page needs beside the
+# project (issue 24: the project page registers its version, project_page.read_shown: a round trip fewer)
+READ_WITH_PROJECT: dict = {}
+
+
+def load_project(project_id: int, user: User | None = None, endpoint: str | None = None) -> Project:
+    """The project if the user may see it: 404 when absent, 403 when out of scope. `endpoint`: the
+    route's, when the project is loaded for a GET of it (READ_WITH_PROJECT)."""
     user = user or current_user
-    project = db.session.get(Project, project_id)
+    read = READ_WITH_PROJECT.get(endpoint)
+    project = read(project_id) if read else db.session.get(Project, project_id)
     if project is None:
         raise NotFound(f"项目 {project_id} 不存在")
     if not can_see(user, project):

@@ -298,5 +298,6 @@ def enforce():
     if access.scope == PROJECT and "project_id" in view_args:
         from .access import load_project
         # R-SCOPE: 404 when absent, 403 out of scope; kept in g so the view's load_project reuses it
-        g.scoped_project = load_project(view_args["project_id"], user)
+        g.scoped_project = load_project(view_args["project_id"], user,
+                                        endpoint if request.method in ("GET", "HEAD") else None)
     return None

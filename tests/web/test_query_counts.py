@@ -103,10 +103,11 @@ PROJECT_PAGE_VIEWERS = ("head", "planner", "finance", "ndrc", "reviewer")
 # the whole request (sign-in and layout included), of which the page's rendering is at most 22
 PROJECT_PAGE_LIMIT = 28
 PROJECT_PAGE_RENDER = 22  # a rendering's statements over a kept page's (its own reads, the refresh)
-PROJECT_PAGE_KEPT = 6  # the whole request when the rendered content is kept: session, user, project, version
+PROJECT_PAGE_KEPT = 3  # the whole request when the page is kept: the user with the history's head, the project
+# with its version (issue 24: one statement, auth.access.READ_WITH_PROJECT), a department's co-builders (R-SCOPE)
 TODO_REBUILD = 35  # the 待办 list brought up to date after the history moved (one query per kind of record)
 TODO_ONE_CHANGE = 25  # issue 24: after one project's change, that project's rows only (20 for an opinion)
-DASHBOARD_KEPT = 2  # issue 24: the user (session, unread) and the history's head, read once (held_head)
+DASHBOARD_KEPT = 1  # issue 24: the user (session, unread) with the history's head in its statement (held_head)
 
 
 def _project_pages() -> list[tuple[str, str]]:
