@@ -48,6 +48,12 @@ def none_in(project_ids: Ids, states) -> bool:
     return isinstance(project_ids, Known) and not any(state in states for state in project_ids.states.values())
 
 
+def all_in(project_ids: Ids, states) -> bool:
+    """Whether `project_ids` are known and every one of them is in one of `states` (a reader of the
+    other states has nothing to read)."""
+    return isinstance(project_ids, Known) and all(state in states for state in project_ids.states.values())
+
+
 def _only(query, column, project_ids: Ids):
     """`query` limited to the projects `project_ids` (all when None)."""
     return query if project_ids is None else query.where(column.in_(list(project_ids)))
@@ -158,9 +164,10 @@ def acceptance_opinions_due(today: date, project_ids: Ids = None) -> list[Deadli
 def self_evaluations(today: date, project_ids: Ids = None) -> list[Deadline]:
     """R-SELF-EVAL: due 12 months after acceptance and going live, whichever is later (R-CAL-MONTHS:
     rolled forward to a working day)."""
-    cal = load_calendar()
+    projects = [p for p in _projects("in_operation", project_ids=project_ids) if p.live_on]
+    cal = load_calendar() if projects else None  # read only when there is a window to count
     return [Deadline(f"self_evaluation:{p.id}", "self_evaluation", self_eval_window(p.live_on, p.accepted_on, cal)[1], p.id,
-                     subject=p.name, notify=(_dept(p), "planner")) for p in _projects("in_operation", project_ids=project_ids) if p.live_on]
+                     subject=p.name, notify=(_dept(p), "planner")) for p in projects]
 
 
 def construction_periods(today: date, project_ids: Ids = None) -> list[Deadline]:

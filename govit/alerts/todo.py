@@ -28,7 +28,7 @@ from ..extensions import db
 from ..models import (ApprovalDecision, BudgetChange, CalendarDay, CalendarYear, DepartmentFlag, Event, ExpertReview,
                       ExtensionRequest, Opinion, Plan, Project, Round, Settlement, UrgentInsertion, User)
 from .dashboard import data_version
-from .deadlines import collect, known, none_in, plan_compilations
+from .deadlines import all_in, collect, known, none_in, plan_compilations
 
 OPEN_STATES = ("draft", "supplement_requested", "planned", "feasibility_review", "feasibility_approved",
                "design_review", "design_approved", "suspended", "acceptance_review", "self_evaluated")
@@ -259,9 +259,10 @@ def _project_steps(acceptance_pending: set[int], review_due: dict[int, date], pr
             target = ("page", "planning.submit_batch") if actor == "head" else ("project", p.id, anchor)
             items.append(todo.Item(f"state:{p.id}:{p.state}:{actor}", action, (token,), target, p.name,
                                    project_id=p.id))
-    classified = db.session.execute(_only(select(Project.id, Project.name).where(
-        Project.classified.is_(True), Project.classified_confirmed_on.is_(None),
-        Project.state.not_in(("draft", "terminated", "closed"))), Project.id, project_ids)).all()
+    unclassified = ("draft", "terminated", "closed")  # no secrecy to confirm in these states
+    classified = [] if all_in(project_ids, unclassified) else db.session.execute(_only(
+        select(Project.id, Project.name).where(Project.classified.is_(True), Project.classified_confirmed_on.is_(None),
+                                               Project.state.not_in(unclassified)), Project.id, project_ids)).all()
     items += [todo.Item(f"classification:{pid}", "确认涉密属性和密级（建设单位已申报涉密）", ("secrecy",),
                         ("project", pid, "classification"), name, project_id=pid)  # R-JOINT-ACCEPT
               for pid, name in classified]

@@ -22,6 +22,9 @@ def execution_checkpoints(today: date, project_ids=None) -> list[Deadline]:
     """R-EXECUTION: each checkpoint of this year a project in construction has not yet met; the
     alert goes to its department and to finance (due soon before the day, overdue after it).
     `project_ids`: only those projects (the 待办 brought up to date after a change, issue 24)."""
+    from ..alerts.deadlines import none_in
+    if none_in(project_ids, ("in_construction",)):  # known, and none in construction: nothing to read
+        return []
     points = rules.parse_thresholds(current_app.config["GOVIT_EXECUTION_THRESHOLDS"])
     projects = list(db.session.execute(_only(select(Project).where(Project.state == "in_construction"),
                                              Project.id, project_ids)).unique().scalars())
@@ -45,6 +48,9 @@ def execution_checkpoints(today: date, project_ids=None) -> list[Deadline]:
 
 def unpaid_milestones(today: date, project_ids=None) -> list[Deadline]:
     """R-PAYMENT-DUE: a milestone not fully paid by its date, shown to the department."""
+    from ..alerts.deadlines import none_in
+    if none_in(project_ids, rules.PAYING):  # known, and none in a state that pays: nothing to read
+        return []
     paid = select(Payment.milestone_id, func.sum(Payment.amount).label("paid")).group_by(Payment.milestone_id).subquery()
     rows = db.session.execute(_only(
         select(ContractMilestone, Contract.number, Project.id, Project.name, Project.department_id)

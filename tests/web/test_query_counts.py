@@ -107,6 +107,7 @@ PROJECT_PAGE_KEPT = 3  # the whole request when the page is kept: the user with 
 # with its version (issue 24: one statement, auth.access.READ_WITH_PROJECT), a department's co-builders (R-SCOPE)
 TODO_REBUILD = 35  # the 待办 list brought up to date after the history moved (one query per kind of record)
 TODO_ONE_CHANGE = 25  # issue 24: after one project's change, that project's rows only (20 for an opinion)
+TODO_DRAFT_CHANGE = 11  # issue 24: after a draft's change, the readers a draft's state concerns (16 before)
 DASHBOARD_KEPT = 1  # issue 24: the user (session, unread) with the history's head in its statement (held_head)
 
 
@@ -227,3 +228,33 @@ def test_todo_after_one_change_reads_that_project_only(app, portfolio):
         counts.append(len(seen))
     print(f"\n待办 brought up to date after one change: {counts} statements")
     assert counts[0] == counts[1] and counts[0] <= TODO_ONE_CHANGE, counts
+
+
+def test_todo_after_a_drafts_change_reads_only_what_a_draft_can_wait_on(app, make, portfolio):
+    """Issue 24: a department editing its draft is the most frequent change of a working day. The 待办
+    brought up to date after it reads the events and the draft's state, then only the readers whose
+    states include a draft's (R-EXECUTION's checkpoints, R-PAYMENT-DUE's milestones, R-SELF-EVAL's
+    calendar and the secrecy confirmations read nothing for it); the result equals a list built from
+    scratch, at 3 and at 9 projects alike."""
+    from govit import clock
+    from govit.alerts import todo
+    from govit.planning import services
+    from govit.planning.fields import parse_proposal
+    people, grow = portfolio
+    draft = make.project(people["head"], name="草稿项目")
+    db.session.commit()
+    counts = []
+    for n in (3, 6):
+        grow(n)
+        todo.count_for(people["planner"])  # kept at this head
+        services.update_project(people["head"], draft, parse_proposal({"content_scale": f"修订稿 {n}"}))
+        db.session.commit()
+        with app.app_context():  # the next page's request
+            planner = db.session.get(type(people["planner"]), people["planner"].id)
+            with counting(app) as seen:
+                todo.count_for(planner)
+            assert sorted(todo.all_items(clock.today()), key=todo.todo.urgency) == todo.todo.sort_items(
+                todo._build(clock.today()))
+        counts.append(len(seen))
+    print(f"\n待办 brought up to date after a draft's change: {counts} statements")
+    assert counts[0] == counts[1] and counts[0] <= TODO_DRAFT_CHANGE, counts
