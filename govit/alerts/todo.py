@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, select
 
 from .. import clock
 from ..calendar_store import load_calendar
@@ -28,7 +28,7 @@ from ..extensions import db
 from ..models import (ApprovalDecision, BudgetChange, CalendarDay, CalendarYear, DepartmentFlag, Event, ExpertReview,
                       ExtensionRequest, Opinion, Plan, Project, Round, Settlement, UrgentInsertion, User)
 from .dashboard import data_version
-from .deadlines import all_in, collect, known, none_in, plan_compilations
+from .deadlines import Known, all_in, collect, known, none_in, plan_compilations
 
 OPEN_STATES = ("draft", "supplement_requested", "planned", "feasibility_review", "feasibility_approved",
                "design_review", "design_approved", "suspended", "acceptance_review", "self_evaluated")
@@ -212,10 +212,40 @@ def _project_items(today: date, project_ids=None) -> list[todo.Item]:
         if deadline.key.startswith("acceptance_opinion:"):
             acceptance_pending.add(deadline.project_id)
     review_due = {d.project_id: d.due_on for d in deadlines if d.kind == "joint_review"}
-    items += _project_steps(acceptance_pending, review_due, project_ids)
-    items += _insertions(project_ids)
-    items += _requests(project_ids)
+    waiting = _waiting(project_ids)
+    items += _project_steps(acceptance_pending, review_due, project_ids, waiting)
+    items += _insertions(project_ids, waiting)
+    items += _requests(project_ids, waiting)
     return items
+
+
+# what waits, per kind of record no project state rules out: (its project column, its condition); the
+# reader of each kind and the probe below share them
+PENDING = {
+    "expert": (ExpertReview.project_id, ExpertReview.finished_on.is_(None)),
+    "insertion": (UrgentInsertion.project_id, UrgentInsertion.approved_on.is_(None)),
+    "budget": (BudgetChange.project_id, BudgetChange.status == "pending"),
+    "appeal": (ApprovalDecision.project_id,
+               and_(ApprovalDecision.appealed_on.is_not(None), ApprovalDecision.appeal_decided_on.is_(None))),
+    "surplus": (Settlement.project_id, and_(Settlement.returned_on.is_(None), Settlement.surplus > 0)),
+}
+
+
+def _waiting(project_ids) -> set[str] | None:
+    """For the projects of one change (known, so few): the kinds of PENDING that have a record of
+    theirs, in one statement, so that the readers of the others read nothing (issue 24: a draft's
+    change has none). None: read every kind (the whole list)."""
+    if not isinstance(project_ids, Known) or not project_ids:
+        return None
+    ids = list(project_ids)
+    row = db.session.execute(select(*(exists().where(column.in_(ids), condition).label(kind)
+                                      for kind, (column, condition) in PENDING.items()))).one()
+    return {kind for kind in PENDING if row._mapping[kind]}
+
+
+def _read(kind: str, waiting: set[str] | None, query) -> list:
+    """The rows of `query`, the reader of PENDING's `kind`; none when the probe found none of its kind."""
+    return [] if waiting is not None and kind not in waiting else db.session.execute(query).all()
 
 
 def _no_project_items(today: date) -> tuple[list[todo.Item], datetime | None]:
@@ -244,7 +274,8 @@ def _rechecks(project_ids=None) -> frozenset[tuple[int, str]]:
                      if verdict == "supplement" and a in ROLE_OF_AUTHORITY)
 
 
-def _project_steps(acceptance_pending: set[int], review_due: dict[int, date], project_ids=None) -> list[todo.Item]:
+def _project_steps(acceptance_pending: set[int], review_due: dict[int, date], project_ids=None,
+                   waiting: set[str] | None = None) -> list[todo.Item]:
     rows = [] if none_in(project_ids, OPEN_STATES) else db.session.execute(_only(select(
         Project.id, Project.name, Project.state, Project.department_id, Project.merged_reason,
         Project.merge_refused, Project.deviation_status).where(Project.state.in_(OPEN_STATES)),
@@ -266,9 +297,8 @@ def _project_steps(acceptance_pending: set[int], review_due: dict[int, date], pr
     items += [todo.Item(f"classification:{pid}", "确认涉密属性和密级（建设单位已申报涉密）", ("secrecy",),
                         ("project", pid, "classification"), name, project_id=pid)  # R-JOINT-ACCEPT
               for pid, name in classified]
-    experts = db.session.execute(_only(select(ExpertReview.project_id, Project.name).join(
-        Project, ExpertReview.project_id == Project.id).where(ExpertReview.finished_on.is_(None)),
-        ExpertReview.project_id, project_ids)).all()
+    experts = _read("expert", waiting, _only(select(ExpertReview.project_id, Project.name).join(
+        Project, ExpertReview.project_id == Project.id).where(PENDING["expert"][1]), ExpertReview.project_id, project_ids))
     items += [todo.Item(f"expert:{pid}", todo.EXPERT_FINISH, ("planner",), ("project", pid, ""), name,
                         review_due.get(pid), "joint_review" if pid in review_due else None, pid)  # R-REVIEW-EXPERT
               for pid, name in experts]
@@ -290,24 +320,24 @@ def _plan_steps(compile_due: dict[str, date]) -> list[todo.Item]:
     return items
 
 
-def _insertions(project_ids=None) -> list[todo.Item]:
+def _insertions(project_ids=None, waiting: set[str] | None = None) -> list[todo.Item]:
     """R-PLAN-URGENT: the urgent insertions waiting for planner, finance or the 省政府's approval."""
     items = []
-    for ins, name in db.session.execute(_only(select(UrgentInsertion, Project.name).join(
-            Project, UrgentInsertion.project_id == Project.id).where(UrgentInsertion.approved_on.is_(None)),
-            UrgentInsertion.project_id, project_ids)).all():
+    for ins, name in _read("insertion", waiting, _only(select(UrgentInsertion, Project.name).join(
+            Project, UrgentInsertion.project_id == Project.id).where(PENDING["insertion"][1]),
+            UrgentInsertion.project_id, project_ids)):
         for role, action in todo.insertion_steps(ins.planner_approved_on is not None, ins.finance_approved_on is not None):
             items.append(todo.Item(f"insertion:{ins.id}:{role}", action, (role,), ("plan", ins.plan_id), name,
                                    project_id=ins.project_id))  # R-PLAN-URGENT
     return items
 
 
-def _requests(project_ids=None) -> list[todo.Item]:
+def _requests(project_ids=None, waiting: set[str] | None = None) -> list[todo.Item]:
     """Budget changes, extensions, appeals and surpluses waiting for a decision."""
     items = []
-    for change, name in db.session.execute(_only(select(BudgetChange, Project.name).join(
-            Project, BudgetChange.project_id == Project.id).where(BudgetChange.status == "pending"),
-            BudgetChange.project_id, project_ids)).all():
+    for change, name in _read("budget", waiting, _only(select(BudgetChange, Project.name).join(
+            Project, BudgetChange.project_id == Project.id).where(PENDING["budget"][1]),
+            BudgetChange.project_id, project_ids)):
         for role, action in todo.budget_steps(change.planner_approved_on is not None,
                                               change.finance_approved_on is not None):
             items.append(todo.Item(f"budget:{change.id}:{role}", action, (role,), ("page", "approval.register"),
@@ -319,15 +349,14 @@ def _requests(project_ids=None) -> list[todo.Item]:
     for pid, name in extensions:
         items.append(todo.Item(f"extension:{pid}", "决定是否同意延期验收", ("planner",), ("project", pid, "acceptance"),
                                name, project_id=pid))  # R-ACCEPT-6M
-    for pid, name in db.session.execute(_only(select(ApprovalDecision.project_id, Project.name).join(
-            Project, ApprovalDecision.project_id == Project.id).where(
-            ApprovalDecision.appealed_on.is_not(None), ApprovalDecision.appeal_decided_on.is_(None)),
-            ApprovalDecision.project_id, project_ids)).all():
+    for pid, name in _read("appeal", waiting, _only(select(ApprovalDecision.project_id, Project.name).join(
+            Project, ApprovalDecision.project_id == Project.id).where(PENDING["appeal"][1]),
+            ApprovalDecision.project_id, project_ids)):
         items.append(todo.Item(f"appeal:{pid}", "作出申诉决定（维持或撤销不予批准）", ("planner",),
                                ("project", pid, "approval"), name, project_id=pid))  # R-RETURN
-    for pid, name in db.session.execute(_only(select(Settlement.project_id, Project.name).join(
-            Project, Settlement.project_id == Project.id).where(
-            Settlement.returned_on.is_(None), Settlement.surplus > 0), Settlement.project_id, project_ids)).all():
+    for pid, name in _read("surplus", waiting, _only(select(Settlement.project_id, Project.name).join(
+            Project, Settlement.project_id == Project.id).where(PENDING["surplus"][1]),
+            Settlement.project_id, project_ids)):
         items.append(todo.Item(f"surplus:{pid}", "登记结余资金上缴", ("finance",), ("project", pid, "construction"),
                                name, project_id=pid))  # R-SURPLUS
     return items

@@ -84,6 +84,13 @@ def test_kept_todo_equals_a_fresh_build_after_every_change(w, make):  # noqa: F8
     same("plan submitted")
     plans.approve_plan(planner, plan, "黑政函〔2026〕88号", date(2026, 10, 28))
     same("plan approved")
+    urgent = passed(make, head, planner, reviewers, name="紧急项目", online_code="2027-230000-65-03-000002",
+                    urgent=True, urgent_basis="国务院办公厅通知")
+    same("urgent project passed")
+    plans.insert_urgent(planner, plan, urgent, "国务院办公厅通知要求年内建成")  # the probe finds an insertion
+    same("urgent insertion asked")
+    plans.approve_insertion(planner, plan, urgent)
+    same("urgent insertion: planner")
     for kind in DOCUMENTS:
         planning.upload_document(head, passing, kind, f"{kind}.pdf", pdf_bytes(kind))
     project = to_construction(w, passing)
