@@ -294,7 +294,7 @@ READ_WITH_PROJECT["planning.project"] = read_shown
 def _version(project_id: int) -> tuple:
     """The hashes of the newest events the page depends on (see above), with the history's head in the
     same round trip, held for the layout's 待办 count (alerts.dashboard.held_head); read with the
-    project when the view loaded it by `load_shown`."""
+    project when the scope check loaded it by `read_shown`."""
     from .alerts.dashboard import held_head
     shown = request.environ.pop(SHOWN_VERSION, None)
     if shown is not None and shown[0] == project_id:

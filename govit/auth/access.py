@@ -31,6 +31,8 @@ def load_project(project_id: int, user: User | None = None, endpoint: str | None
     user = user or current_user
     read = READ_WITH_PROJECT.get(endpoint)
     project = read(project_id) if read else db.session.get(Project, project_id)
+    if project is not None and project.id != project_id:  # a reader's fault must not pass the scope check
+        raise RuntimeError(f"{endpoint}: read project {project.id} for {project_id}")
     if project is None:
         raise NotFound(f"项目 {project_id} 不存在")
     if not can_see(user, project):
