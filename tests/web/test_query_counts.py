@@ -202,23 +202,16 @@ def test_project_page_queries_do_not_grow_with_its_history(app, portfolio):
 
 
 
-def test_todo_after_one_change_reads_that_project_only(app, portfolio):
-    """Issue 24: after one change the 待办 kept by the worker is brought up to date by reading the
-    changed project's rows (and the events since the kept head), never by building the whole list
-    again: the same number of statements with 3 and with 9 projects, and it equals a list built
-    from scratch."""
+def _todo_after(app, people, grow, change) -> tuple[list[int], list[str]]:
+    """The statements that bring the kept 待办 up to date after `change(n)` (one change through a
+    service), at 3 and at 9 projects; each time the list equals one built from scratch."""
     from govit import clock
     from govit.alerts import todo
-    from govit.models import Project
-    from govit.planning import review
-    people, grow = portfolio
     counts = []
     for n in (3, 6):
         grow(n)
         todo.count_for(people["planner"])  # kept at this head
-        project = db.session.scalar(select(Project).where(Project.state == "joint_review").order_by(Project.id.desc())
-                                    .limit(1))
-        review.record_opinion(people["reviewers"][n // 3 - 1], project, "pass", "符合要求")
+        change(n)
         db.session.commit()
         with app.app_context():  # the next page's request
             planner = db.session.get(type(people["planner"]), people["planner"].id)
@@ -227,6 +220,23 @@ def test_todo_after_one_change_reads_that_project_only(app, portfolio):
             assert sorted(todo.all_items(clock.today()), key=todo.todo.urgency) == todo.todo.sort_items(
                 todo._build(clock.today()))
         counts.append(len(seen))
+    return counts, seen
+
+
+def test_todo_after_one_change_reads_that_project_only(app, portfolio):
+    """Issue 24: after one change the 待办 kept by the worker is brought up to date by reading the
+    changed project's rows (and the events since the kept head), never by building the whole list
+    again: the same number of statements with 3 and with 9 projects, and it equals a list built
+    from scratch."""
+    from govit.models import Project
+    from govit.planning import review
+    people, grow = portfolio
+
+    def opinion(n):
+        project = db.session.scalar(select(Project).where(Project.state == "joint_review").order_by(Project.id.desc())
+                                    .limit(1))
+        review.record_opinion(people["reviewers"][n // 3 - 1], project, "pass", "符合要求")
+    counts, _ = _todo_after(app, people, grow, opinion)
     print(f"\n待办 brought up to date after one change: {counts} statements")
     assert counts[0] == counts[1] and counts[0] <= TODO_ONE_CHANGE, counts
 
@@ -238,26 +248,13 @@ def test_todo_after_a_drafts_change_reads_only_what_a_draft_can_wait_on(app, mak
     calendar and the secrecy confirmations read nothing for it); the result equals a list built from
     scratch, at 3 and at 9 projects alike. The kinds no state rules out (expert reviews, urgent
     insertions, budget changes, appeals, surpluses) are probed in one statement first."""
-    from govit import clock
-    from govit.alerts import todo
     from govit.planning import services
     from govit.planning.fields import parse_proposal
     people, grow = portfolio
     draft = make.project(people["head"], name="草稿项目")
     db.session.commit()
-    counts = []
-    for n in (3, 6):
-        grow(n)
-        todo.count_for(people["planner"])  # kept at this head
-        services.update_project(people["head"], draft, parse_proposal({"content_scale": f"修订稿 {n}"}))
-        db.session.commit()
-        with app.app_context():  # the next page's request
-            planner = db.session.get(type(people["planner"]), people["planner"].id)
-            with counting(app) as seen:
-                todo.count_for(planner)
-            assert sorted(todo.all_items(clock.today()), key=todo.todo.urgency) == todo.todo.sort_items(
-                todo._build(clock.today()))
-        counts.append(len(seen))
+    counts, seen = _todo_after(app, people, grow, lambda n: services.update_project(
+        people["head"], draft, parse_proposal({"content_scale": f"修订稿 {n}"})))
     print(f"\n待办 brought up to date after a draft's change: {counts} statements")
     assert counts[0] == counts[1] and counts[0] <= TODO_DRAFT_CHANGE, counts
     skipped = ("calendar_day.is_workday", "FROM contract_milestone", "classified_confirmed_on IS NULL",
