@@ -186,7 +186,7 @@ def write(results: Path = RESULTS, target: Path = TARGET) -> Path:
         # commits (the scan's statements did), so scales of different commits are not compared
         newest = max(mine, key=lambda r: r.get("measured_on") or "")
         together = [r for r in mine if r.get("commit") == newest.get("commit")]
-        if len(together) < len(mine) and len(mine) > 1:
+        if len(together) < len(mine):
             scales = ", ".join(f"{r['scale']:,}" for r in together)
             lines += ["", f"- growth across scales not told: only {scales} "
                       f"projects measured at {newest.get('commit')}, the others at an earlier commit "

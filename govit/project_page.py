@@ -19,7 +19,7 @@ Register a panel::
 """
 import re
 import threading
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
@@ -242,22 +242,21 @@ def _page_key(key: tuple | None) -> tuple | None:
 
 
 def _version_columns(project_id):
-    """The history's head and the three newest hashes of the version (see `_version`)."""
-    from .models import ChainHead, Event, SimilarityMatch
+    """The three newest hashes of the version (see `_version`)."""
+    from .models import Event, SimilarityMatch
 
     def newest(*where):
         return select(Event.hash).where(*where).order_by(Event.seq.desc()).limit(1).scalar_subquery()
     similar = select(SimilarityMatch.other_id).where(SimilarityMatch.project_id == project_id)
-    return (ChainHead.seq, ChainHead.hash, newest(Event.project_id == project_id),
-            newest(Event.project_id.in_(similar)), newest(Event.project_id.is_(None)))
+    return (newest(Event.project_id == project_id), newest(Event.project_id.in_(similar)),
+            newest(Event.project_id.is_(None)))
 
 
 def _version_statement():
     """The version's one statement (see `_version`), built once: a parameter for the project."""
     global _VERSION
     if _VERSION is None:
-        from .models import ChainHead
-        _VERSION = select(*_version_columns(bindparam("project_id"))).where(ChainHead.id == 1)
+        _VERSION = select(*_version_columns(bindparam("project_id")))
     return _VERSION
 
 
@@ -266,15 +265,13 @@ def _shown_statement():
     PostgreSQL): one snapshot, so the version is never older than the project's columns it keys."""
     global _SHOWN
     if _SHOWN is None:
-        from .models import ChainHead, Project
+        from .models import Project
         project_id = bindparam("project_id")
-        _SHOWN = (select(Project, *_version_columns(project_id)).outerjoin(ChainHead, ChainHead.id == 1)
-                  .where(Project.id == project_id))
+        _SHOWN = select(Project, *_version_columns(project_id)).where(Project.id == project_id)
     return _SHOWN
 
 
 _VERSION = _SHOWN = None
-_Head = namedtuple("_Head", "seq hash")  # what held_head keeps of the history's head
 SHOWN_VERSION = "govit.project_version"  # request.environ: (project id, the version read with it)
 
 
@@ -292,19 +289,14 @@ READ_WITH_PROJECT["planning.project"] = read_shown
 
 
 def _version(project_id: int) -> tuple:
-    """The hashes of the newest events the page depends on (see above), with the history's head in the
-    same round trip, held for the layout's 待办 count (alerts.dashboard.held_head); read with the
-    project when the scope check loaded it by `read_shown`."""
-    from .alerts.dashboard import held_head
+    """The hashes of the newest events the page depends on (see above); read with the project when
+    the scope check loaded it by `read_shown`. (The history's head, which the layout's 待办 count is
+    kept by, came with the signed-in user: alerts.dashboard.held_head.)"""
     shown = request.environ.pop(SHOWN_VERSION, None)
     if shown is not None and shown[0] == project_id:
-        row = shown[1]
-    else:  # columns, on the session's connection: no entity to build on every serve of a kept page
-        row = db.session.connection().execute(_version_statement(), {"project_id": project_id}).one_or_none()
-    if row is None or row[0] is None:  # no history yet
-        return ()
-    held_head(_Head(row[0], row[1]))  # the head's seq and hash (all data_version reads of it)
-    return tuple(row[2:])
+        return shown[1]
+    # columns, on the session's connection: no entity to build on every serve of a kept page
+    return tuple(db.session.connection().execute(_version_statement(), {"project_id": project_id}).one())
 
 
 def _cached(key) -> "_Fragment | None":

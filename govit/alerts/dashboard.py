@@ -35,8 +35,8 @@ HELD_HEAD = "govit.history_head"
 
 def held_head(head=None):
     """The history's head: a ChainHead, or (`head`, when the caller read it with another statement:
-    the signed-in user's, auth.services.signed_in_user, or the project page's, project_page._version)
-    a row of its seq and hash, all that is read of it; None when there is no history yet;
+    the signed-in user's, auth.services.signed_in_user) a row of its seq and hash, all that is read
+    of it; None when there is no history yet;
     held for the request in a GET or HEAD (which writes nothing, transaction.py): the session's identity
     map holds rows weakly, so the dashboard's version and the layout's 待办 count read it again
     otherwise (issue 24: a round trip each on PostgreSQL). Held in the request's own environ, not in
