@@ -205,6 +205,38 @@ def test_counts_stop_at_the_cap_and_the_pager_still_moves_on(client, people, mak
     assert "共 3 条以上" in client.get("/projects").get_data(as_text=True)
 
 
+def test_a_page_and_its_count_are_one_statement_and_past_the_end_clamps(app, people, make):
+    """Issue 24: the rows of a page and the list's count in one statement; the last page exactly full
+    is read so; one page past it finds no rows, is counted on its own and clamped to the last."""
+    from sqlalchemy import event, select
+
+    from govit.planning import queries
+    for i in range(4):
+        make.project(people["applicant"], name=f"分页边界{i}")
+    newest = queries.list_rows(select(Project).where(Project.name.like("分页边界%")).order_by(Project.id.desc()))
+    seen = []
+
+    def listener(*args):
+        seen.append(args[2])
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        last = queries.paginate(newest, 2, per_page=2, rows=True)
+        assert (last.number, last.pages, last.total, len(seen)) == (2, 2, 4, 1)
+        assert [row.name for row in last.items] == ["分页边界1", "分页边界0"]
+        seen.clear()
+        past = queries.paginate(newest, 3, per_page=2, rows=True)
+        assert (past.number, past.pages, past.total, len(seen)) == (2, 2, 4, 3)
+        assert [row.name for row in past.items] == ["分页边界1", "分页边界0"]
+        seen.clear()
+        records = queries.paginate(select(Project).where(Project.name.like("分页边界%")).order_by(Project.id), 1, 3)
+        assert [p.name for p in records.items] == ["分页边界0", "分页边界1", "分页边界2"] and len(seen) == 1
+        seen.clear()
+        none = queries.paginate(select(Project).where(Project.name == "没有这个项目"), 1, 3)
+        assert (none.items, none.number, none.pages, none.total, len(seen)) == ([], 1, 1, 0, 2)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+
+
 def test_project_list_filtered_by_department(client, people, make):
     """The department filter joins the department table: the row's department name still shows."""
     make.project(people["applicant"], name="交通厅的项目")
