@@ -25,9 +25,11 @@ def _explain(err: GovitError) -> str:
 @with_appcontext
 def init_command():
     """Create or upgrade the schema, seed the authority departments and the holiday calendar."""
+    from . import history
     from .auth.services import seed_authorities
     from .calendar_store import seed_from_package
     from .extensions import db
+    from .models import ChainHead
 
     url = db.engine.url
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
@@ -35,6 +37,9 @@ def init_command():
     upgrade()
     seed_authorities()
     years = seed_from_package()
+    head = db.session.get(ChainHead, 1)
+    if years and head is not None and head.seq:  # a running system's workers keep the calendar by the
+        history.record(None, "calendar_seed", years=years)  # history's head (calendar_store.load_calendar)
     db.session.commit()
     click.echo(f"数据库已就绪；新载入节假日年份：{', '.join(map(str, years)) or '无'}")
 

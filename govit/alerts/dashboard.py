@@ -51,6 +51,15 @@ def held_head(head=None):
     return request.environ[HELD_HEAD]
 
 
+def held_version(name: str) -> tuple | None:
+    """A key for what a worker keeps of `name` while the history has not moved: the database and the
+    head this GET or HEAD already holds (the signed-in user's statement brought it); None when none is
+    held, so that keeping costs no read of its own (an API token's request, a POST), and while the
+    history is empty (what was loaded before the first event is keyed by nothing)."""
+    head = request.environ.get(HELD_HEAD) if has_request_context() and request.method in SAFE_METHODS else None
+    return None if head is None or not head.seq else (name, db.engine.url, head.seq, head.hash)
+
+
 def rebuild_seconds() -> float:
     """How long figures may be kept after the data has moved on: GOVIT_DASHBOARD_SECONDS (30 s; 0 in
     tests unless the test sets it, so a test's change shows at once)."""

@@ -16,7 +16,7 @@ OTHER_ACTION_LABELS = {
     "login": "登录", "login_failed": "登录失败", "end_session": "退出登录", "revoke_token": "撤销 API 令牌",
     "change_password": "修改密码", "reset_password": "重置密码", "create_user": "创建账号",
     "set_user_active": "启用或停用账号", "change_role": "变更角色", "unlock_user": "解除账号锁定",
-    "create_department": "新增部门", "calendar_import": "导入节假日安排", "calendar_set": "设置工作日",
+    "create_department": "新增部门", "calendar_import": "导入节假日安排", "calendar_seed": "载入节假日年份", "calendar_set": "设置工作日",
     "open_round": "开启申报批次", "change_round": "修改申报批次", "create_plan": "编制年度计划",
     "plan_finance_check": "财政厅审核年度计划", "plan_return_to_draft": "年度计划退回编制",
     "plan_submit": "年度计划报省政府", "plan_approve": "年度计划经省政府批准", "plan_comment": "年度计划意见",

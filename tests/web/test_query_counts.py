@@ -110,6 +110,10 @@ TODO_ONE_CHANGE = 14  # issue 24: after one project's change, that project's row
 TODO_DRAFT_CHANGE = 7  # issue 24: after a draft's change, the readers a draft's state concerns, the kinds no state
 # rules out probed in one statement (alerts.todo._waiting; 16 before)
 DASHBOARD_KEPT = 1  # issue 24: the user (session, unread) with the history's head in its statement (held_head)
+# issue 24: a list's page with its count in one statement (queries.paginate), the departments' table kept by
+# the worker while the history has not moved (finder.departments): the user, the page (4 before)
+PROJECT_LIST = 2
+API_LIST = 3  # in construction: the token with its user, the page with its count, its open alerts (4 before)
 
 
 def _project_pages() -> list[tuple[str, str]]:
@@ -144,6 +148,14 @@ def test_pages_issue_the_same_number_of_queries_for_3_and_9_projects(app, portfo
     assert max(own[page] - kept[page] for page in project_pages) <= PROJECT_PAGE_RENDER, (own, kept)
     # the province dashboard's figures kept: beside the user, the version is all the page reads
     assert _get(app, people["planner"], "/dashboard", warm=True) == DASHBOARD_KEPT
+    assert _get(app, people["planner"], "/projects?state=in_construction", warm=True) == PROJECT_LIST
+
+
+def test_a_list_page_past_the_end_is_counted_on_its_own_and_clamped(app, portfolio):
+    """Issue 24: only a page with no rows is counted apart (and past the end read again, clamped)."""
+    people, grow = portfolio
+    grow(3)
+    assert _get(app, people["planner"], "/projects?state=in_construction&page=9", warm=True) == PROJECT_LIST + 2
 
 
 def test_api_project_list_issues_the_same_number_of_queries(app, portfolio, client):
@@ -158,6 +170,9 @@ def test_api_project_list_issues_the_same_number_of_queries(app, portfolio, clie
             assert client.get("/api/v1/projects", headers={"Authorization": f"Bearer {token}"}).status_code == 200
         counts.append(len(seen))
     assert counts[0] == counts[1], counts
+    with counting(app) as seen:  # projects in construction: no review's pauses to read, nor the calendar
+        res = client.get("/api/v1/projects?state=in_construction", headers={"Authorization": f"Bearer {token}"})
+    assert res.status_code == 200 and len(res.get_json()) == 9 and len(seen) == API_LIST, seen
 
 
 def test_scan_issues_the_same_number_of_queries_for_3_and_9_projects(app, portfolio):

@@ -1,0 +1,89 @@
+"""Issue 24: the departments' table and the holiday calendar kept by a worker while the history's
+head its GET holds has not moved (alerts.dashboard.held_version): every change to them is recorded,
+so a change shows on the next page, and a page that keeps them reads neither."""
+import json
+from contextlib import contextmanager
+from datetime import date
+
+from sqlalchemy import delete, event, select
+
+from govit.auth import services as accounts
+from govit.extensions import db
+from govit.models import CalendarDay, CalendarYear, Event
+
+from ..helpers import PASSWORD
+
+
+@contextmanager
+def statements(app):
+    seen = []
+
+    def listener(conn, cursor, statement, *args):
+        seen.append(statement)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
+def _signed_in(app, user):
+    client = app.test_client()
+    assert client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code == 302
+    return client
+
+
+def _reads(seen: list[str], table: str) -> bool:
+    return any(f"FROM {table}" in statement for statement in seen)
+
+
+def test_a_new_department_shows_in_the_list_filter_at_the_next_page(app, make):
+    planner = make.user("planner", "YSHJ")
+    client = _signed_in(app, planner)
+    assert "省公路中心" not in client.get("/projects").get_data(as_text=True)
+    with statements(app) as seen:
+        assert client.get("/projects").status_code == 200
+    assert not _reads(seen, "department ORDER BY")  # kept: the history has not moved
+    accounts.create_department(None, "GLZX", "省公路中心")  # recorded: the head moves
+    with statements(app) as seen:
+        page = client.get("/projects").get_data(as_text=True)
+    assert _reads(seen, "department ORDER BY") and 'value="省公路中心"' in page
+
+
+def test_the_calendar_is_read_again_once_an_admin_changes_a_day(app, make):
+    from govit import calendar_store
+    planner = make.user("planner", "YSHJ")
+    client = _signed_in(app, planner)
+    client.get("/")
+    with statements(app) as seen:
+        assert client.get("/").status_code == 200
+    assert not _reads(seen, "calendar_day")
+    calendar_store.set_day(None, date(2026, 12, 7), False, "测试假日")
+    db.session.commit()
+    with statements(app) as seen:
+        assert client.get("/").status_code == 200
+    assert _reads(seen, "calendar_day")
+    with app.test_request_context():
+        assert date(2026, 12, 7) in calendar_store.load_calendar().holidays
+
+
+def test_init_records_the_years_it_seeds_into_a_running_system(app, make, runner):
+    """R-CAL: years `govit init` adds to a system that has a history are recorded, which moves the
+    head the workers keep the calendar by; into an empty system (no history) nothing is recorded."""
+    assert runner.invoke(args=["init"]).exit_code == 0
+    assert db.session.scalar(select(Event).where(Event.action == "calendar_seed")) is None
+    planner = make.user("planner", "YSHJ")
+    client = _signed_in(app, planner)
+    client.get("/")
+    db.session.execute(delete(CalendarDay).where(CalendarDay.day.between(date(2025, 1, 1), date(2025, 12, 31))))
+    db.session.execute(delete(CalendarYear).where(CalendarYear.year == 2025))
+    db.session.commit()  # as if the package had not known 2025 when the system was set up
+    res = runner.invoke(args=["init"])
+    assert res.exit_code == 0 and "2025" in res.output, res.output
+    seeded = db.session.scalar(select(Event).where(Event.action == "calendar_seed"))
+    assert seeded is not None and json.loads(seeded.detail)["years"] == [2025]
+    with statements(app) as seen:
+        assert client.get("/").status_code == 200
+    assert _reads(seen, "calendar_day")
