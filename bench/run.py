@@ -13,8 +13,12 @@ each page's share is of the ceiling measured without writes). In process (bench/
 page's time, SQL statements and time in the database (pg_stat_statements when the server has it
 loaded). Cold start: a fresh gunicorn worker per page, the first request and the second timed. The
 deadline scan timed with its SQL statements counted; the Excel export of next year's plan; a chart.
-Results go to bench/results/<database>-<scale>.json and the tables in docs/PERFORMANCE.md
-(bench/report.py). The defaults (20,000 projects, both databases) take about 25 minutes.
+When both databases were measured at a scale, PostgreSQL against SQLite once more side by side: both
+served at once, each page asked of one and then of the other in every round, so that the machine's
+drift between the two databases' runs (tens of minutes apart) does not pass for a difference between
+them. Results go to bench/results/<database>-<scale>.json (the side-by-side run in PostgreSQL's) and
+the tables in docs/PERFORMANCE.md (bench/report.py). The defaults (20,000 projects, both databases)
+take about 30 minutes.
 """
 import argparse
 import json
@@ -218,8 +222,35 @@ def _cold_start(env: dict, cookie: str, token: str, paths: dict[str, str]) -> di
     return found
 
 
+def side_by_side(served: dict[str, tuple[dict, str]], duration: int, repeat: int, warmup: int) -> dict:
+    """Every page on SQLite and on PostgreSQL (`served`: kind -> its environment and measured project),
+    both servers up at once (the idle one's workers wait in accept, costing nothing), each page asked of
+    one and then of the other in every round; the median run of each, as _rounds reports."""
+    procs, targets = [], {}
+    try:
+        for kind, (env, project_id) in served.items():
+            proc, url = _serve(env)
+            procs.append(proc)
+            cookie, token = _sign_in(url)
+            for name, path in page_paths(project_id).items():
+                api = name == "API list"
+                targets[f"{name}|{kind}"] = (url + path, "" if api else cookie, token if api else "")
+        order = sorted(targets, key=lambda key: list(page_paths("0")).index(key.split("|")[0]))  # page by page
+        found = _rounds({key: targets[key] for key in order}, duration, repeat, warmup, "side by side")
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=30)
+    pages: dict[str, dict] = {}
+    for key, row in found.items():
+        name, kind = key.split("|")
+        pages.setdefault(name, {})[kind] = row
+    return {"pages": pages, "duration_s": duration, "repeat": repeat, "measured_on": time.strftime("%Y-%m-%d %H:%M")}
+
+
 def bench(kind: str, scale: int, duration: int, work: Path, repeat: int = 3, writers: tuple[float, ...] = (0.5, 0.1),
-          warmup: int = 2, in_process_seconds: float = 2.0, cold: bool = True) -> dict:
+          warmup: int = 2, in_process_seconds: float = 2.0, cold: bool = True, served: dict | None = None) -> dict:
+    """One database at one scale; `served` (when given) gets its environment and measured project."""
     url_db = _database(kind, scale, work)
     env = {**os.environ, "GOVIT_DATABASE_URL": url_db, "GOVIT_ENV": "development", "GOVIT_TODAY": TODAY,
            "GOVIT_SECRET_KEY": "bench-" + "x" * 40, "GOVIT_UPLOAD_DIR": str(work / "uploads")}
@@ -241,6 +272,8 @@ def bench(kind: str, scale: int, duration: int, work: Path, repeat: int = 3, wri
     for note in where["in_process_notes"]:
         print(f"  note: {note}", flush=True)
     paths = page_paths(project_id)
+    if served is not None:
+        served[kind] = (env, project_id)
     notes = list(where["in_process_notes"])
     proc, url = _serve(env)
     try:
@@ -289,13 +322,18 @@ def main() -> None:
     args = parser.parse_args()
     writers = tuple(float(w) for w in args.writers.split(",") if w.strip())
     RESULTS.mkdir(parents=True, exist_ok=True)
+    kinds, scales = args.databases.split(","), list(map(int, args.scales.split(",")))
+    served: dict[int, dict] = {scale: {} for scale in scales}
     with tempfile.TemporaryDirectory(prefix="govit-bench-") as tmp:
-        for kind in args.databases.split(","):
-            for scale in map(int, args.scales.split(",")):
+        for kind in kinds:
+            for scale in scales:
                 print(f"== {kind}, {scale} projects", flush=True)
                 started = time.perf_counter()
                 result = bench(kind, scale, args.duration, Path(tmp), args.repeat, writers, args.warmup,
-                               args.in_process_seconds, not args.no_cold_start)
+                               args.in_process_seconds, not args.no_cold_start, served[scale])
+                if kind == "postgresql" and "sqlite" in served[scale]:
+                    print(f"== PostgreSQL against SQLite side by side, {scale} projects", flush=True)
+                    result["side_by_side"] = side_by_side(served[scale], args.duration, args.repeat, args.warmup)
                 result["bench_s"] = round(time.perf_counter() - started)
                 (RESULTS / f"{kind}-{scale}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
                 print(f"  {kind} {scale} took {result['bench_s']} s", flush=True)
