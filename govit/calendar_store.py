@@ -16,9 +16,6 @@ from .models import Alert, CalendarDay, CalendarYear, Notification, Project, Use
 from .transaction import transactional
 
 
-_kept: dict[tuple, WorkCalendar] = {}  # one entry: (…, the history's head) -> the calendar as of it
-
-
 def load_calendar() -> WorkCalendar:
     """The calendar as plain sets for the domain, read once per request or command (app context).
     A GET keeps it in the worker while the history's head it holds has not moved (issue 24: two
@@ -27,24 +24,17 @@ def load_calendar() -> WorkCalendar:
     `govit init` seeds into a system that already has a history (cli.init_command)."""
     if "work_calendar" in g:
         return g.work_calendar
-    from .alerts.dashboard import held_version
-    key = held_version("work_calendar")
-    cal = _kept.get(key) if key else None
-    if cal is None:
-        days = db.session.execute(select(CalendarDay.day, CalendarDay.is_workday)).all()
-        cal = WorkCalendar(confirmed_years=set(db.session.execute(select(CalendarYear.year)).scalars()))
-        for day, is_workday in days:
-            (cal.makeup_workdays if is_workday else cal.holidays).add(day)
-        if key:
-            _kept.clear()
-            _kept[key] = cal
-    g.work_calendar = cal
+    from .alerts.dashboard import kept_by_head
+    g.work_calendar = kept_by_head("work_calendar", _read_calendar)
+    return g.work_calendar
+
+
+def _read_calendar() -> WorkCalendar:
+    days = db.session.execute(select(CalendarDay.day, CalendarDay.is_workday)).all()
+    cal = WorkCalendar(confirmed_years=set(db.session.execute(select(CalendarYear.year)).scalars()))
+    for day, is_workday in days:
+        (cal.makeup_workdays if is_workday else cal.holidays).add(day)
     return cal
-
-
-def forget_kept() -> None:
-    """Drop the worker's copy (tests, which put the history back to its genesis between them)."""
-    _kept.clear()
 
 
 def _forget() -> None:

@@ -14,12 +14,12 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, delete, make_url, text, update
 
-from govit import calendar_store, checkpoint, clock, create_app, history
+from govit import checkpoint, clock, create_app, history
+from govit.alerts.dashboard import forget_kept_by_head
 from govit.auth.services import seed_authorities
 from govit.calendar_store import seed_from_package
 from govit.domain.audit import GENESIS
 from govit.extensions import db
-from govit.finder import departments
 from govit.models import CalendarDay, CalendarYear, ChainHead, Department, ScanLock
 
 from .helpers import Factory
@@ -126,8 +126,7 @@ def _clean():
                                                last_finished_at=None))
     db.session.commit()
     checkpoint.remove(checkpoint.path())
-    departments.forget_kept()
-    calendar_store.forget_kept()
+    forget_kept_by_head()
 
 
 @pytest.fixture(autouse=True)

@@ -51,13 +51,31 @@ def held_head(head=None):
     return request.environ[HELD_HEAD]
 
 
-def held_version(name: str) -> tuple | None:
-    """A key for what a worker keeps of `name` while the history has not moved: the database and the
-    head this GET or HEAD already holds (the signed-in user's statement brought it); None when none is
-    held, so that keeping costs no read of its own (an API token's request, a POST), and while the
-    history is empty (what was loaded before the first event is keyed by nothing)."""
+_by_head: dict[object, tuple] = {}  # database -> (the head's seq and hash, {name: what was built as of it})
+
+
+def kept_by_head(name: str, build):
+    """What `build` returns, kept by the worker while the history's head this GET or HEAD already
+    holds (the signed-in user's statement brought it) has not moved: for what every change to which
+    is recorded (the departments, the holiday calendar, the review queue, the open round; issue 24,
+    statements fewer on PostgreSQL). Built afresh, and kept by nothing, when no head is held, so that
+    keeping costs no read of its own (an API token's request, a POST), and while the history is empty.
+    What is kept is shared by the worker's requests: callers do not change it."""
     head = request.environ.get(HELD_HEAD) if has_request_context() and request.method in SAFE_METHODS else None
-    return None if head is None or not head.seq else (name, db.engine.url, head.seq, head.hash)
+    if head is None or not head.seq:
+        return build()
+    version, url = (head.seq, head.hash), db.engine.url
+    entry = _by_head.get(url)
+    if entry is None or entry[0] != version:
+        entry = _by_head[url] = (version, {})
+    if name not in entry[1]:
+        entry[1][name] = build()
+    return entry[1][name]
+
+
+def forget_kept_by_head() -> None:
+    """Drop what the worker keeps (tests, which put the history back to its genesis between them)."""
+    _by_head.clear()
 
 
 def rebuild_seconds() -> float:

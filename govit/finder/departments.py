@@ -10,9 +10,6 @@ from ..extensions import db
 from ..models import Department
 
 
-_kept: dict[tuple, dict[str, str]] = {}  # one entry: (…, the history's head) -> the table as of it
-
-
 def department_table() -> dict[str, str]:
     """{code: name} of every department, read at most once per request; a GET keeps it in the worker
     while the history's head it holds has not moved (issue 24: a round trip fewer on every list and
@@ -20,22 +17,12 @@ def department_table() -> dict[str, str]:
     new one moves the head; the authorities seeded by `govit init` exist before anyone signs in."""
     if has_request_context() and "department_table" in g:
         return g.department_table
-    from ..alerts.dashboard import held_version
-    key = held_version("department_table")
-    table = _kept.get(key) if key else None
-    if table is None:
-        table = dict(db.session.execute(select(Department.code, Department.name).order_by(Department.code)).all())
-        if key:
-            _kept.clear()
-            _kept[key] = table
+    from ..alerts.dashboard import kept_by_head
+    table = kept_by_head("department_table", lambda: dict(db.session.execute(
+        select(Department.code, Department.name).order_by(Department.code)).all()))
     if has_request_context():
         g.department_table = table
     return table
-
-
-def forget_kept() -> None:
-    """Drop the worker's copy (tests, which put the history back to its genesis between them)."""
-    _kept.clear()
 
 
 def resolve(text: str | None, field: str = "department") -> str | None:

@@ -75,9 +75,17 @@ def review_queue(user: User) -> list[QueueItem]:
     """R-REVIEW-5WD: the projects awaiting the reviewer's authority, most urgent first.
 
     Read as columns, a statement per kind (issue 24: the planner's queue of 759 projects at 20,000
-    loaded each with its opinions, 补正 and expert reviews as records, 300 ms a request)."""
-    authority = AUTHORITY_OF_ROLE.get(user.role)
-    today, cal = clock.today(), load_calendar()
+    loaded each with its opinions, 补正 and expert reviews as records, 300 ms a request), and kept
+    by the worker for the authority and the day while the history's head a GET holds has not moved
+    (alerts.dashboard.kept_by_head): every opinion, 补正, expert review, state change and calendar
+    change is recorded, and so moves it."""
+    from ..alerts.dashboard import kept_by_head
+    authority, today = AUTHORITY_OF_ROLE.get(user.role), clock.today()
+    return kept_by_head(f"review_queue:{authority}:{today}", lambda: _review_queue(authority, today))
+
+
+def _review_queue(authority: str | None, today: date) -> list[QueueItem]:
+    cal = load_calendar()
     in_review = select(Project.id).where(Project.state.in_(IN_REVIEW))
     rows = db.session.execute(select(
         Project.id, Project.name, Department.name.label("department"), Project.submitted_on, Project.state,
@@ -102,6 +110,15 @@ def review_queue(user: User) -> list[QueueItem]:
             dues[key] = (due, cal.working_days_left(today, due.due_on))
         items.append(QueueItem(row, *dues[key], row.id in waiting))
     return sorted(items, key=lambda i: (i.waiting, i.days_left, i.project.id))
+
+
+def round_open_on(day: date) -> Row | None:
+    """The round whose window contains `day`, as the pages show it (its year and window), kept like
+    the review queue (opening a round is recorded)."""
+    from ..alerts.dashboard import kept_by_head
+    return kept_by_head(f"round_open_on:{day}", lambda: db.session.execute(
+        select(Round.id, Round.plan_year, Round.opens_on, Round.closes_on)
+        .where(Round.opens_on <= day, Round.closes_on >= day)).first())
 
 
 def all_rounds() -> list[Round]:

@@ -45,7 +45,7 @@ def home():
     # issue 19: the 待办 centre, built from one source; a page of it at a time (issue 24)
     context["todo"] = todo.page_for(user, request.args.get("page", 1, type=row_int))
     if user.role not in NO_PROJECT_ROLES:  # R-DUTIES: the administrators see no projects nor rounds
-        context["open_round"] = services.open_round_on(clock.today())
+        context["open_round"] = queries.round_open_on(clock.today())
     return render_template("planning/home.html", **context)
 
 
@@ -149,7 +149,7 @@ def submit_batch():
             return redirect(url_for("planning.projects"))
     checks = {p.id: services.submission_problems(p) for p in drafts}
     return render_template("planning/submit.html", form=form, drafts=drafts, checks=checks,
-                           selected=set(selected), open_round=services.open_round_on(clock.today()))
+                           selected=set(selected), open_round=queries.round_open_on(clock.today()))
 
 
 @bp.route("/rounds", methods=["GET", "POST"])

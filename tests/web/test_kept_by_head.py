@@ -87,3 +87,30 @@ def test_init_records_the_years_it_seeds_into_a_running_system(app, make, runner
     with statements(app) as seen:
         assert client.get("/").status_code == 200
     assert _reads(seen, "calendar_day")
+
+
+def test_the_review_queue_and_the_open_round_move_with_the_next_change(app, make):
+    """R-REVIEW-5WD: the queue a reviewer's 待办 home shows is kept while the history stands still;
+    an opinion recorded (which moves the head) takes the project off it on the next page."""
+    from govit.domain.review import PASS
+    from govit.planning import review
+    head, planner = make.user("dept_admin", "DEPA"), make.user("planner", "YSHJ")
+    reviewer = make.user("reviewer_business", "YSHJ")
+    project = make.submitted(head, planner, on="2026-06-16", name="排队中的项目")
+    client = _signed_in(app, reviewer)
+    assert "排队中的项目" in client.get("/").get_data(as_text=True)
+    with statements(app) as seen:
+        assert "排队中的项目" in client.get("/").get_data(as_text=True)
+    assert not _reads(seen, "FROM project")
+    review.record_opinion(reviewer, project, PASS, "同意立项")
+    assert "排队中的项目" not in client.get("/").get_data(as_text=True)
+
+
+def test_a_round_opened_shows_on_the_planners_home_at_once(app, make):
+    from govit.planning import services as planning
+    planner = make.user("planner", "YSHJ")
+    client = _signed_in(app, planner)
+    assert "需求征集进行中" not in client.get("/").get_data(as_text=True)
+    assert "当前不在需求征集期" in client.get("/").get_data(as_text=True)  # kept
+    planning.open_round(planner, 2027, date(2026, 11, 1), date(2026, 12, 31))  # FIXED_TODAY within it
+    assert "需求征集进行中：2027 年度" in client.get("/").get_data(as_text=True)
