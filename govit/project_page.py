@@ -31,6 +31,7 @@ from sqlalchemy import bindparam, select
 
 from . import clock
 from .auth.access import READ_WITH_PROJECT
+from .auth.services import WITH_SIGNED_IN, read_with_user
 from .alerts.deadlines import current_due
 from .calendar_store import load_calendar
 from .domain.deadlines import KINDS, WORKING_DAY_KINDS, days_left
@@ -267,7 +268,7 @@ def _shown_statement():
     if _SHOWN is None:
         from .models import Project
         project_id = bindparam("project_id")
-        _SHOWN = select(Project, *_version_columns(project_id)).where(Project.id == project_id)
+        _SHOWN = select(*_shown_columns(project_id)).where(Project.id == project_id)
     return _SHOWN
 
 
@@ -277,15 +278,25 @@ SHOWN_VERSION = "govit.project_version"  # request.environ: (project id, the ver
 
 def read_shown(project_id: int):
     """The project (None: no such project) for the scope check of a GET of its page, with the page's
-    version read in the same statement and held for `_version` (auth.access.READ_WITH_PROJECT)."""
-    row = db.session.execute(_shown_statement(), {"project_id": project_id}).one_or_none()
+    version read in the same statement and held for `_version` (auth.access.READ_WITH_PROJECT): the
+    signed-in user's statement, which reads them for this page (auth.services.WITH_SIGNED_IN), or
+    else one of its own."""
+    row = read_with_user("planning.project", project_id)
     if row is None:
+        row = db.session.execute(_shown_statement(), {"project_id": project_id}).one_or_none()
+    if row is None or row[0] is None:
         return None
     request.environ[SHOWN_VERSION] = (project_id, tuple(row[1:]))
     return row[0]
 
 
+def _shown_columns(project_id):
+    from .models import Project
+    return (Project, *_version_columns(project_id))
+
+
 READ_WITH_PROJECT["planning.project"] = read_shown
+WITH_SIGNED_IN["planning.project"] = _shown_columns
 
 
 def _version(project_id: int) -> tuple:

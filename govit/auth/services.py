@@ -375,15 +375,24 @@ def start_session(user: User, ip: str | None, agent: str | None) -> str:
 SIGNED_IN_COLUMNS = ("id", "username", "display_name", "email", "role", "department_id", "must_change_password",
                      "active", "created_at", "totp_enabled")
 _signed_in_query = None
+_with_signed_in: dict = {}  # endpoint -> the signed-in statement with what that endpoint reads beside it
+
+# endpoints whose GET or HEAD reads the project its route names in the signed-in user's own statement
+# (issue 24: one round trip for a kept project page on PostgreSQL): endpoint -> the columns to read
+# (the project entity first) for the route's project_id, given as a bind parameter. What was read is
+# held in the request for the scope check's reader (read_with_user, auth.access.READ_WITH_PROJECT).
+WITH_SIGNED_IN: dict = {}
+READ_WITH_USER = "govit.read_with_user"  # request.environ: (endpoint, project id, the columns read)
 
 
-def _signed_in_statement():
+def _signed_in_statement(endpoint: str | None = None):
     """The one query that loads the signed-in user, built once: the user (with the department, a
     joined load), the header's unread count, the account's stored MAC, the history's head (the data
     version the layout's 待办 count and the kept pages are read by: issue 24, a round trip fewer per
     page on PostgreSQL), and the condition that the cookie's server-side session is live (not ended,
     within its absolute lifetime); the account's being active is checked after its MAC
-    (signed_in_user)."""
+    (signed_in_user). For an endpoint of WITH_SIGNED_IN, its columns too, the project joined by the
+    route's id (outer: an absent project reads as None, which the scope check answers with 404)."""
     global _signed_in_query
     if _signed_in_query is None:
         from sqlalchemy import bindparam, func
@@ -403,7 +412,31 @@ def _signed_in_statement():
                                    User.integrity_mac, head(ChainHead.seq), head(ChainHead.hash))
                             .where(User.id == user_id, live)
                             .options(load_only(*(getattr(User, name) for name in SIGNED_IN_COLUMNS))))
-    return _signed_in_query
+    if endpoint is None:
+        return _signed_in_query
+    if endpoint not in _with_signed_in:
+        from sqlalchemy import bindparam
+        project_id = bindparam("project_id")
+        columns = WITH_SIGNED_IN[endpoint](project_id)
+        _with_signed_in[endpoint] = (_signed_in_query.add_columns(*columns)
+                                     .outerjoin(columns[0], columns[0].id == project_id))
+    return _with_signed_in[endpoint]
+
+
+def _reading_endpoint() -> str | None:
+    """The endpoint of this GET or HEAD when it reads its project with the signed-in user."""
+    from flask import has_request_context, request
+    if not has_request_context() or request.method not in ("GET", "HEAD") or request.endpoint not in WITH_SIGNED_IN:
+        return None
+    return request.endpoint if isinstance((request.view_args or {}).get("project_id"), int) else None
+
+
+def read_with_user(endpoint: str, project_id: int) -> tuple | None:
+    """What the signed-in user's statement read for `endpoint`'s project `project_id` (its columns,
+    the project None when absent), once; None when it read nothing for them."""
+    from flask import has_request_context, request
+    held = request.environ.pop(READ_WITH_USER, None) if has_request_context() else None
+    return held[2] if held is not None and held[:2] == (endpoint, project_id) else None
 
 
 def signed_in_user(user_id: str, key: str | None) -> User | None:
@@ -414,8 +447,12 @@ def signed_in_user(user_id: str, key: str | None) -> User | None:
         number = int(user_id)
     except (TypeError, ValueError):
         return None
-    found = db.session.execute(_signed_in_statement(),
-                               {"user_id": number, "key_hash": _digest(key or ""), "now": session_clock()}).first()
+    endpoint = _reading_endpoint()
+    params = {"user_id": number, "key_hash": _digest(key or ""), "now": session_clock()}
+    if endpoint is not None:
+        from flask import request
+        params["project_id"] = request.view_args["project_id"]
+    found = db.session.execute(_signed_in_statement(endpoint), params).first()
     if found is None:
         return None
     user, user.unread, mac = found[:3]
@@ -427,6 +464,9 @@ def signed_in_user(user_id: str, key: str | None) -> User | None:
     if found.seq is not None:  # no history yet: read (and found absent) where it is asked for
         from ..alerts.dashboard import held_head
         held_head(found)  # a GET's data version, as of the sign-in check (held for GET and HEAD only)
+    if endpoint is not None:  # for the scope check, which still decides on it (auth.access.load_project)
+        from flask import request
+        request.environ[READ_WITH_USER] = (endpoint, params["project_id"], tuple(found[5:]))
     return user
 
 

@@ -333,3 +333,50 @@ def test_a_new_message_shows_in_the_layout_of_a_kept_page(app, setting, renderin
     _, after, _ = get(app, client, url)
     assert badge.search(after) and int(badge.search(after).group(1)) == unread + 1
     assert main(after) == main(before) and len(renderings) == rendered
+
+
+def test_the_kept_page_is_one_statement_with_the_signed_in_user_and_the_scope_still_decides(app, setting):
+    """Issue 24 (auth.services.WITH_SIGNED_IN): a GET of the project page reads the project and its
+    version in the signed-in user's own statement; R-SCOPE still decides on what it read: 404 for a
+    project that does not exist, 403 for another department's, and only then is anything served."""
+    page = f"/projects/{setting['project'].id}"  # read before counting: the test's own object refreshes
+    planner, other = signed_in(app, setting["planner"]), signed_in(app, setting["other"])
+    assert planner.get(page).status_code == 200
+    seen = []
+
+    def listener(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()))
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        kept = planner.get(page)
+        assert kept.status_code == 200 and "缓存测试项目" in kept.get_data(as_text=True)
+        assert len(seen) == 1 and "FROM user_account" in seen[0] and "JOIN project" in seen[0], seen
+        seen.clear()
+        absent = planner.get("/projects/987654")  # (the error page reloads the user the refusal expired)
+        assert absent.status_code == 404 and not [s for s in seen if re.search(r"FROM project\b(?!_)", s)]
+        assert "JOIN project" in seen[0], seen
+        seen.clear()
+        refused = other.get(page)
+        assert refused.status_code == 403 and "缓存测试项目" not in refused.get_data(as_text=True)
+        assert "JOIN project" in seen[0] and not [s for s in seen if re.search(r"FROM project\b(?!_)", s)]
+        seen.clear()
+        head = planner.head(page)
+        assert head.status_code == 200 and "JOIN project" in seen[0], seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
+def test_what_the_signed_in_statement_read_serves_only_its_own_endpoint_and_project(app):
+    from flask import request
+
+    from govit.auth.services import READ_WITH_USER, read_with_user
+    with app.test_request_context("/projects/5"):
+        request.environ[READ_WITH_USER] = ("planning.project", 5, ("the project", "v"))
+        assert read_with_user("planning.project", 6) is None  # held for another project: not used
+        request.environ[READ_WITH_USER] = ("planning.project", 5, ("the project", "v"))
+        assert read_with_user("planning.other", 5) is None
+        request.environ[READ_WITH_USER] = ("planning.project", 5, ("the project", "v"))
+        assert read_with_user("planning.project", 5) == ("the project", "v")
+        assert read_with_user("planning.project", 5) is None  # once
