@@ -37,6 +37,7 @@ class ScanResult:
     opened: list[Alert] = field(default_factory=list)
     escalated: list[Alert] = field(default_factory=list)
     closed: list[Alert] = field(default_factory=list)
+    moved: list[Alert] = field(default_factory=list)  # open alerts whose due day or days late changed
     still_open: int = 0
 
 
@@ -153,9 +154,11 @@ def _scan(today: date) -> ScanResult:
         _assess_all(deadlines, today, cal, config, open_alerts, users, result)
     db.session.flush()
     result.still_open = db.session.scalar(select(func.count()).select_from(Alert).where(Alert.status == "open"))
-    if result.opened or result.escalated or result.closed:
+    # every change to an alert is recorded, which moves the history's head what pages keep is read by
+    # (alerts.dashboard): a day later an overdue alert's days late have changed, and nothing else
+    if result.opened or result.escalated or result.closed or result.moved:
         history.record(None, "scan_deadlines", today=today, opened=len(result.opened),
-                       escalated=len(result.escalated), closed=len(result.closed))
+                       escalated=len(result.escalated), closed=len(result.closed), moved=len(result.moved))
     return result
 
 
@@ -179,6 +182,8 @@ def _assess_all(deadlines, today, cal, config, open_alerts, users, result: ScanR
             alert.level, alert.escalated_on = OVERDUE, today
             result.escalated.append(alert)
             _tell(alert, deadline, users)
+        elif (alert.days_late, alert.due_on) != (status.days_late, deadline.due_on):
+            result.moved.append(alert)
         alert.days_late, alert.due_on = status.days_late, deadline.due_on
     for alert in open_alerts.values():  # the step was done, or the project left the state
         _close(alert, today, result)

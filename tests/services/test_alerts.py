@@ -48,6 +48,24 @@ def test_r_alert_joint_review_due_soon_then_overdue_then_closed(w, make):
     assert done.closed == [alert] and alert.status == "closed" and project.state == "review_passed"
 
 
+def test_r_alert_a_day_later_an_overdue_alerts_days_late_are_recorded(w, make):
+    """Every change to an alert is in the history (what pages keep by its head is read again, issue
+    24): a scan that only moves an overdue alert's days late records it; one that changes nothing
+    records nothing."""
+    make.submitted(w["head"], w["planner"], on="2026-06-16")  # due 06-24
+    scanner.scan(date(2026, 6, 26))  # opened overdue, 2 working days late
+
+    def scans() -> list[dict]:
+        import json
+        return [json.loads(e.detail) for e in db.session.execute(
+            select(Event).where(Event.action == "scan_deadlines").order_by(Event.seq)).scalars()]
+    assert len(scans()) == 1
+    assert scanner.scan(date(2026, 6, 26), once_a_day=False).moved == [] and len(scans()) == 1  # nothing changed
+    later = scanner.scan(date(2026, 6, 29))  # Monday: 3 working days late
+    assert [a.days_late for a in later.moved] == [3] and not later.opened + later.escalated + later.closed
+    assert scans()[-1]["moved"] == 1 and len(scans()) == 2
+
+
 def test_r_alert_goes_to_the_authority_that_must_act_and_the_planner(w, make):
     project = make.submitted(w["head"], w["planner"], on="2026-06-16")
     opine(w, project, "business", on="2026-06-17")
