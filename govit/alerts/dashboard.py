@@ -54,23 +54,32 @@ def held_head(head=None):
 _by_head: dict[object, tuple] = {}  # database -> (the head's seq and hash, {name: what was built as of it})
 
 
-def kept_by_head(name: str, build):
+def kept_by_head(name, build):
     """What `build` returns, kept by the worker while the history's head this GET or HEAD already
-    holds (the signed-in user's statement brought it) has not moved: for what every change to which
-    is recorded (the departments, the holiday calendar, the review queue, the open round; issue 24,
-    statements fewer on PostgreSQL). Built afresh, and kept by nothing, when no head is held, so that
-    keeping costs no read of its own (an API token's request, a POST), and while the history is empty.
-    What is kept is shared by the worker's requests: callers do not change it."""
+    holds (the signed-in user's or the API token's statement brought it) has not moved: for what
+    every change to which is recorded (the departments, the holiday calendar, the review queue, the
+    open round, a list's count, a page's open alerts; issue 24, statements fewer on PostgreSQL). Built afresh, and kept by
+    nothing, when no head is held, so that keeping costs no read of its own (a POST), and while the
+    history is empty. What is kept is shared by the worker's requests: callers do not change it."""
+    kept = kept_now()
+    if kept is None:
+        return build()
+    if name not in kept:
+        kept[name] = build()
+    return kept[name]
+
+
+def kept_now() -> dict | None:
+    """What the worker keeps for the head this request holds (see kept_by_head), for a caller that
+    reads what is kept and what it keeps in one step (queries.paginate); None when nothing may be."""
     head = request.environ.get(HELD_HEAD) if has_request_context() and request.method in SAFE_METHODS else None
     if head is None or not head.seq:
-        return build()
+        return None
     version, url = (head.seq, head.hash), db.engine.url
     entry = _by_head.get(url)
     if entry is None or entry[0] != version:
         entry = _by_head[url] = (version, {})
-    if name not in entry[1]:
-        entry[1][name] = build()
-    return entry[1][name]
+    return entry[1]
 
 
 def forget_kept_by_head() -> None:

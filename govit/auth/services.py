@@ -405,8 +405,7 @@ def _signed_in_statement(endpoint: str | None = None):
         live = exists().where(LoginSession.user_id == User.id, LoginSession.key_hash == bindparam("key_hash"),
                               LoginSession.ended_at.is_(None), LoginSession.expires_at > bindparam("now"))
 
-        def head(column):
-            return select(column).where(ChainHead.id == 1).scalar_subquery().label(column.key)
+        head = _head_column
         # CRYPTO.md: the stored MAC comes in the same row, beside (not into) the user's loaded columns
         _signed_in_query = (select(User, select(func.count()).select_from(unread).scalar_subquery(),
                                    User.integrity_mac, head(ChainHead.seq), head(ChainHead.hash))
@@ -421,6 +420,12 @@ def _signed_in_statement(endpoint: str | None = None):
         _with_signed_in[endpoint] = (_signed_in_query.add_columns(*columns)
                                      .outerjoin(columns[0], columns[0].id == project_id))
     return _with_signed_in[endpoint]
+
+
+def _head_column(column):
+    """A column of the history's head (its seq or hash) beside what a statement reads."""
+    from ..models import ChainHead
+    return select(column).where(ChainHead.id == 1).scalar_subquery().label(column.key)
 
 
 def _reading_endpoint() -> str | None:
@@ -533,12 +538,32 @@ def revoke_token(user: User, token: str | None = None, token_id: int | None = No
     return bool(revoked)
 
 
+_token_query = None
+
+
+def _token_statement():
+    """The token with its user (a joined load) and the history's head, in one statement built once
+    (issue 24: an API GET then holds the head as a web page does, and what is kept by it serves it)."""
+    global _token_query
+    if _token_query is None:
+        from sqlalchemy import bindparam
+        from ..models import ChainHead
+        _token_query = select(ApiToken, _head_column(ChainHead.seq), _head_column(ChainHead.hash)).where(
+            ApiToken.token_hash == bindparam("token_hash"))
+    return _token_query
+
+
 def user_for_token(token: str) -> User | None:
-    row = db.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == _digest(token))).scalar_one_or_none()
+    found = db.session.execute(_token_statement(), {"token_hash": _digest(token)}).one_or_none()
+    row = found[0] if found is not None else None
     if row is None or row.revoked_at is not None or row.expires_at < clock.now():
         return None
     if not integrity.intact(row.user):  # 访问控制信息完整性 (CRYPTO.md), as for the web session
         sign_out_altered(row.user_id, "api")
         return None
-    return row.user if row.user.active else None
+    if not row.user.active:
+        return None
+    if found.seq is not None:
+        from ..alerts.dashboard import held_head
+        held_head(found)  # a GET's data version, as of the token check (held for GET and HEAD only)
+    return row.user

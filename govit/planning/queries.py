@@ -159,23 +159,42 @@ def page_of(items: list, number: int, per_page: int = 50) -> Page:
 PAGE_COUNTED = "page_counted_"  # the count's column beside a page's rows (paginate)
 
 
+def _count_key(count) -> tuple | None:
+    """What tells one list's count from another's (the statement's shape and its values: the
+    viewer's scope and the filters), or None when SQLAlchemy cannot key the statement."""
+    found = count._generate_cache_key()
+    if found is None:
+        return None
+    values = tuple(tuple(v) if isinstance(v, (list, set, tuple)) else v
+                   for v in (bind.effective_value for bind in found.bindparams))
+    return ("page_count", found.key, values)
+
+
 def paginate(query, page: int, per_page: int = 50, rows: bool = False) -> Page:
     """The rows of `page` (1-based; out-of-range pages clamp) and the list's count (up to
     COUNT_CAP), in one statement: the count is a subquery beside each row, evaluated once (issue 24:
     a round trip fewer per list on PostgreSQL). Only a page with no rows (past the end, or an empty
-    list) is counted on its own, and past the end the clamped page read again.
-    `rows`: the query selects columns (list_rows), not whole records."""
+    list) is counted on its own, and past the end the clamped page read again. A GET keeps the count
+    while the history's head it holds has not moved (every change to a project is recorded), and
+    then reads the page alone (the count reads up to COUNT_CAP index entries: on PostgreSQL most of
+    a list's time on the server). `rows`: the query selects columns (list_rows), not whole records."""
+    from ..alerts.dashboard import kept_now
     ids = query.with_only_columns(query.selected_columns[0]).order_by(None).limit(COUNT_CAP + 1)
     count = select(func.count()).select_from(ids.correlate(None).subquery()).correlate(None)
+    kept = kept_now()
+    key = _count_key(count) if kept is not None else None
+    known = kept.get(key) if key is not None else None
 
     def read(number: int) -> list:
-        result = db.session.execute(query.add_columns(count.scalar_subquery().label(PAGE_COUNTED))
-                                    .limit(per_page).offset((number - 1) * per_page))
-        return list(result.all() if rows else result.unique().all())
+        paged = query if known is not None else query.add_columns(count.scalar_subquery().label(PAGE_COUNTED))
+        result = db.session.execute(paged.limit(per_page).offset((number - 1) * per_page))
+        return result.all() if rows else result.unique().all()
 
     number = max(1, page)
     found = read(number)
-    counted = found[0][-1] if found else db.session.execute(count).scalar()
+    counted = known if known is not None else found[0][-1] if found else db.session.execute(count).scalar()
+    if key is not None:
+        kept[key] = counted
     capped = counted > COUNT_CAP
     total = min(counted, COUNT_CAP)
     pages = max(1, -(-total // per_page))

@@ -35,6 +35,10 @@ def _signed_in(app, user):
     return client
 
 
+def _counts_projects(statement: str) -> bool:
+    return "count(*)" in statement and "FROM project" in statement
+
+
 def _reads(seen: list[str], table: str) -> bool:
     return any(f"FROM {table}" in statement for statement in seen)
 
@@ -114,3 +118,27 @@ def test_a_round_opened_shows_on_the_planners_home_at_once(app, make):
     assert "当前不在需求征集期" in client.get("/").get_data(as_text=True)  # kept
     planning.open_round(planner, 2027, date(2026, 11, 1), date(2026, 12, 31))  # FIXED_TODAY within it
     assert "需求征集进行中：2027 年度" in client.get("/").get_data(as_text=True)
+
+
+def test_a_lists_count_is_kept_until_a_project_is_added(app, make):
+    """queries.paginate: the count is read beside the first page, kept while the history stands still
+    (the page alone is read), and read again once a project is created; the web and the API alike."""
+    from govit.auth import services
+    head, planner = make.user("dept_admin", "DEPA"), make.user("planner", "YSHJ")
+    for n in range(3):
+        make.project(head, name=f"计数保留{n}")
+    client = _signed_in(app, planner)
+    token = services.issue_token(planner)
+    db.session.commit()
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert "共 3 条" in client.get("/projects?q=计数保留").get_data(as_text=True)
+    assert client.get("/api/v1/projects?q=计数保留", headers=bearer).headers["X-Total-Count"] == "3"
+    with statements(app) as seen:
+        assert "共 3 条" in client.get("/projects?q=计数保留").get_data(as_text=True)
+        assert client.get("/api/v1/projects?q=计数保留", headers=bearer).headers["X-Total-Count"] == "3"
+    assert not [s for s in seen if _counts_projects(s)], seen
+    make.project(head, name="计数保留3")  # recorded: the head moves
+    with statements(app) as seen:
+        assert "共 4 条" in client.get("/projects?q=计数保留").get_data(as_text=True)
+        assert client.get("/api/v1/projects?q=计数保留", headers=bearer).headers["X-Total-Count"] == "4"
+    assert len([s for s in seen if _counts_projects(s)]) == 1, seen  # one count: the same filter and scope
