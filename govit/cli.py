@@ -29,17 +29,21 @@ def init_command():
     from .auth.services import seed_authorities
     from .calendar_store import seed_from_package
     from .extensions import db
+    from .domain.roles import AUTHORITY_DEPARTMENTS
     from .models import ChainHead
 
     url = db.engine.url
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)  # a fresh clone has no instance/
     upgrade()
-    seed_authorities()
+    authorities = seed_authorities()
     years = seed_from_package()
     head = db.session.get(ChainHead, 1)
-    if years and head is not None and head.seq:  # a running system's workers keep the calendar by the
-        history.record(None, "calendar_seed", years=years)  # history's head (calendar_store.load_calendar)
+    if head is not None and head.seq:  # a running system's workers keep the departments and the calendar
+        for code in authorities:     # by the history's head (alerts.dashboard.kept_by_head): recorded
+            history.record(None, "create_department", code=code, name=AUTHORITY_DEPARTMENTS[code])
+        if years:
+            history.record(None, "calendar_seed", years=years)
     db.session.commit()
     click.echo(f"数据库已就绪；新载入节假日年份：{', '.join(map(str, years)) or '无'}")
 

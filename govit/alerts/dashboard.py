@@ -52,6 +52,7 @@ def held_head(head=None):
 
 
 _by_head: dict[object, tuple] = {}  # database -> (the head's seq and hash, {name: what was built as of it})
+KEPT_BY_HEAD_LIMIT = 1000  # things kept for one head (a list's count per filter, a page's alerts): then forgotten
 
 
 def kept_by_head(name, build):
@@ -77,8 +78,8 @@ def kept_now() -> dict | None:
         return None
     version, url = (head.seq, head.hash), db.engine.url
     entry = _by_head.get(url)
-    if entry is None or entry[0] != version:
-        entry = _by_head[url] = (version, {})
+    if entry is None or entry[0] != version or len(entry[1]) >= KEPT_BY_HEAD_LIMIT:
+        entry = _by_head[url] = (version, {})  # (a caller asking for many filters cannot grow it without end)
     return entry[1]
 
 

@@ -23,12 +23,13 @@ def department_by_code(code: str) -> Department:
     return dept
 
 
-def seed_authorities() -> None:
-    """The authority departments of API.md; existing ones are left as they are."""
+def seed_authorities() -> list[str]:
+    """The authority departments of API.md; existing ones are left as they are. Returns the codes added."""
     have = set(db.session.execute(select(Department.code)).scalars())
-    for code, name in AUTHORITY_DEPARTMENTS.items():
-        if code not in have:
-            db.session.add(Department(code=code, name=name, is_authority=True, created_at=clock.now()))
+    added = [code for code in AUTHORITY_DEPARTMENTS if code not in have]
+    for code in added:
+        db.session.add(Department(code=code, name=AUTHORITY_DEPARTMENTS[code], is_authority=True, created_at=clock.now()))
+    return added
 
 
 @transactional

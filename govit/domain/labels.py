@@ -39,6 +39,7 @@ FIELD_LABELS = {
     "to_state": "新状态", "year": "年度", "period": "期间", "percent_complete": "完成比例", "spent": "累计支出",
     "description": "情况", "order": "处理意见", "approve": "同意", "decision": "决定", "grade": "密级",
     "classified": "涉密", "project_id": "项目编号", "name_before": "原名称", "days": "天数", "count": "数量",
+    "years": "年份", "opened": "新增", "escalated": "升级为逾期", "closed": "关闭", "moved": "期限或逾期天数变化",
     "opens_on": "开始日期", "closes_on": "截止日期", "reason_category": "原因类别", "token_id": "令牌编号",
     # a project's fields, as an edit's before/after carry them (第九条 labels first)
     **CORE_FIELDS, "construction_type": "建设类型", "network": "网络类型", "urgent": "紧急项目",

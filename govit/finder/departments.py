@@ -13,8 +13,8 @@ from ..models import Department
 def department_table() -> dict[str, str]:
     """{code: name} of every department, read at most once per request; a GET keeps it in the worker
     while the history's head it holds has not moved (issue 24: a round trip fewer on every list and
-    form with a department field). Every department govit adds is recorded (create_department), so a
-    new one moves the head; the authorities seeded by `govit init` exist before anyone signs in."""
+    form with a department field). Every department govit adds is recorded (create_department, and
+    the authorities `govit init` adds to a system with a history), so a new one moves the head."""
     if has_request_context() and "department_table" in g:
         return g.department_table
     from ..alerts.dashboard import kept_by_head

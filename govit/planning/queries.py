@@ -165,9 +165,14 @@ def _count_key(count) -> tuple | None:
     found = count._generate_cache_key()
     if found is None:
         return None
-    values = tuple(tuple(v) if isinstance(v, (list, set, tuple)) else v
+    values = tuple(tuple(v) if isinstance(v, (list, tuple)) else v
                    for v in (bind.effective_value for bind in found.bindparams))
-    return ("page_count", found.key, values)
+    key = ("page_count", found.key, values)
+    try:
+        hash(key)
+    except TypeError:  # a value that cannot key (none of govit's filters today): counted every time
+        return None
+    return key
 
 
 def paginate(query, page: int, per_page: int = 50, rows: bool = False) -> Page:

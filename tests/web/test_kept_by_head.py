@@ -69,14 +69,25 @@ def test_the_calendar_is_read_again_once_an_admin_changes_a_day(app, make):
     with statements(app) as seen:
         assert client.get("/").status_code == 200
     assert _reads(seen, "calendar_day")
-    with app.test_request_context():
-        assert date(2026, 12, 7) in calendar_store.load_calendar().holidays
+    with statements(app) as seen:  # kept again, and as changed: the day is a holiday for the next page too
+        page = client.get("/")
+        assert page.status_code == 200
+    assert not _reads(seen, "calendar_day")
+    from govit.alerts.dashboard import _by_head
+    with app.app_context():
+        (version, kept), = [entry for url, entry in _by_head.items() if url == db.engine.url]
+    assert date(2026, 12, 7) in kept["work_calendar"].holidays
 
 
 def test_init_records_the_years_it_seeds_into_a_running_system(app, make, runner):
     """R-CAL: years `govit init` adds to a system that has a history are recorded, which moves the
     head the workers keep the calendar by; into an empty system (no history) nothing is recorded."""
-    assert runner.invoke(args=["init"]).exit_code == 0
+    db.session.execute(delete(CalendarDay).where(CalendarDay.day.between(date(2024, 1, 1), date(2024, 12, 31))))
+    db.session.execute(delete(CalendarYear).where(CalendarYear.year == 2024))
+    db.session.commit()
+    first = runner.invoke(args=["init"])  # no history yet: 2024 seeded, nothing recorded
+    assert first.exit_code == 0 and "2024" in first.output, first.output
+    assert db.session.get(CalendarYear, 2024) is not None
     assert db.session.scalar(select(Event).where(Event.action == "calendar_seed")) is None
     planner = make.user("planner", "YSHJ")
     client = _signed_in(app, planner)
@@ -115,7 +126,9 @@ def test_a_round_opened_shows_on_the_planners_home_at_once(app, make):
     planner = make.user("planner", "YSHJ")
     client = _signed_in(app, planner)
     assert "需求征集进行中" not in client.get("/").get_data(as_text=True)
-    assert "当前不在需求征集期" in client.get("/").get_data(as_text=True)  # kept
+    with statements(app) as seen:
+        assert "当前不在需求征集期" in client.get("/").get_data(as_text=True)
+    assert not _reads(seen, "round")  # kept
     planning.open_round(planner, 2027, date(2026, 11, 1), date(2026, 12, 31))  # FIXED_TODAY within it
     assert "需求征集进行中：2027 年度" in client.get("/").get_data(as_text=True)
 
@@ -142,3 +155,21 @@ def test_a_lists_count_is_kept_until_a_project_is_added(app, make):
         assert "共 4 条" in client.get("/projects?q=计数保留").get_data(as_text=True)
         assert client.get("/api/v1/projects?q=计数保留", headers=bearer).headers["X-Total-Count"] == "4"
     assert len([s for s in seen if _counts_projects(s)]) == 1, seen  # one count: the same filter and scope
+
+
+def test_init_records_the_authorities_it_adds_to_a_running_system(app, make, runner):
+    """An upgrade that brings a new authority department: `govit init` adds it and, in a system with a
+    history, records it, so the department tables the workers keep are read again."""
+    from govit.models import Department
+    planner = make.user("planner", "YSHJ")
+    client = _signed_in(app, planner)
+    client.get("/projects")
+    db.session.execute(delete(Department).where(Department.code == "BMB"))
+    db.session.commit()  # as if this authority were new in this release
+    assert runner.invoke(args=["init"]).exit_code == 0
+    added = db.session.scalar(select(Event).where(Event.action == "create_department"))
+    assert added is not None and json.loads(added.detail)["code"] == "BMB"
+    with statements(app) as seen:
+        page = client.get("/projects").get_data(as_text=True)
+    assert _reads(seen, "department ORDER BY") and 'value="' + db.session.scalar(
+        select(Department.name).where(Department.code == "BMB")) + '"' in page

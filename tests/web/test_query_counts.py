@@ -163,6 +163,10 @@ def test_a_list_page_past_the_end_is_clamped_and_read_again(app, portfolio):
     people, grow = portfolio
     grow(3)
     assert _get(app, people["planner"], "/projects?state=in_construction&page=9", warm=True) == PROJECT_LIST + 1
+    client = app.test_client()
+    assert client.post("/login", data={"username": people["planner"].username, "password": PASSWORD}).status_code == 302
+    page = client.get("/projects?state=in_construction&page=9").get_data(as_text=True)
+    assert "共 3 条" in page and page.count("在建项目") == 3  # page 1 of 1: no pager, every row
 
 
 def test_api_project_list_issues_the_same_number_of_queries(app, portfolio, client):
