@@ -226,17 +226,16 @@ def side_by_side(served: dict[str, tuple[dict, str]], duration: int, repeat: int
     """Every page on SQLite and on PostgreSQL (`served`: kind -> its environment and measured project),
     both servers up at once (the idle one's workers wait in accept, costing nothing), each page asked of
     one and then of the other in every round; the median run of each, as _rounds reports."""
-    procs, targets = [], {}
+    procs, servers = [], {}
     try:
         for kind, (env, project_id) in served.items():
             proc, url = _serve(env)
             procs.append(proc)
-            cookie, token = _sign_in(url)
-            for name, path in page_paths(project_id).items():
-                api = name == "API list"
-                targets[f"{name}|{kind}"] = (url + path, "" if api else cookie, token if api else "")
-        order = sorted(targets, key=lambda key: list(page_paths("0")).index(key.split("|")[0]))  # page by page
-        found = _rounds({key: targets[key] for key in order}, duration, repeat, warmup, "side by side")
+            servers[kind] = (url, *_sign_in(url), page_paths(project_id))
+        targets = {f"{name}|{kind}": (url + paths[name], "" if name == "API list" else cookie,
+                                      token if name == "API list" else "")
+                   for name in page_paths("0") for kind, (url, cookie, token, paths) in servers.items()}  # page by page
+        found = _rounds(targets, duration, repeat, warmup, "side by side")
     finally:
         for proc in procs:
             proc.terminate()

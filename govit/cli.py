@@ -28,8 +28,8 @@ def init_command():
     from . import history
     from .auth.services import seed_authorities
     from .calendar_store import seed_from_package
-    from .extensions import db
     from .domain.roles import AUTHORITY_DEPARTMENTS
+    from .extensions import db
     from .models import ChainHead
 
     url = db.engine.url

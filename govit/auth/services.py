@@ -3,7 +3,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import and_, case, exists, false, or_, select, update
 from .. import clock, history, integrity
 from ..passwords import check_password as check_password_hash
@@ -28,7 +28,8 @@ def seed_authorities() -> list[str]:
     have = set(db.session.execute(select(Department.code)).scalars())
     added = [code for code in AUTHORITY_DEPARTMENTS if code not in have]
     for code in added:
-        db.session.add(Department(code=code, name=AUTHORITY_DEPARTMENTS[code], is_authority=True, created_at=clock.now()))
+        db.session.add(Department(code=code, name=AUTHORITY_DEPARTMENTS[code], is_authority=True,
+                                  created_at=clock.now()))
     return added
 
 
@@ -406,10 +407,9 @@ def _signed_in_statement(endpoint: str | None = None):
         live = exists().where(LoginSession.user_id == User.id, LoginSession.key_hash == bindparam("key_hash"),
                               LoginSession.ended_at.is_(None), LoginSession.expires_at > bindparam("now"))
 
-        head = _head_column
         # CRYPTO.md: the stored MAC comes in the same row, beside (not into) the user's loaded columns
         _signed_in_query = (select(User, select(func.count()).select_from(unread).scalar_subquery(),
-                                   User.integrity_mac, head(ChainHead.seq), head(ChainHead.hash))
+                                   User.integrity_mac, _head_column(ChainHead.seq), _head_column(ChainHead.hash))
                             .where(User.id == user_id, live)
                             .options(load_only(*(getattr(User, name) for name in SIGNED_IN_COLUMNS))))
     if endpoint is None:
@@ -429,20 +429,29 @@ def _head_column(column):
     return select(column).where(ChainHead.id == 1).scalar_subquery().label(column.key)
 
 
-def _reading_endpoint() -> str | None:
-    """The endpoint of this GET or HEAD when it reads its project with the signed-in user."""
-    from flask import has_request_context, request
+def _reading_endpoint() -> tuple[str, int] | None:
+    """The endpoint of this GET or HEAD and its route's project, when it reads the project with the
+    signed-in user."""
     if not has_request_context() or request.method not in ("GET", "HEAD") or request.endpoint not in WITH_SIGNED_IN:
         return None
-    return request.endpoint if isinstance((request.view_args or {}).get("project_id"), int) else None
+    project_id = (request.view_args or {}).get("project_id")
+    return (request.endpoint, project_id) if isinstance(project_id, int) else None
 
 
 def read_with_user(endpoint: str, project_id: int) -> tuple | None:
     """What the signed-in user's statement read for `endpoint`'s project `project_id` (its columns,
     the project None when absent), once; None when it read nothing for them."""
-    from flask import has_request_context, request
     held = request.environ.pop(READ_WITH_USER, None) if has_request_context() else None
     return held[2] if held is not None and held[:2] == (endpoint, project_id) else None
+
+
+def _hold_head(found) -> None:
+    """The history's head a user's or a token's statement read beside it, held as the request's data
+    version (alerts.dashboard.held_head: for GET and HEAD only); with no history yet it reads as NULL,
+    and is read (and found absent) where it is asked for."""
+    if found.seq is not None:
+        from ..alerts.dashboard import held_head
+        held_head(found)
 
 
 def signed_in_user(user_id: str, key: str | None) -> User | None:
@@ -453,12 +462,11 @@ def signed_in_user(user_id: str, key: str | None) -> User | None:
         number = int(user_id)
     except (TypeError, ValueError):
         return None
-    endpoint = _reading_endpoint()
+    reading = _reading_endpoint()
     params = {"user_id": number, "key_hash": _digest(key or ""), "now": session_clock()}
-    if endpoint is not None:
-        from flask import request
-        params["project_id"] = request.view_args["project_id"]
-    found = db.session.execute(_signed_in_statement(endpoint), params).first()
+    if reading is not None:
+        params["project_id"] = reading[1]
+    found = db.session.execute(_signed_in_statement(reading and reading[0]), params).first()
     if found is None:
         return None
     user, user.unread, mac = found[:3]
@@ -467,12 +475,9 @@ def signed_in_user(user_id: str, key: str | None) -> User | None:
         return None
     if not user.active:
         return None
-    if found.seq is not None:  # no history yet: read (and found absent) where it is asked for
-        from ..alerts.dashboard import held_head
-        held_head(found)  # a GET's data version, as of the sign-in check (held for GET and HEAD only)
-    if endpoint is not None:  # for the scope check, which still decides on it (auth.access.load_project)
-        from flask import request
-        request.environ[READ_WITH_USER] = (endpoint, params["project_id"], tuple(found[5:]))
+    _hold_head(found)  # a GET's data version, as of the sign-in check
+    if reading is not None:  # for the scope check, which still decides on it (auth.access.load_project)
+        request.environ[READ_WITH_USER] = (*reading, tuple(found[5:]))
     return user
 
 
@@ -564,7 +569,5 @@ def user_for_token(token: str) -> User | None:
         return None
     if not row.user.active:
         return None
-    if found.seq is not None:
-        from ..alerts.dashboard import held_head
-        held_head(found)  # a GET's data version, as of the token check (held for GET and HEAD only)
+    _hold_head(found)  # a GET's data version, as of the token check
     return row.user
