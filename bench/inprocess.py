@@ -11,7 +11,8 @@ statements). On PostgreSQL, when pg_stat_statements answers (the extension needs
 shared_preload_libraries; `make bench` loads it through tools/pg-stat-statements), the server's own
 count and execution time per page as well, and its three longest statements; else the reason it did
 not, once. The minimal signed-in endpoint (`/_bench/signed-in`, bench/wsgi.py) is
-measured when it answers 200, else skipped with a note.
+measured when it answers 200, else skipped with a note: with the bare endpoint, in interleaved
+rounds (floor_rounds), so that the signed-in overhead is the median of the rounds' differences.
 """
 import argparse
 import json
@@ -30,6 +31,45 @@ def _gist(statement: str) -> str:
                 one_line = "SELECT …" + one_line[at:]
                 break
     return one_line[:110]
+
+
+ROUNDS = 15  # of the signed-in floor: the bare endpoint and the signed-in one, interleaved
+
+
+def floor_rounds(floor: dict, measure, stats: dict, reset, with_server_side, seconds: float) -> dict:
+    """The bare endpoint and the minimal signed-in one measured in ROUNDS interleaved rounds (the
+    pair's order alternating), each round a fraction of `seconds` per endpoint: each endpoint's time
+    is its median round's, and the signed-in overhead the median of the rounds' differences. This
+    machine's speed drifts by up to two times over seconds (a worker's statement and the ORM's work
+    more than the bare endpoint's), so two windows measured one after the other compare moments as
+    much as endpoints; rounds a fraction of a second apart compare the endpoints."""
+    import statistics
+    for get, path in floor.values():
+        for _ in range(20):
+            get(path)
+    ms: dict[str, list[float]] = {name: [] for name in floor}
+    totals = {name: dict.fromkeys(("requests", "statements", "db_s", "checkouts"), 0) for name in floor}
+    last = {}
+    names = list(floor)
+    for number in range(ROUNDS):
+        for name in names if number % 2 == 0 else names[::-1]:
+            get, path = floor[name]
+            reset()
+            n, wall = measure(get, path, {}, 20, seconds / ROUNDS)
+            ms[name].append(1000 * wall / n)
+            for key, value in (("requests", n), *((key, stats[key]) for key in ("statements", "db_s", "checkouts"))):
+                totals[name][key] += value
+            last[name] = with_server_side({}, n)  # the server's figures: of the last round
+    found = {}
+    for name, total in totals.items():
+        n = total["requests"]
+        found[name] = {"requests": n, "ms": round(statistics.median(ms[name]), 2),
+                       "statements": round(total["statements"] / n, 1), "db_ms": round(1000 * total["db_s"] / n, 2),
+                       "checkouts": round(total["checkouts"] / n, 1), "rounds": ROUNDS, **last[name]}
+    differences = sorted(signed - bare for bare, signed in zip(ms["ceiling"], ms["signed-in"]))
+    found["signed-in"].update(overhead_ms=round(statistics.median(differences), 2),
+                              overhead_spread_ms=[round(differences[0], 2), round(differences[-1], 2)])
+    return found
 
 
 def main() -> None:
@@ -93,10 +133,44 @@ def main() -> None:
         return {"calls": sum(row.calls for row in rows), "exec_ms": sum(row.total_exec_time for row in rows),
                 "top": [(_gist(row.query), row.calls, row.total_exec_time) for row in rows[:3]]}
 
-    targets = {name: path for name, path in run.page_paths(args.project).items()}
-    targets = {"ceiling": "/_bench/ceiling", "signed-in": "/_bench/signed-in", **targets}
-    found, notes = {}, []
+    def measure(get, path, headers, at_least: int, seconds: float) -> tuple[int, float]:
+        """Requests of `path` for `seconds` (at least `at_least`): their number and the wall time."""
+        n, start = 0, time.perf_counter()
+        while n < at_least or time.perf_counter() - start < seconds:
+            get(path, headers=headers)
+            n += 1
+        return n, time.perf_counter() - start
+
+    def per_request(n: int, wall: float) -> dict:
+        return {"requests": n, "ms": round(1000 * wall / n, 2), "statements": round(stats["statements"] / n, 1),
+                "db_ms": round(1000 * stats["db_s"] / n, 2), "checkouts": round(stats["checkouts"] / n, 1)}
+
+    def reset() -> None:
+        if pg_stat is not None:
+            with pg_stat.connect() as conn:
+                conn.execute(text("SELECT pg_stat_statements_reset()"))
+        stats.update(statements=0, db_s=0.0, checkouts=0)
+
+    def with_server_side(row: dict, n: int) -> dict:
+        if pg_stat is not None:
+            server = server_side()
+            row.update(pg_calls=round(server["calls"] / n, 1), pg_exec_ms=round(server["exec_ms"] / n, 3),
+                       pg_top=[{"statement": query, "calls": round(calls / n, 2), "exec_ms": round(ms / n, 3)}
+                               for query, calls, ms in server["top"]])
+        return row
+
     anonymous = app.test_client()  # the ceiling and the API list as wrk asks for them: no cookie
+    found, notes = {}, []
+    floor = {"ceiling": (anonymous.get, "/_bench/ceiling"), "signed-in": (client.get, "/_bench/signed-in")}
+    for name, (get, path) in list(floor.items()):
+        answered = get(path).status_code
+        if answered != 200:
+            notes.append(f"{name} ({path}) answered {answered}: not measured")
+            del floor[name]
+    if len(floor) == 2:
+        found.update(floor_rounds(floor, measure, stats, reset, with_server_side, args.seconds))
+        floor = {}
+    targets = {**{name: path for name, (_, path) in floor.items()}, **run.page_paths(args.project)}
     for name, path in targets.items():
         headers = bearer if name == "API list" else {}
         get = (anonymous if name in ("ceiling", "API list") else client).get
@@ -106,22 +180,9 @@ def main() -> None:
             continue
         for _ in range(4):
             get(path, headers=headers)
-        if pg_stat is not None:
-            with pg_stat.connect() as conn:
-                conn.execute(text("SELECT pg_stat_statements_reset()"))
-        stats.update(statements=0, db_s=0.0, checkouts=0)
-        n, start = 0, time.perf_counter()
-        while n < 20 or time.perf_counter() - start < args.seconds:
-            get(path, headers=headers)
-            n += 1
-        wall = time.perf_counter() - start
-        found[name] = {"requests": n, "ms": round(1000 * wall / n, 2), "statements": round(stats["statements"] / n, 1),
-                       "db_ms": round(1000 * stats["db_s"] / n, 2), "checkouts": round(stats["checkouts"] / n, 1)}
-        if pg_stat is not None:
-            server = server_side()
-            found[name].update(pg_calls=round(server["calls"] / n, 1), pg_exec_ms=round(server["exec_ms"] / n, 3),
-                               pg_top=[{"statement": query, "calls": round(calls / n, 2), "exec_ms": round(ms / n, 3)}
-                                       for query, calls, ms in server["top"]])
+        reset()
+        n, wall = measure(get, path, headers, 20, args.seconds)
+        found[name] = with_server_side(per_request(n, wall), n)
     if pg_note:
         notes.append(f"pg_stat_statements not available ({pg_note}); statements counted in process instead")
     print(json.dumps({"in_process": found, "in_process_notes": notes}, ensure_ascii=False))

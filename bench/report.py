@@ -91,11 +91,14 @@ def _issue24(kind: str, run: dict, misses: list[str]) -> list[str]:
                 if top:
                     lines.append(f"- {name}: " + "; ".join(top))
         if "signed-in" in found and "ceiling" in found:
-            overhead = found["signed-in"]["ms"] - found["ceiling"]["ms"]
+            signed, bare = found["signed-in"], found["ceiling"]
+            overhead = signed.get("overhead_ms", signed["ms"] - bare["ms"])
             met = overhead <= SIGNED_IN_MS[kind]
-            lines += ["", f"- signed-in overhead: {overhead:.2f} ms over the bare endpoint "
-                      f"({found['signed-in']['ms']:.2f} against {found['ceiling']['ms']:.2f} ms) — "
-                      f"{_ok(met)} ≤ {SIGNED_IN_MS[kind]} ms"]
+            how = (f"the median of {signed['rounds']} interleaved rounds' differences, which ran from "
+                   f"{signed['overhead_spread_ms'][0]:.2f} to {signed['overhead_spread_ms'][1]:.2f} ms; "
+                   if "overhead_ms" in signed else "")
+            lines += ["", f"- signed-in overhead: {overhead:.2f} ms over the bare endpoint ({how}median rounds "
+                      f"{signed['ms']:.2f} against {bare['ms']:.2f} ms) — {_ok(met)} ≤ {SIGNED_IN_MS[kind]} ms"]
             if graded and not met:
                 misses.append(f"{kind} signed-in overhead {overhead:.2f} ms")
         else:

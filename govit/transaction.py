@@ -8,6 +8,7 @@ is the row's; SQLite has one writer at a time, which the same first write claims
 from contextlib import contextmanager
 from functools import wraps
 
+from flask import g, has_request_context, request
 from sqlalchemy import update
 
 from .extensions import db
@@ -72,8 +73,7 @@ class WriteInSafeRequest(RuntimeError):
 SECURITY_WRITE = "govit_security_write"
 
 
-def _safe_request() -> bool:
-    from flask import g, has_request_context, request
+def _safe_request() -> bool:  # asked before every statement: Flask's names imported once, above
     return has_request_context() and request.method in SAFE_METHODS and not g.get(SECURITY_WRITE)
 
 
@@ -83,7 +83,6 @@ def security_write():
     integrity MAC fails, whatever request found it. The request's read-only connection is given back
     first (on PostgreSQL a GET reads without a transaction), the write runs in a transaction of its
     own and is committed here; the rest of the request reads as before."""
-    from flask import g
     db.session.rollback()
     g.setdefault(SECURITY_WRITE, True)
     try:

@@ -11,35 +11,65 @@ from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
 
+VERIFIED_LIMIT = 4096  # cookies a worker remembers as verified, then forgets all at once
+_SCALARS = (str, int, float, bool, type(None))
+
+
 class IdleTimeoutSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed cookie session, refreshed for the idle timeout at most once per step."""
+    """Flask's signed cookie session, refreshed for the idle timeout at most once per step.
 
-    _serializers: dict = {}
+    A cookie this worker has verified is remembered with what it carried and when it was signed
+    (issue 24: the signed-in floor), so the same cookie on the next request is not verified and
+    decoded again: the same string under the same keys verifies alike, and its age is still checked
+    against the idle timeout on every request. Only a session of plain values is remembered (one
+    holding a list, such as flashed messages, could be changed in place by the request)."""
 
-    def get_signing_serializer(self, app):
-        """One serializer per key set (Flask builds one per request)."""
+    _serializers: dict = {}  # key set -> (serializer, its signer, {cookie: (items, signed at)})
+
+    def _keyed(self, app):
+        """The serializer of the app's key set, its signer and the cookies verified under it."""
         if not app.secret_key:
             return None
         keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
         found = self._serializers.get(keys)
         if found is None:
-            found = self._serializers[keys] = super().get_signing_serializer(app)
+            serializer = super().get_signing_serializer(app)
+            found = self._serializers[keys] = (serializer, serializer.make_signer(), {})
         return found
 
+    def get_signing_serializer(self, app):
+        """One serializer per key set (Flask builds one per request)."""
+        keyed = self._keyed(app)
+        return keyed[0] if keyed else None
+
     def open_session(self, app, request):
-        serializer = self.get_signing_serializer(app)
-        if serializer is None:
+        keyed = self._keyed(app)
+        if keyed is None:
             return None
+        serializer, signer, verified = keyed
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
+        known = verified.get(value)
+        if known is not None:
+            items, signed = known
+            if not 0 <= signer.get_timestamp() - signed <= max_age:  # as itsdangerous refuses an age
+                verified.pop(value, None)
+                return self.session_class()
+            session = self.session_class(items)
+            session.signed_at = signed
+            return session
         try:
-            data, signed = serializer.loads(value, max_age=max_age, return_timestamp=True)
+            data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
         except BadSignature:
             return self.session_class()
         session = self.session_class(data)
-        session.signed_at = int(signed.timestamp())
+        session.signed_at = signed = int(signed_at.timestamp())
+        if isinstance(data, dict) and all(isinstance(item, _SCALARS) for item in data.values()):
+            if len(verified) >= VERIFIED_LIMIT:
+                verified.clear()  # each verified again once (safe with threads, unlike dropping the oldest)
+            verified[value] = (tuple(data.items()), signed)
         return session
 
     def should_set_cookie(self, app, session) -> bool:
@@ -51,5 +81,5 @@ class IdleTimeoutSessionInterface(SecureCookieSessionInterface):
         if signed_at is None:
             return True
         # the signer's own clock, so that the cookie's age is measured as itsdangerous measures it
-        now = self.get_signing_serializer(app).make_signer().get_timestamp()
+        now = self._keyed(app)[1].get_timestamp()
         return now - signed_at >= app.config.get("GOVIT_SESSION_REFRESH_SECONDS", 60)

@@ -65,6 +65,79 @@ def test_ending_a_session_is_immediate_without_a_new_cookie(app, make, signer_cl
     assert res.status_code == 302 and "/login" in res.location
 
 
+def _verifications(app, monkeypatch) -> list:
+    """Each cookie the session interface verifies (and decodes) for a request, recorded."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    seen, loads = [], serializer.loads
+    monkeypatch.setattr(serializer, "loads", lambda value, **kw: seen.append(value) or loads(value, **kw))
+    return seen
+
+
+def test_a_cookie_verified_once_is_remembered_by_the_worker(app, make, signer_clock, monkeypatch):
+    """Issue 24, the signed-in floor: the same cookie on the next request is not verified and decoded
+    again; a changed cookie is; what it carries is the same either way."""
+    user = make.user("applicant", "DEPA")
+    client = _signed_in(app, user)
+    for _ in range(2):  # the first page puts its form's CSRF token in the session: a new cookie
+        assert client.get("/projects/new").status_code == 200
+    seen = _verifications(app, monkeypatch)
+    signer_clock["at"] += 10
+    for _ in range(3):
+        assert client.get("/projects/new").status_code == 200
+    assert seen == []  # the same cookie: remembered, not verified again
+    signer_clock["at"] += 60  # a minute old: this request is answered with a new cookie
+    assert "Set-Cookie" in client.get("/projects/new").headers and seen == []
+    for _ in range(3):
+        assert client.get("/projects/new").status_code == 200
+    assert seen == [client.get_cookie("session").value]  # the new cookie: verified once
+
+
+def test_a_remembered_cookie_is_refused_once_idle_past_the_timeout_or_signed_in_the_future(app, make, signer_clock,
+                                                                                           monkeypatch):
+    user = make.user("applicant", "DEPA")
+
+    def remembered() -> str:
+        """A signed-in cookie this worker has verified (and remembers), signed at the clock's time."""
+        client = _signed_in(app, user)
+        for _ in range(2):
+            assert client.get("/projects/new").status_code == 200
+        return client.get_cookie("session").value
+
+    def answer(cookie: str) -> int:
+        client = app.test_client()
+        client.set_cookie("session", cookie)
+        return client.get("/projects/new").status_code
+
+    idle, future = remembered(), remembered()
+    seen = _verifications(app, monkeypatch)
+    signer_clock["at"] += 30 * 60  # the timeout itself (PERMANENT_SESSION_LIFETIME): still in
+    assert answer(idle) == 200
+    signer_clock["at"] += 1  # a second past it: out
+    assert answer(idle) == 302
+    signer_clock["at"] -= 30 * 60 + 2  # a second before the cookie was signed, which itsdangerous refuses too
+    assert answer(future) == 302
+    assert seen == []  # each answered from what was remembered
+
+
+def test_a_cookie_under_other_keys_or_carrying_a_list_is_not_taken_as_remembered(app, make, signer_clock,
+                                                                                 monkeypatch):
+    user = make.user("applicant", "DEPA")
+    client = _signed_in(app, user)
+    assert client.get("/projects/new").status_code == 200
+    cookie = client.get_cookie("session").value
+    monkeypatch.setattr(app, "secret_key", "another-key-" + "y" * 40)  # the key changed, no fallback
+    stranger = app.test_client()
+    stranger.set_cookie("session", cookie)
+    assert stranger.get("/projects/new").status_code == 302  # signed by a key no longer held
+    monkeypatch.undo()
+    with client.session_transaction() as session:  # a list in the session (as flashed messages are)
+        session["pending"] = ["已保存"]
+    seen = _verifications(app, monkeypatch)
+    client.get("/projects/new")
+    client.get("/projects/new")
+    assert len(seen) == 2  # verified each time: a list could be changed in place by the request
+
+
 def test_the_user_is_loaded_by_one_query_of_the_needed_columns(app, make):
     user = make.user("applicant", "DEPA")
     client = _signed_in(app, user)
