@@ -1,6 +1,7 @@
 """Accounts: departments, users, passwords and API tokens."""
 import hashlib
 import secrets
+import threading
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app, has_request_context, request
@@ -376,8 +377,12 @@ def start_session(user: User, ip: str | None, agent: str | None) -> str:
 # lockout counters) is loaded only by the code that touches it (sign-in, password, 2FA pages)
 SIGNED_IN_COLUMNS = ("id", "username", "display_name", "email", "role", "department_id", "must_change_password",
                      "active", "created_at", "totp_enabled")
+DEPARTMENT_COLUMNS = ("id", "code", "name", "is_authority", "created_at")  # the user's department, read beside
+_USER_WIDTH = len(SIGNED_IN_COLUMNS) + len(DEPARTMENT_COLUMNS)
+_SIGNED_IN_WIDTH = _USER_WIDTH + 4  # then the unread count, the MAC and the history's head (seq, hash)
 _signed_in_query = None
 _with_signed_in: dict = {}  # endpoint -> the signed-in statement with what that endpoint reads beside it
+_kept_user = threading.local()  # this thread's signed-in user of its last request: (its row, the user, unloaded)
 
 # endpoints whose GET or HEAD reads the project its route names in the signed-in user's own statement
 # (issue 24: one round trip for a kept project page on PostgreSQL): endpoint -> the columns to read
@@ -388,8 +393,8 @@ READ_WITH_USER = "govit.read_with_user"  # request.environ: (endpoint, project i
 
 
 def _signed_in_statement(endpoint: str | None = None):
-    """The one query that loads the signed-in user, built once: the user (with the department, a
-    joined load), the header's unread count, the account's stored MAC, the history's head (the data
+    """The one query that loads the signed-in user, built once: the user's and its department's
+    columns, the header's unread count, the account's stored MAC, the history's head (the data
     version the layout's 待办 count and the kept pages are read by: issue 24, a round trip fewer per
     page on PostgreSQL), and the condition that the cookie's server-side session is live (not ended,
     within its absolute lifetime); the account's being active is checked after its MAC
@@ -398,7 +403,6 @@ def _signed_in_statement(endpoint: str | None = None):
     global _signed_in_query
     if _signed_in_query is None:
         from sqlalchemy import bindparam, func
-        from sqlalchemy.orm import load_only
         from ..alerts.views import UNREAD_SHOWN
         from ..models import ChainHead, Notification
         user_id = bindparam("user_id")
@@ -406,12 +410,12 @@ def _signed_in_statement(endpoint: str | None = None):
                   .limit(UNREAD_SHOWN).subquery())
         live = exists().where(LoginSession.user_id == User.id, LoginSession.key_hash == bindparam("key_hash"),
                               LoginSession.ended_at.is_(None), LoginSession.expires_at > bindparam("now"))
-
-        # CRYPTO.md: the stored MAC comes in the same row, beside (not into) the user's loaded columns
-        _signed_in_query = (select(User, select(func.count()).select_from(unread).scalar_subquery(),
+        _signed_in_query = (select(*(getattr(User, name) for name in SIGNED_IN_COLUMNS),
+                                   *(getattr(Department, name) for name in DEPARTMENT_COLUMNS),
+                                   select(func.count()).select_from(unread).scalar_subquery().label("unread"),
                                    User.integrity_mac, _head_column(ChainHead.seq), _head_column(ChainHead.hash))
-                            .where(User.id == user_id, live)
-                            .options(load_only(*(getattr(User, name) for name in SIGNED_IN_COLUMNS))))
+                            .join(Department, Department.id == User.department_id)
+                            .where(User.id == user_id, live))
     if endpoint is None:
         return _signed_in_query
     if endpoint not in _with_signed_in:
@@ -421,6 +425,54 @@ def _signed_in_statement(endpoint: str | None = None):
         _with_signed_in[endpoint] = (_signed_in_query.add_columns(*columns)
                                      .outerjoin(columns[0], columns[0].id == project_id))
     return _with_signed_in[endpoint]
+
+
+def _user_of(values: tuple) -> User:
+    """The signed-in user of this request's session, as its row in the signed-in statement reads
+    (`values`: the user's columns, then its department's). The user already in the session (an
+    earlier load in the same session) is that user, as a query's would be. Else the thread's user of
+    its last request when its row reads the same and nothing was loaded into it, changed or expired
+    since: attached to this session, it is what a load would give, without the ORM building it
+    again (issue 24: the signed-in floor; the row itself is still read on every request, so an
+    ended session, a deactivation or a changed role counts at once). Else it is built from the row,
+    the columns it did not read (the password hash, the MAC, the second factor's, the lockout
+    counters) left to load when touched."""
+    from sqlalchemy import inspect
+    from sqlalchemy.orm import make_transient_to_detached
+    from sqlalchemy.orm.util import identity_key
+    session = db.session()
+    present = session.identity_map.get(identity_key(User, values[0]))
+    if present is not None:
+        return present
+    user_values, department_values = values[:len(SIGNED_IN_COLUMNS)], values[len(SIGNED_IN_COLUMNS):]
+    department = session.identity_map.get(identity_key(Department, department_values[0]))
+    kept = getattr(_kept_user, "kept", None)
+    if kept is not None and kept[0] == values and department is None and _unchanged(kept[1], kept[2]):
+        session.add(kept[1])  # with its department
+        return kept[1]
+    if department is None:
+        department = Department(**dict(zip(DEPARTMENT_COLUMNS, department_values)))
+        make_transient_to_detached(department)
+    user = User(**dict(zip(SIGNED_IN_COLUMNS, user_values)), department=department)
+    make_transient_to_detached(user)  # as if loaded: no change to flush, the other columns unloaded
+    session.add(user)
+    _kept_user.kept = (values, user, frozenset(inspect(user).unloaded))
+    return user
+
+
+def forget_kept_user() -> None:
+    """Drop this thread's kept user (tests, whose databases start again between them)."""
+    _kept_user.__dict__.pop("kept", None)
+
+
+def _unchanged(user: User, unloaded: frozenset) -> bool:
+    """The kept user is detached (its request's session closed), with nothing changed in it or its
+    department, and no column loaded into it or expired since it was built from its row."""
+    from sqlalchemy import inspect
+    state, department = inspect(user), inspect(user.__dict__.get("department"), raiseerr=False)
+    return (state.detached and not state.modified and state.unloaded == unloaded
+            and department is not None and department.detached and not department.modified
+            and not department.unloaded)
 
 
 def _head_column(column):
@@ -466,10 +518,14 @@ def signed_in_user(user_id: str, key: str | None) -> User | None:
     params = {"user_id": number, "key_hash": _digest(key or ""), "now": session_clock()}
     if reading is not None:
         params["project_id"] = reading[1]
-    found = db.session.execute(_signed_in_statement(reading and reading[0]), params).first()
+    if reading is None:  # columns alone: a Core statement on the session's connection
+        found = db.session.connection().execute(_signed_in_statement(), params).first()
+    else:  # with the route's project, an entity: through the session
+        found = db.session.execute(_signed_in_statement(reading[0]), params).first()
     if found is None:
         return None
-    user, user.unread, mac = found[:3]
+    user, mac = _user_of(tuple(found[:_USER_WIDTH])), found.integrity_mac
+    user.unread = found.unread
     if not integrity.matches(user, mac):  # 访问控制信息完整性 on every request: one HMAC-SM3, no query
         sign_out_altered(user.id, "web")  # (before `active`: an account deactivated in the database is too)
         return None
@@ -477,7 +533,7 @@ def signed_in_user(user_id: str, key: str | None) -> User | None:
         return None
     _hold_head(found)  # a GET's data version, as of the sign-in check
     if reading is not None:  # for the scope check, which still decides on it (auth.access.load_project)
-        request.environ[READ_WITH_USER] = (*reading, tuple(found[5:]))
+        request.environ[READ_WITH_USER] = (*reading, tuple(found[_SIGNED_IN_WIDTH:]))
     return user
 
 

@@ -160,6 +160,59 @@ def test_the_user_is_loaded_by_one_query_of_the_needed_columns(app, make):
     assert {"password_hash", "integrity_mac", "totp_secret", "recovery_codes"} <= unloaded
 
 
+def _loaded_user(app, client, touch=None):
+    """The user one request of `client` signs in, as its own worker request would (a session of its
+    own, closed at the end); `touch` does something to it during the request."""
+    from flask_login import current_user
+    with app.app_context():
+        with app.test_request_context("/projects/new",
+                                      headers={"Cookie": f"session={client.get_cookie('session').value}"}):
+            app.preprocess_request()
+            loaded = current_user._get_current_object()
+            if touch:
+                touch(loaded)
+            return loaded, (loaded.role, loaded.display_name, loaded.department.code, loaded.unread)
+
+
+def test_an_unchanged_signed_in_user_is_the_threads_own_of_the_last_request(app, make):
+    """Issue 24, the signed-in floor: the row is read on every request, and when it reads the same the
+    worker's user of the last request is attached to this request's session instead of built again."""
+    user = make.user("applicant", "DEPA")
+    client = _signed_in(app, user)
+    first, seen = _loaded_user(app, client)
+    again, seen_again = _loaded_user(app, client)
+    assert again is first and seen_again == seen == ("applicant", user.display_name, "DEPA", 0)
+
+
+def test_a_changed_row_or_a_touched_user_is_built_anew(app, make):
+    from sqlalchemy import update
+    user = make.user("applicant", "DEPA")
+    client = _signed_in(app, user)
+    first, _ = _loaded_user(app, client)
+    db.session.execute(update(User).where(User.id == user.id).values(display_name="改名后"))  # another worker
+    db.session.commit()
+    changed, seen = _loaded_user(app, client)
+    assert changed is not first and seen[1] == "改名后"
+    kept, _ = _loaded_user(app, client, touch=lambda u: u.password_hash)  # a column it does not read, loaded
+    assert kept is changed
+    after_load, _ = _loaded_user(app, client, touch=lambda u: setattr(u, "display_name", "未保存"))
+    assert after_load is not kept  # what was loaded into it could be stale by now: built anew
+    fresh, seen = _loaded_user(app, client)
+    assert fresh is not after_load and seen[1] == "改名后"  # a change not saved is not carried on
+
+
+def test_a_session_ended_elsewhere_signs_the_kept_user_out_at_once(app, make):
+    user = make.user("applicant", "DEPA")
+    client, other = _signed_in(app, user), _signed_in(app, user)
+    _loaded_user(app, client)
+    assert other.post("/logout").status_code == 302
+    from flask_login import current_user
+    with app.app_context(), app.test_request_context(
+            "/projects/new", headers={"Cookie": f"session={client.get_cookie('session').value}"}):
+        app.preprocess_request()
+        assert not current_user.is_authenticated
+
+
 def test_without_a_session_key_no_query_is_made(app):
     seen = []
     listener = lambda *args: seen.append(args[2])  # noqa: E731
