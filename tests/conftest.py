@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, delete, make_url, text, update
 
 from govit import checkpoint, clock, create_app, history
 from govit.alerts.dashboard import forget_kept_by_head
-from govit.auth.services import forget_kept_user, seed_authorities
+from govit.auth.services import forget_kept_users, seed_authorities
 from govit.calendar_store import seed_from_package
 from govit.domain.audit import GENESIS
 from govit.extensions import db
@@ -127,7 +127,7 @@ def _clean():
     db.session.commit()
     checkpoint.remove(checkpoint.path())
     forget_kept_by_head()
-    forget_kept_user()
+    forget_kept_users()
 
 
 @pytest.fixture(autouse=True)

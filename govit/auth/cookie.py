@@ -33,6 +33,8 @@ class IdleTimeoutSessionInterface(SecureCookieSessionInterface):
         keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
         found = self._serializers.get(keys)
         if found is None:
+            for _, _, verified in self._serializers.values():  # keys changed: what the old ones verified is
+                verified.clear()                               # not kept in memory any longer
             serializer = super().get_signing_serializer(app)
             found = self._serializers[keys] = (serializer, serializer.make_signer(), {})
         return found

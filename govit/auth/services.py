@@ -382,7 +382,8 @@ _USER_WIDTH = len(SIGNED_IN_COLUMNS) + len(DEPARTMENT_COLUMNS)
 _SIGNED_IN_WIDTH = _USER_WIDTH + 4  # then the unread count, the MAC and the history's head (seq, hash)
 _signed_in_query = None
 _with_signed_in: dict = {}  # endpoint -> the signed-in statement with what that endpoint reads beside it
-_kept_user = threading.local()  # this thread's signed-in user of its last request: (its row, the user, unloaded)
+_kept_users = threading.local()  # per thread: {user id: (the user, what it had unloaded when built)}
+KEPT_USERS = 256  # signed-in users a worker thread keeps, the longest unused forgotten first
 
 # endpoints whose GET or HEAD reads the project its route names in the signed-in user's own statement
 # (issue 24: one round trip for a kept project page on PostgreSQL): endpoint -> the columns to read
@@ -431,12 +432,12 @@ def _user_of(values: tuple) -> User:
     """The signed-in user of this request's session, as its row in the signed-in statement reads
     (`values`: the user's columns, then its department's). The user already in the session (an
     earlier load in the same session) is that user, as a query's would be. Else the thread's user of
-    its last request when its row reads the same and nothing was loaded into it, changed or expired
-    since: attached to this session, it is what a load would give, without the ORM building it
-    again (issue 24: the signed-in floor; the row itself is still read on every request, so an
-    ended session, a deactivation or a changed role counts at once). Else it is built from the row,
-    the columns it did not read (the password hash, the MAC, the second factor's, the lockout
-    counters) left to load when touched."""
+    an earlier request when it still holds what the row reads and nothing was loaded into it,
+    changed or expired since: attached to this session, it is what a load would give, without the
+    ORM building it again (issue 24: the signed-in floor; the row itself is still read on every
+    request, so an ended session, a deactivation or a changed role counts at once). Else it is built
+    from the row, the columns it did not read (the password hash, the MAC, the second factor's, the
+    lockout counters) left to load when touched."""
     from sqlalchemy import inspect
     from sqlalchemy.orm import make_transient_to_detached
     from sqlalchemy.orm.util import identity_key
@@ -446,33 +447,41 @@ def _user_of(values: tuple) -> User:
         return present
     user_values, department_values = values[:len(SIGNED_IN_COLUMNS)], values[len(SIGNED_IN_COLUMNS):]
     department = session.identity_map.get(identity_key(Department, department_values[0]))
-    kept = getattr(_kept_user, "kept", None)
-    if kept is not None and kept[0] == values and department is None and _unchanged(kept[1], kept[2]):
-        session.add(kept[1])  # with its department
-        return kept[1]
+    kept_users = _kept_users.__dict__.setdefault("by_id", {})
+    kept = kept_users.pop(values[0], None)
+    if kept is not None and department is None and _unchanged(*kept, user_values, department_values):
+        kept_users[values[0]] = kept  # the most recently used last
+        session.add(kept[0])  # with its department
+        return kept[0]
     if department is None:
         department = Department(**dict(zip(DEPARTMENT_COLUMNS, department_values)))
         make_transient_to_detached(department)
     user = User(**dict(zip(SIGNED_IN_COLUMNS, user_values)), department=department)
     make_transient_to_detached(user)  # as if loaded: no change to flush, the other columns unloaded
     session.add(user)
-    _kept_user.kept = (values, user, frozenset(inspect(user).unloaded))
+    if len(kept_users) >= KEPT_USERS:
+        kept_users.pop(next(iter(kept_users)))
+    kept_users[values[0]] = (user, frozenset(inspect(user).unloaded))
     return user
 
 
-def forget_kept_user() -> None:
-    """Drop this thread's kept user (tests, whose databases start again between them)."""
-    _kept_user.__dict__.pop("kept", None)
+def forget_kept_users() -> None:
+    """Drop this thread's kept users (tests, whose databases start again between them)."""
+    _kept_users.__dict__.pop("by_id", None)
 
 
-def _unchanged(user: User, unloaded: frozenset) -> bool:
-    """The kept user is detached (its request's session closed), with nothing changed in it or its
-    department, and no column loaded into it or expired since it was built from its row."""
+def _unchanged(user: User, unloaded: frozenset, user_values: tuple, department_values: tuple) -> bool:
+    """The kept user is detached (its request's session closed) and holds what its row reads now, in
+    it and in its department, with nothing changed, loaded or expired since it was built (a change
+    flushed but neither committed nor rolled back would show here as a value the row does not read)."""
     from sqlalchemy import inspect
-    state, department = inspect(user), inspect(user.__dict__.get("department"), raiseerr=False)
+    state = inspect(user)
+    department = inspect(state.dict.get("department"), raiseerr=False)
     return (state.detached and not state.modified and state.unloaded == unloaded
             and department is not None and department.detached and not department.modified
-            and not department.unloaded)
+            and not department.unloaded
+            and tuple(state.dict.get(name) for name in SIGNED_IN_COLUMNS) == user_values
+            and tuple(department.dict.get(name) for name in DEPARTMENT_COLUMNS) == department_values)
 
 
 def _head_column(column):

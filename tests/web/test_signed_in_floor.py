@@ -123,13 +123,16 @@ def test_a_cookie_under_other_keys_or_carrying_a_list_is_not_taken_as_remembered
                                                                                  monkeypatch):
     user = make.user("applicant", "DEPA")
     client = _signed_in(app, user)
-    assert client.get("/projects/new").status_code == 200
+    for _ in range(2):  # the cookie after the first page's CSRF token: verified and remembered
+        assert client.get("/projects/new").status_code == 200
     cookie = client.get_cookie("session").value
-    monkeypatch.setattr(app, "secret_key", "another-key-" + "y" * 40)  # the key changed, no fallback
-    stranger = app.test_client()
-    stranger.set_cookie("session", cookie)
-    assert stranger.get("/projects/new").status_code == 302  # signed by a key no longer held
-    monkeypatch.undo()
+    with monkeypatch.context() as keys:
+        keys.setattr(app, "secret_key", "another-key-" + "y" * 40)  # the key changed, no fallback
+        seen = _verifications(app, keys)
+        stranger = app.test_client()
+        stranger.set_cookie("session", cookie)
+        assert stranger.get("/projects/new").status_code == 302  # signed by a key no longer held
+        assert seen == [cookie]  # verified under the new keys, not taken from what the old ones verified
     with client.session_transaction() as session:  # a list in the session (as flashed messages are)
         session["pending"] = ["已保存"]
     seen = _verifications(app, monkeypatch)
@@ -138,34 +141,12 @@ def test_a_cookie_under_other_keys_or_carrying_a_list_is_not_taken_as_remembered
     assert len(seen) == 2  # verified each time: a list could be changed in place by the request
 
 
-def test_the_user_is_loaded_by_one_query_of_the_needed_columns(app, make):
-    user = make.user("applicant", "DEPA")
-    client = _signed_in(app, user)
-    seen = []
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        with app.app_context():
-            from flask_login import current_user
-            with app.test_request_context("/projects/new", headers={"Cookie": f"session={client.get_cookie('session').value}"}):
-                app.preprocess_request()
-                loaded = current_user._get_current_object()
-                unloaded = inspect(loaded).unloaded
-                reads = len([s for s in seen if "user_account" in s])
-                assert loaded.password_hash == user.password_hash  # still there when asked for (one more read)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    assert loaded.id == user.id and loaded.unread == 0
-    assert reads == 1
-    assert {"password_hash", "integrity_mac", "totp_secret", "recovery_codes"} <= unloaded
-
-
-def _loaded_user(app, client, touch=None):
+def _loaded_user(app, client, touch=None, method="GET"):
     """The user one request of `client` signs in, as its own worker request would (a session of its
     own, closed at the end); `touch` does something to it during the request."""
     from flask_login import current_user
     with app.app_context():
-        with app.test_request_context("/projects/new",
+        with app.test_request_context("/projects/new", method=method,
                                       headers={"Cookie": f"session={client.get_cookie('session').value}"}):
             app.preprocess_request()
             loaded = current_user._get_current_object()
@@ -199,6 +180,50 @@ def test_a_changed_row_or_a_touched_user_is_built_anew(app, make):
     assert after_load is not kept  # what was loaded into it could be stale by now: built anew
     fresh, seen = _loaded_user(app, client)
     assert fresh is not after_load and seen[1] == "改名后"  # a change not saved is not carried on
+
+
+def test_a_change_flushed_or_committed_in_a_request_is_not_carried_into_the_next(app, make):
+    user = make.user("applicant", "DEPA")
+    client = _signed_in(app, user)
+    first, _ = _loaded_user(app, client)
+
+    def flushed_only(u):  # written, then the request ends without a commit: the database keeps its own
+        u.display_name = "未提交"
+        db.session.flush()
+    _loaded_user(app, client, touch=flushed_only, method="POST")
+    after_flush, seen = _loaded_user(app, client)
+    assert after_flush is not first and seen[1] == user.display_name
+
+    def committed(u):  # a POST that saves a change to the user: expired by the commit
+        u.display_name = "已提交"
+        db.session.commit()
+    _loaded_user(app, client, touch=committed, method="POST")
+    after_commit, seen = _loaded_user(app, client)
+    assert after_commit is not after_flush and seen[1] == "已提交"
+
+
+def test_a_department_already_in_the_session_or_another_thread_gets_a_user_of_its_own(app, make):
+    import threading
+
+    from flask_login import current_user
+
+    from govit.models import Department
+    user = make.user("applicant", "DEPA")
+    client = _signed_in(app, user)
+    first, _ = _loaded_user(app, client)
+    with app.app_context():
+        department = db.session.get(Department, user.department_id)
+        with app.test_request_context("/projects/new",
+                                      headers={"Cookie": f"session={client.get_cookie('session').value}"}):
+            app.preprocess_request()
+            loaded = current_user._get_current_object()
+            assert loaded is not first and loaded.department is department  # no second department instance
+    elsewhere = []
+    thread = threading.Thread(target=lambda: elsewhere.append(_loaded_user(app, client)[0]))
+    thread.start()
+    thread.join()
+    assert elsewhere[0] is not first  # each thread keeps its own: never one object in two sessions at once
+    assert _loaded_user(app, client)[0] is loaded  # this thread's, kept since
 
 
 def test_a_session_ended_elsewhere_signs_the_kept_user_out_at_once(app, make):
