@@ -378,8 +378,7 @@ def start_session(user: User, ip: str | None, agent: str | None) -> str:
 SIGNED_IN_COLUMNS = ("id", "username", "display_name", "email", "role", "department_id", "must_change_password",
                      "active", "created_at", "totp_enabled")
 DEPARTMENT_COLUMNS = ("id", "code", "name", "is_authority", "created_at")  # the user's department, read beside
-_USER_WIDTH = len(SIGNED_IN_COLUMNS) + len(DEPARTMENT_COLUMNS)
-_SIGNED_IN_WIDTH = _USER_WIDTH + 4  # then the unread count, the MAC and the history's head (seq, hash)
+_USER_WIDTH = len(SIGNED_IN_COLUMNS) + len(DEPARTMENT_COLUMNS)  # then the unread count, the MAC, the head
 _signed_in_query = None
 _with_signed_in: dict = {}  # endpoint -> the signed-in statement with what that endpoint reads beside it
 _kept_users = threading.local()  # per thread: {user id: (the user, what it had unloaded when built)}
@@ -525,12 +524,10 @@ def signed_in_user(user_id: str, key: str | None) -> User | None:
         return None
     reading = _reading_endpoint()
     params = {"user_id": number, "key_hash": _digest(key or ""), "now": session_clock()}
-    if reading is not None:
-        params["project_id"] = reading[1]
     if reading is None:  # columns alone: a Core statement on the session's connection
         found = db.session.connection().execute(_signed_in_statement(), params).first()
     else:  # with the route's project, an entity: through the session
-        found = db.session.execute(_signed_in_statement(reading[0]), params).first()
+        found = db.session.execute(_signed_in_statement(reading[0]), {**params, "project_id": reading[1]}).first()
     if found is None:
         return None
     user, mac = _user_of(tuple(found[:_USER_WIDTH])), found.integrity_mac
@@ -542,7 +539,7 @@ def signed_in_user(user_id: str, key: str | None) -> User | None:
         return None
     _hold_head(found)  # a GET's data version, as of the sign-in check
     if reading is not None:  # for the scope check, which still decides on it (auth.access.load_project)
-        request.environ[READ_WITH_USER] = (*reading, tuple(found[_SIGNED_IN_WIDTH:]))
+        request.environ[READ_WITH_USER] = (*reading, tuple(found[len(_signed_in_statement().selected_columns):]))
     return user
 
 
