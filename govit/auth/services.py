@@ -610,26 +610,35 @@ _token_query = None
 
 
 def _token_statement():
-    """The token with its user (a joined load) and the history's head, in one statement built once
-    (issue 24: an API GET then holds the head as a web page does, and what is kept by it serves it)."""
+    """The live token's user, its department, the account's stored MAC and the history's head, in
+    one Core statement built once, with the same columns as the signed-in statement's, so that the
+    user is the thread's kept one as a web request's is (issue 24: the API's floor; an API GET holds
+    the head as a web page does, and what is kept by it serves it). A revoked or expired token (one
+    whose expiry is before now) reads no row."""
     global _token_query
     if _token_query is None:
         from sqlalchemy import bindparam
         from ..models import ChainHead
-        _token_query = select(ApiToken, _head_column(ChainHead.seq), _head_column(ChainHead.hash)).where(
-            ApiToken.token_hash == bindparam("token_hash"))
+        _token_query = (select(*(getattr(User, name) for name in SIGNED_IN_COLUMNS),
+                               *(getattr(Department, name) for name in DEPARTMENT_COLUMNS),
+                               User.integrity_mac, _head_column(ChainHead.seq), _head_column(ChainHead.hash))
+                        .join(Department, Department.id == User.department_id)
+                        .join(ApiToken, ApiToken.user_id == User.id)
+                        .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+                               ApiToken.expires_at >= bindparam("now")))
     return _token_query
 
 
 def user_for_token(token: str) -> User | None:
-    found = db.session.execute(_token_statement(), {"token_hash": _digest(token)}).one_or_none()
-    row = found[0] if found is not None else None
-    if row is None or row.revoked_at is not None or row.expires_at < clock.now():
+    found = db.session.connection().execute(
+        _token_statement(), {"token_hash": _digest(token), "now": clock.now()}).first()
+    if found is None:
         return None
-    if not integrity.intact(row.user):  # 访问控制信息完整性 (CRYPTO.md), as for the web session
-        sign_out_altered(row.user_id, "api")
+    user = _user_of(tuple(found[:_USER_WIDTH]))
+    if not integrity.matches(user, found.integrity_mac):  # 访问控制信息完整性 (CRYPTO.md), as for the web session
+        sign_out_altered(user.id, "api")
         return None
-    if not row.user.active:
+    if not user.active:
         return None
     _hold_head(found)  # a GET's data version, as of the token check
-    return row.user
+    return user

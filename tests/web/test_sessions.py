@@ -171,6 +171,53 @@ def test_delete_token_revokes_the_token_it_is_sent_with(app, make):
     assert db.session.scalar(select(func.count()).select_from(Event).where(Event.action == "revoke_token")) == 1
 
 
+def test_a_token_works_through_its_expiry_moment_and_not_a_second_after(app, make, monkeypatch):
+    """GOVIT_TOKEN_DAYS: a token whose expiry is now still signs in; one second past it, nobody. The
+    user a token signs in is read with the same columns, the same one statement and the same kept
+    object as a web session's (issue 24), and a deactivation counts at the next request."""
+    make.department("DEPA")
+    user = make.user("applicant", "DEPA")
+    client = app.test_client()
+    headers = _token(client, user)
+    row = db.session.execute(select(ApiToken).where(ApiToken.user_id == user.id)).scalar_one()
+    moment = row.created_at + timedelta(days=1)
+    db.session.execute(update(ApiToken).where(ApiToken.id == row.id).values(expires_at=moment))
+    db.session.commit()
+    monkeypatch.setattr(clock, "now", lambda: moment)  # the expiry moment itself
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    monkeypatch.setattr(clock, "now", lambda: moment + timedelta(seconds=1))
+    res = client.get("/api/v1/me", headers=headers)
+    assert res.status_code == 401 and res.json["error"] == "unauthorized"
+    assert db.session.get(ApiToken, row.id).revoked_at is None  # refused, not changed
+    monkeypatch.setattr(clock, "now", lambda: moment - timedelta(hours=1))
+    assert client.get("/api/v1/me", headers=headers).json["username"] == user.username
+    db.session.execute(update(User).where(User.id == user.id).values(active=False))  # another worker, MAC left
+    db.session.commit()
+    assert client.get("/api/v1/me", headers=headers).status_code == 401  # the account no longer matches its MAC
+
+
+def test_the_kept_user_of_a_token_is_the_same_as_of_the_web_session(app, make):
+    from govit.auth.services import user_for_token
+    make.department("DEPA")
+    user = make.user("applicant", "DEPA")
+    client = app.test_client()
+    token, name = _token(client, user)["Authorization"][7:], user.username
+    db.session.remove()  # the test's own user object is not what a request loads
+    with app.test_request_context("/api/v1/me"):
+        first = user_for_token(token)
+        db.session.remove()
+    with app.test_request_context("/api/v1/me"):
+        again = user_for_token(token)
+        assert again is first and again.department.code == "DEPA" and again.username == name
+        db.session.remove()
+    db.session.execute(update(User).where(User.id == first.id).values(display_name="改名后"))
+    db.session.commit()
+    with app.test_request_context("/api/v1/me"):
+        changed = user_for_token(token)
+        assert changed is not first and changed.display_name == "改名后"
+        db.session.remove()
+
+
 def test_the_user_sees_and_ends_its_own_sessions(app, make):
     make.department("DEPA")
     user, stranger = make.user("applicant", "DEPA"), make.user("applicant", "DEPA")
