@@ -105,7 +105,7 @@ def list_projects():
     query = queries.project_query(g.api_user, inputs.query_choice(args, "state", STATES),
                                   resolve(args.get("department")),  # a code or a name (issue 19, finding 6)
                                   inputs.query_int(args, "plan_year"), args.get("q"))
-    query = query.options(*PROJECT_LOADS) if view == "full" else query.with_only_columns(*SUMMARY_COLUMNS)
+    query = query.options(*PROJECT_LOADS) if view == "full" else queries.with_department(query, *SUMMARY_COLUMNS)
     per_page = min(max(inputs.query_int(args, "per_page", 100), 1), 200)
     page = queries.paginate(query, inputs.query_int(args, "page", 1), per_page, rows=view != "full")
     if view == "full":

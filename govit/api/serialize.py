@@ -10,7 +10,7 @@ from ..alerts.scan import alert_json
 from ..domain.money import format_money
 from ..domain.roles import sees_all_projects
 from ..extensions import db
-from ..models import Alert, Department, Event, Opinion, Project, SimilarityMatch, User
+from ..models import Alert, Event, Opinion, Project, SimilarityMatch, User
 from ..planning.review import IN_REVIEW, pauses_by_project
 from ..planning.fields import SHARE_FIELDS
 from ..planning.queries import of_department
@@ -55,7 +55,7 @@ SUMMARY_COLUMNS = (Project.id, Project.name, Project.state, Project.plan_year, P
                    Project.total_investment, Project.approved_estimate, Project.submitted_on, Project.concluded_on,
                    Project.design_submitted_on, Project.completed_on, Project.acceptance_extended_until,
                    Project.accepted_on, Project.live_on, Project.updated_at,
-                   of_department(Department.code, "department_code"))
+                   of_department("code", "department_code"))
 
 
 def project_summaries(projects) -> list[dict]:

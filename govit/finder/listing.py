@@ -9,14 +9,14 @@ from sqlalchemy import false, func, select
 from ..domain.errors import InvalidInput
 from ..domain.lifecycle import STATE_LABELS
 from ..formkit import row_int
-from ..models import Alert, Department, Project
+from ..models import Alert, Project
 from ..planning import queries
 from .departments import department_table, resolve
 
 # the nearest open deadline the scan watches for the project (R-ALERT), for the 期限 column and sort
 NEAREST_DUE = (select(func.min(Alert.due_on)).where(Alert.project_id == Project.id, Alert.status == "open")
                .correlate(Project).scalar_subquery().label("due_on"))
-DEPARTMENT_NAME = queries.of_department(Department.name, "department_name")
+DEPARTMENT_NAME = queries.of_department("name", "department_name")
 ROW_COLUMNS = (Project.id, Project.name, Project.urgent, Project.plan_year, Project.total_investment, Project.state,
                Project.online_code, Project.submitted_on, Project.created_at, DEPARTMENT_NAME, NEAREST_DUE)
 SORTS = {"name": Project.name, "department": DEPARTMENT_NAME, "state": Project.state,
@@ -81,7 +81,7 @@ def listing(user, args) -> Listing:
     # by id alone (never empty, unique): the index (state, id) then gives the page in order, without
     # reading and sorting every match (issue 24: NULLS LAST kept PostgreSQL from it, 3,037 rows sorted)
     ordering = (order,) if sort == "id" else (order.nulls_last(), Project.id.desc())
-    query = query.with_only_columns(*ROW_COLUMNS).order_by(None).order_by(*ordering)
+    query = queries.with_department(query, *ROW_COLUMNS).order_by(None).order_by(*ordering)
     conditions = _conditions(args, code, state)
     return Listing(query, problems, conditions, sort, descending)
 

@@ -13,7 +13,7 @@ from ..planning import queries
 from .departments import department_table
 
 RESULT_COLUMNS = (Project.id, Project.name, Project.urgent, Project.plan_year, Project.total_investment,
-                  Project.state, Project.online_code, queries.of_department(Department.name, "department_name"))
+                  Project.state, Project.online_code, queries.of_department("name", "department_name"))
 
 
 def _departments_named(text: str, found: list[str]) -> list[int]:
@@ -41,6 +41,6 @@ def search_query(user, text: str):
     score = (func.coalesce(words.c.weight, 0) + case((code, WEIGHTS["code"]), else_=0)
              + case((phrase, WEIGHTS["name_phrase"]), else_=0)
              + case((in_department, WEIGHTS["department"]), else_=0)).label("score")
-    return (queries.scoped_projects(user).outerjoin(words, words.c.project_id == Project.id)
-            .where(or_(words.c.project_id.is_not(None), code, phrase, in_department))
-            .with_only_columns(*RESULT_COLUMNS, score).order_by(score.desc(), Project.id.desc()))
+    return (queries.with_department(queries.scoped_projects(user).outerjoin(words, words.c.project_id == Project.id)
+                                    .where(or_(words.c.project_id.is_not(None), code, phrase, in_department)),
+                                    *RESULT_COLUMNS, score).order_by(score.desc(), Project.id.desc()))

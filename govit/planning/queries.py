@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Row, func, or_, select
+from sqlalchemy.orm import aliased
 
 from .. import clock
 from ..calendar_store import load_calendar
@@ -27,21 +28,34 @@ def scoped_projects(user: User):
     return query
 
 
-def of_department(column, label: str):
-    """A column of the project's department in a row query; correlated to the project alone, so a
-    filter that joins the department table leaves it intact."""
-    return (select(column).where(Department.id == Project.department_id).correlate(Project)
-            .scalar_subquery().label(label))
+# The project's department, joined under a name of its own for a list row's department column, so
+# that a filter joining the department table (project_query's `department`) leaves it intact. An outer
+# join on the primary key (issue 24): PostgreSQL looks each row's department up by its index, where a
+# correlated subquery scanned the whole (small) department table once per row, half the list's time on
+# the server; and both databases drop the join from a statement that reads none of its columns (the
+# list's count).
+LISTED_DEPARTMENT = aliased(Department, name="listed_department")
+
+
+def of_department(name: str, label: str):
+    """A column of the project's department in a row query (with_department joins it)."""
+    return getattr(LISTED_DEPARTMENT, name).label(label)
+
+
+def with_department(query, *columns):
+    """`query` narrowed to `columns`, the project's department joined for of_department's columns."""
+    return query.with_only_columns(*columns).outerjoin(LISTED_DEPARTMENT,
+                                                       LISTED_DEPARTMENT.id == Project.department_id)
 
 
 # What a list row shows: a few columns, not 60 columns of 第九条 text per project
 LIST_COLUMNS = (Project.id, Project.name, Project.urgent, Project.plan_year, Project.total_investment, Project.state,
-                of_department(Department.name, "department_name"))
+                of_department("name", "department_name"))
 
 
 def list_rows(query):
     """`project_query(...)` narrowed to the columns of a list row."""
-    return query.with_only_columns(*LIST_COLUMNS)
+    return with_department(query, *LIST_COLUMNS)
 
 
 def project_query(user: User, state: str | None = None, department: str | None = None,
