@@ -89,6 +89,10 @@ ROLE_DEPARTMENTS = {"planner": "YSHJ", "finance": "CZT", "ndrc": "FGW", "auditor
                     "secrecy": "BMB", "police": "GAT", "admin": "YSHJ", "security_admin": "YSHJ"}
 EVERY_ROLE = ("planning.home", "alerts.dashboard_page")  # pages that differ most by role
 SKIP_SUFFIXES = (".xlsx", ".csv", ".png", ".pdf", ".docx", ".zip", ".json", ".ico")
+# pages whose every view reads the whole history: the audit page verifies every event's MAC (39 s and
+# 2 GB at 20,000 projects' million events), which would hold a worker's start for as long and leave
+# its memory grown; what a visit would warm (its templates, statements) is warmed cheaply elsewhere
+SKIP_ENDPOINTS = frozenset({"alerts.audit"})
 
 
 def _pages(app: Flask) -> list[tuple[str, str]]:
@@ -101,7 +105,8 @@ def _pages(app: Flask) -> list[tuple[str, str]]:
               "plan_id": db.session.scalar(select(func.max(Plan.id)))}
     pages = []
     for rule in app.url_map.iter_rules():
-        if "GET" not in rule.methods or rule.endpoint not in ROUTES or rule.rule.startswith("/api/") \
+        if "GET" not in rule.methods or rule.endpoint not in ROUTES or rule.endpoint in SKIP_ENDPOINTS \
+                or rule.rule.startswith("/api/") \
                 or rule.rule.endswith(SKIP_SUFFIXES) or "export" in rule.rule or rule.endpoint.startswith("auth."):
             continue
         if set(rule.arguments) - set(newest) or any(newest[name] is None for name in rule.arguments):
