@@ -130,10 +130,17 @@ def _pg_against_sqlite(runs: list[dict], misses: list[str]) -> list[str]:
         if not (lite and pg and lite.get("mixed") and pg.get("mixed")):  # both measured as issue 24 asks
             continue
         side = pg.get("side_by_side")
-        pairs = ({name: (row.get("sqlite"), row.get("postgresql")) for name, row in side["pages"].items()} if side
-                 else {name: (lite["loads"].get(name), pg["loads"].get(name)) for name in SHARE})
+        pairs = ({name: (row.get("sqlite"), row.get("postgresql"), row) for name, row in side["pages"].items()} if side
+                 else {name: (lite["loads"].get(name), pg["loads"].get(name), {}) for name in SHARE})
+        paired = bool(side) and any("share" in row for _, _, row in pairs.values())
         lines += [f"## PostgreSQL against SQLite, {scale:,} projects", ""]
-        if side:
+        if paired:
+            lines += [f"Side by side ({side['measured_on']}): both databases served at once (2 workers each), in each of",
+                      f"{side['repeat']} rounds every page asked of both back to back (which first alternating), runs of",
+                      f"{side['duration_s']} s; req/s is each database's median run (every run's in brackets), and",
+                      "PostgreSQL's share the median of the rounds' own shares (each round's in brackets): a round's two",
+                      "runs are seconds apart, the two median runs can be minutes apart (bench/run.py side_by_side).", ""]
+        elif side:
             lines += [f"Side by side ({side['measured_on']}): both databases served at once (2 workers each), each page",
                       "asked of SQLite and then of PostgreSQL in every round, the median of "
                       f"{side['repeat']} runs of {side['duration_s']} s each; req/s of every run in brackets.", ""]
@@ -141,13 +148,14 @@ def _pg_against_sqlite(runs: list[dict], misses: list[str]) -> list[str]:
             lines += ["From each database's own run above (no side-by-side run in these results).", ""]
         lines += ["| page | SQLite req/s | PostgreSQL req/s | PostgreSQL / SQLite | target |", "|---|---:|---:|---:|---|"]
         for name in SHARE:
-            a, b = pairs.get(name, (None, None))
+            a, b, row = pairs.get(name, (None, None, {}))
             if not (a and b and a["rps"]):
                 continue
-            ratio = b["rps"] / a["rps"]
+            ratio = row["share"] if row.get("share") is not None else b["rps"] / a["rps"]
             each = (f" ({', '.join(f'{r:,.0f}' for r in a['rps_each_run'])})",
                     f" ({', '.join(f'{r:,.0f}' for r in b['rps_each_run'])})") if side else ("", "")
-            lines.append(f"| {name} | {a['rps']:,.0f}{each[0]} | {b['rps']:,.0f}{each[1]} | {ratio:.0%} | "
+            shares = f" ({', '.join(f'{r:.0%}' for r in row['share_each_round'])})" if row.get("share_each_round") else ""
+            lines.append(f"| {name} | {a['rps']:,.0f}{each[0]} | {b['rps']:,.0f}{each[1]} | {ratio:.0%}{shares} | "
                          f"{_ok(ratio >= PG_SHARE)} ≥ {PG_SHARE:.0%} |")
             if scale == 20000 and ratio < PG_SHARE:
                 misses.append(f"postgresql {name}: {ratio:.0%} of SQLite's throughput")

@@ -14,9 +14,9 @@ page's time, SQL statements and time in the database (pg_stat_statements when th
 loaded). Cold start: a fresh gunicorn worker per page, the first request and the second timed. The
 deadline scan timed with its SQL statements counted; the Excel export of next year's plan; a chart.
 When both databases were measured at a scale, PostgreSQL against SQLite once more side by side: both
-served at once, each page asked of one and then of the other in every round, so that the machine's
-drift between the two databases' runs (tens of minutes apart) does not pass for a difference between
-them. Results go to bench/results/<database>-<scale>.json (the side-by-side run in PostgreSQL's) and
+served at once, each page asked of both back to back in every round (which first alternating), and
+PostgreSQL's share the median of the rounds' shares, so that the machine's drift between the two
+databases' runs (tens of minutes apart) does not pass for a difference between them. Results go to bench/results/<database>-<scale>.json (the side-by-side run in PostgreSQL's) and
 the tables in docs/PERFORMANCE.md (bench/report.py). The defaults (20,000 projects, both databases)
 take about 30 minutes.
 """
@@ -25,6 +25,7 @@ import json
 import os
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -222,29 +223,48 @@ def _cold_start(env: dict, cookie: str, token: str, paths: dict[str, str]) -> di
     return found
 
 
+SIDE_ROUNDS = 5  # at least, for the side-by-side run: its target is a ratio of two noisy figures
+
+
 def side_by_side(served: dict[str, tuple[dict, str]], duration: int, repeat: int, warmup: int) -> dict:
     """Every page on SQLite and on PostgreSQL (`served`: kind -> its environment and measured project),
-    both servers up at once (the idle one's workers wait in accept, costing nothing), each page asked of
-    one and then of the other in every round; the median run of each, as _rounds reports."""
+    both servers up at once (the idle one's workers wait in accept, costing nothing), the page asked of
+    both back to back in every round, which asks first alternating (max(`repeat`, SIDE_ROUNDS) rounds).
+    Per page and database the median run as _rounds reports it; and PostgreSQL's share of SQLite's, the
+    median of the rounds' own shares: each round's pair of runs is seconds apart, where the two
+    databases' median runs can be minutes apart, and this machine's speed drifts by up to 2x over
+    minutes (ANALYSIS.md, session 13)."""
     procs, servers = [], {}
     try:
         for kind, (env, project_id) in served.items():
             proc, url = _serve(env)
             procs.append(proc)
             servers[kind] = (url, *_sign_in(url), page_paths(project_id))
-        targets = {f"{name}|{kind}": (url + paths[name], "" if name == "API list" else cookie,
-                                      token if name == "API list" else "")
-                   for name in page_paths("0") for kind, (url, cookie, token, paths) in servers.items()}  # page by page
-        found = _rounds(targets, duration, repeat, warmup, "side by side")
+        rounds = max(repeat, SIDE_ROUNDS)
+        runs: dict[str, dict[str, list[dict]]] = {name: {kind: [] for kind in servers} for name in page_paths("0")}
+        for number in range(rounds):
+            for name, by_kind in runs.items():
+                for kind in (list(servers) if number % 2 == 0 else list(servers)[::-1]):
+                    url, cookie, token, paths = servers[kind]
+                    _drain(url + "/_bench/ceiling")
+                    api = name == "API list"
+                    by_kind[kind].append(_load(url + paths[name], duration, "" if api else cookie,
+                                               token if api else "", warmup))
+                    print(f"  side by side {number + 1}/{rounds} {name:13} {kind:10} {by_kind[kind][-1]}", flush=True)
     finally:
         for proc in procs:
             proc.terminate()
             proc.wait(timeout=30)
     pages: dict[str, dict] = {}
-    for key, row in found.items():
-        name, kind = key.split("|")
-        pages.setdefault(name, {})[kind] = row
-    return {"pages": pages, "duration_s": duration, "repeat": repeat, "measured_on": time.strftime("%Y-%m-%d %H:%M")}
+    for name, by_kind in runs.items():
+        pages[name] = {kind: {**_median(found), "rps_each_run": [r["rps"] for r in found]}
+                       for kind, found in by_kind.items()}
+        if {"sqlite", "postgresql"} <= set(by_kind):
+            shares = [pg["rps"] / lite["rps"] for lite, pg in zip(by_kind["sqlite"], by_kind["postgresql"])
+                      if lite["rps"]]
+            pages[name]["share_each_round"] = [round(share, 3) for share in shares]
+            pages[name]["share"] = round(statistics.median(shares), 3) if shares else None
+    return {"pages": pages, "duration_s": duration, "repeat": rounds, "measured_on": time.strftime("%Y-%m-%d %H:%M")}
 
 
 def bench(kind: str, scale: int, duration: int, work: Path, repeat: int = 3, writers: tuple[float, ...] = (0.5, 0.1),
