@@ -44,8 +44,7 @@ def of_department(name: str, label: str):
 
 def with_department(query, *columns):
     """`query` narrowed to `columns`, the project's department joined for of_department's columns."""
-    return query.with_only_columns(*columns).outerjoin(LISTED_DEPARTMENT,
-                                                       LISTED_DEPARTMENT.id == Project.department_id)
+    return query.outerjoin(LISTED_DEPARTMENT, LISTED_DEPARTMENT.id == Project.department_id).with_only_columns(*columns)
 
 
 # What a list row shows: a few columns, not 60 columns of 第九条 text per project
