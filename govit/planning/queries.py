@@ -43,8 +43,11 @@ def of_department(name: str, label: str):
 
 
 def with_department(query, *columns):
-    """`query` narrowed to `columns`, the project's department joined for of_department's columns."""
-    return query.outerjoin(LISTED_DEPARTMENT, LISTED_DEPARTMENT.id == Project.department_id).with_only_columns(*columns)
+    """`query` narrowed to `columns`, the project's department joined for of_department's columns.
+    Joined before the columns are chosen: joined after, the same SQL from lists of other columns
+    carried other cache keys, and the web list and the API list no longer shared their kept count."""
+    joined = query.outerjoin(LISTED_DEPARTMENT, LISTED_DEPARTMENT.id == Project.department_id)
+    return joined.with_only_columns(*columns)
 
 
 # What a list row shows: a few columns, not 60 columns of 第九条 text per project
