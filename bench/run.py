@@ -16,8 +16,9 @@ deadline scan timed with its SQL statements counted; the Excel export of next ye
 When both databases were measured at a scale, PostgreSQL against SQLite once more side by side: both
 served at once, each page asked of both back to back in every round (which first alternating), and
 PostgreSQL's share the median of the rounds' shares, so that the machine's drift between the two
-databases' runs (tens of minutes apart) does not pass for a difference between them. Results go to bench/results/<database>-<scale>.json (the side-by-side run in PostgreSQL's) and
-the tables in docs/PERFORMANCE.md (bench/report.py). The defaults (20,000 projects, both databases)
+databases' runs (tens of minutes apart) does not pass for a difference between them. Results go to
+bench/results/<database>-<scale>.json (the side-by-side run in PostgreSQL's) and the tables in
+docs/PERFORMANCE.md (bench/report.py). The defaults (20,000 projects, both databases)
 take about 30 minutes.
 """
 import argparse

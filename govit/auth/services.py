@@ -398,24 +398,20 @@ def _signed_in_statement(endpoint: str | None = None):
     version the layout's 待办 count and the kept pages are read by: issue 24, a round trip fewer per
     page on PostgreSQL), and the condition that the cookie's server-side session is live (not ended,
     within its absolute lifetime); the account's being active is checked after its MAC
-    (signed_in_user). For an endpoint of WITH_SIGNED_IN, its columns too, the project joined by the
+    (_signed_in_from). For an endpoint of WITH_SIGNED_IN, its columns too, the project joined by the
     route's id (outer: an absent project reads as None, which the scope check answers with 404)."""
     global _signed_in_query
     if _signed_in_query is None:
         from sqlalchemy import bindparam, func
         from ..alerts.views import UNREAD_SHOWN
-        from ..models import ChainHead, Notification
+        from ..models import Notification
         user_id = bindparam("user_id")
         unread = (select(Notification.id).where(Notification.user_id == user_id, Notification.read_at.is_(None))
                   .limit(UNREAD_SHOWN).subquery())
         live = exists().where(LoginSession.user_id == User.id, LoginSession.key_hash == bindparam("key_hash"),
                               LoginSession.ended_at.is_(None), LoginSession.expires_at > bindparam("now"))
-        _signed_in_query = (select(*(getattr(User, name) for name in SIGNED_IN_COLUMNS),
-                                   *(getattr(Department, name) for name in DEPARTMENT_COLUMNS),
-                                   select(func.count()).select_from(unread).scalar_subquery().label("unread"),
-                                   User.integrity_mac, _head_column(ChainHead.seq), _head_column(ChainHead.hash))
-                            .join(Department, Department.id == User.department_id)
-                            .where(User.id == user_id, live))
+        unread_count = select(func.count()).select_from(unread).scalar_subquery().label("unread")
+        _signed_in_query = _user_row(unread_count).where(User.id == user_id, live)
     if endpoint is None:
         return _signed_in_query
     if endpoint not in _with_signed_in:
@@ -425,6 +421,32 @@ def _signed_in_statement(endpoint: str | None = None):
         _with_signed_in[endpoint] = (_signed_in_query.add_columns(*columns)
                                      .outerjoin(columns[0], columns[0].id == project_id))
     return _with_signed_in[endpoint]
+
+
+def _user_row(*beside):
+    """A select of what signs a user in, for the web session's statement and the API token's alike:
+    the user's columns (SIGNED_IN_COLUMNS) and its department's (joined), then `beside`, the
+    account's stored MAC and the history's head (_signed_in_from reads them)."""
+    from ..models import ChainHead
+    return (select(*(getattr(User, name) for name in SIGNED_IN_COLUMNS),
+                   *(getattr(Department, name) for name in DEPARTMENT_COLUMNS),
+                   *beside, User.integrity_mac, _head_column(ChainHead.seq), _head_column(ChainHead.hash))
+            .join(Department, Department.id == User.department_id))
+
+
+def _signed_in_from(found, channel: str) -> User | None:
+    """The user a row of _user_row signs in on `channel` ("web", "api"): None when the account no
+    longer matches its MAC (访问控制信息完整性 on every request: one HMAC-SM3, no query; every session
+    and token of it then ends) or is inactive (checked after the MAC: an account deactivated in the
+    database is altered too); else the history's head it read is held as a GET's data version."""
+    user = _user_of(tuple(found[:_USER_WIDTH]))
+    if not integrity.matches(user, found.integrity_mac):
+        sign_out_altered(user.id, channel)
+        return None
+    if not user.active:
+        return None
+    _hold_head(found)
+    return user
 
 
 def _user_of(values: tuple) -> User:
@@ -530,14 +552,10 @@ def signed_in_user(user_id: str, key: str | None) -> User | None:
         found = db.session.execute(_signed_in_statement(reading[0]), {**params, "project_id": reading[1]}).first()
     if found is None:
         return None
-    user, mac = _user_of(tuple(found[:_USER_WIDTH])), found.integrity_mac
+    user = _signed_in_from(found, "web")
+    if user is None:
+        return None
     user.unread = found.unread
-    if not integrity.matches(user, mac):  # 访问控制信息完整性 on every request: one HMAC-SM3, no query
-        sign_out_altered(user.id, "web")  # (before `active`: an account deactivated in the database is too)
-        return None
-    if not user.active:
-        return None
-    _hold_head(found)  # a GET's data version, as of the sign-in check
     if reading is not None:  # for the scope check, which still decides on it (auth.access.load_project)
         request.environ[READ_WITH_USER] = (*reading, tuple(found[len(_signed_in_statement().selected_columns):]))
     return user
@@ -618,12 +636,7 @@ def _token_statement():
     global _token_query
     if _token_query is None:
         from sqlalchemy import bindparam
-        from ..models import ChainHead
-        _token_query = (select(*(getattr(User, name) for name in SIGNED_IN_COLUMNS),
-                               *(getattr(Department, name) for name in DEPARTMENT_COLUMNS),
-                               User.integrity_mac, _head_column(ChainHead.seq), _head_column(ChainHead.hash))
-                        .join(Department, Department.id == User.department_id)
-                        .join(ApiToken, ApiToken.user_id == User.id)
+        _token_query = (_user_row().join(ApiToken, ApiToken.user_id == User.id)
                         .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
                                ApiToken.expires_at >= bindparam("now")))
     return _token_query
@@ -632,13 +645,4 @@ def _token_statement():
 def user_for_token(token: str) -> User | None:
     found = db.session.connection().execute(
         _token_statement(), {"token_hash": _digest(token), "now": clock.now()}).first()
-    if found is None:
-        return None
-    user = _user_of(tuple(found[:_USER_WIDTH]))
-    if not integrity.matches(user, found.integrity_mac):  # 访问控制信息完整性 (CRYPTO.md), as for the web session
-        sign_out_altered(user.id, "api")
-        return None
-    if not user.active:
-        return None
-    _hold_head(found)  # a GET's data version, as of the token check
-    return user
+    return None if found is None else _signed_in_from(found, "api")  # 访问控制信息完整性 (CRYPTO.md), as for the web
