@@ -123,15 +123,18 @@ def demo_command():
 def verify_audit_command():
     """Check the history has not been altered; exit 1 where it has."""
     from .domain.audit import AuditKeyMissing, describe
-    from .history import chain_break
+    from .history import full_check
 
     try:
-        broken = chain_break()  # R-AUDIT-TRAIL: every MAC under the key, the head row and the checkpoint
+        # R-AUDIT-TRAIL: every MAC under the key, the head row and the checkpoint; the check recorded,
+        # signed, for the auditor's page of a long history to continue from (issue 24)
+        broken, check = full_check("govit verify-audit")
     except AuditKeyMissing as err:
         _fail(str(err))
     if broken is not None:
         _fail(f"历史记录校验失败（{broken[1]}）：{describe(broken)}")
-    click.echo("历史记录完整：HMAC-SM3 链、链头与库外检查点校验通过")
+    upto = f"（第 1–{check.upto_seq} 条，已记录本次校验）" if check is not None and check.upto_seq else ""
+    click.echo(f"历史记录完整：HMAC-SM3 链、链头与库外检查点校验通过{upto}")
 
 
 @click.command("scan-deadlines")

@@ -98,6 +98,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "GOVIT_SIMILARITY_THRESHOLD": float(os.environ.get("GOVIT_SIMILARITY_THRESHOLD", "0.45")),
         # issue 24: how many rendered project pages each worker keeps (project_page.py; 0: none)
         "GOVIT_PROJECT_PAGE_CACHE": int(os.environ.get("GOVIT_PROJECT_PAGE_CACHE", "256")),
+        # issue 24: up to how many events the auditor's page verifies the whole history on every view;
+        # a longer one from the newest signed full check on (history.page_verdict)
+        "GOVIT_AUDIT_PAGE_FULL_EVENTS": int(os.environ.get("GOVIT_AUDIT_PAGE_FULL_EVENTS", "20000")),
         # issue 24: how long the province dashboard may show figures older than a change (unset: 30 s,
         # 0 in tests; alerts/dashboard.rebuild_seconds)
         **({"GOVIT_DASHBOARD_SECONDS": float(os.environ["GOVIT_DASHBOARD_SECONDS"])}

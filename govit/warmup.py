@@ -89,9 +89,10 @@ ROLE_DEPARTMENTS = {"planner": "YSHJ", "finance": "CZT", "ndrc": "FGW", "auditor
                     "secrecy": "BMB", "police": "GAT", "admin": "YSHJ", "security_admin": "YSHJ"}
 EVERY_ROLE = ("planning.home", "alerts.dashboard_page")  # pages that differ most by role
 SKIP_SUFFIXES = (".xlsx", ".csv", ".png", ".pdf", ".docx", ".zip", ".json", ".ico")
-# pages whose every view reads the whole history: the audit page verifies every event's MAC (39 s and
-# 2 GB at 20,000 projects' million events), which would hold a worker's start for as long and leave
-# its memory grown; what a visit would warm (its templates, statements) is warmed cheaply elsewhere
+# pages whose view may read the whole history: the audit page verifies every event's MAC on each view
+# of a history up to GOVIT_AUDIT_PAGE_FULL_EVENTS (up to about 0.7 s), and a longer one from its newest
+# signed check on (before issue 24's change, 39 s and 2 GB at a million events), which would hold a
+# worker's start; what a visit would warm (its templates, statements) is warmed cheaply elsewhere
 SKIP_ENDPOINTS = frozenset({"alerts.audit"})
 
 

@@ -173,6 +173,8 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "alerts.full_record": allow(STAFF, scope=PROJECT),
     "alerts.audit": allow(AUDITOR, PLANNER, scope=PROVINCE),
     "alerts.audit_export": allow(AUDITOR, PLANNER, scope=PROVINCE),  # issue 19: the filtered history
+    # issue 24: a full check of the history, recorded for the page (it changes no project and no event)
+    "alerts.audit_verify": allow(AUDITOR, PLANNER, scope=PROVINCE, rule="R-AUDIT-TRAIL"),
     # issue 19 (Build 4): search and the list's export, narrowed to the projects the caller may see
     "find.search": allow(STAFF, scope=DEPARTMENT),
     "find.projects_xlsx": allow(STAFF, scope=DEPARTMENT),

@@ -64,6 +64,14 @@ def checkpoint_mac(key: bytes | str, seq: int, digest: str) -> str:
     return hmac.new(_key(key), f"govit-checkpoint|{seq}|{digest}".encode(), ALGORITHM).hexdigest()
 
 
+def check_mac(key: bytes | str, checked_at: str, checked_by: str, upto_seq: int, upto_hash: str,
+              broken_seq: int | None, broken_kind: str | None) -> str:
+    """The signature of a recorded full check of the chain (the auditor's page shows the newest one
+    whose signature holds): who cannot sign cannot record a check that never ran, or change its verdict."""
+    message = canonical(["govit-audit-check", checked_at, checked_by, upto_seq, upto_hash, broken_seq, broken_kind])
+    return hmac.new(_key(key), message.encode("utf-8"), ALGORITHM).hexdigest()
+
+
 @dataclass(frozen=True)
 class Link:
     """One stored event as the verifier sees it."""
@@ -89,11 +97,14 @@ def _moved_from(key, link: Link, by_hash: dict) -> int | None:
     return None
 
 
-def first_break(key, links: list[Link], anchored_seq: int | None = None) -> tuple[int, str] | None:
+def first_break(key, links: list[Link], anchored_seq: int | None = None,
+                after: tuple[int, str] = (0, GENESIS)) -> tuple[int, str] | None:
     """(seq, kind) of the first event that fails, kind one of KINDS, or None when the chain holds.
-    `anchored_seq`: the newest seq the checkpoint outside the database vouches for (None: unknown)."""
+    `anchored_seq`: the newest seq the checkpoint outside the database vouches for (None: unknown).
+    `after`: the (seq, MAC) of the event `links` continue from, already verified (the whole chain:
+    none, the genesis)."""
     by_hash = {link.hash: link for link in links}
-    expected_prev, expected_seq = GENESIS, 1
+    expected_seq, expected_prev = after[0] + 1, after[1]
     for index, link in enumerate(links):
         if link.seq > expected_seq:
             return expected_seq, "delete"

@@ -7,7 +7,7 @@ from .files import SealedFile
 from .construction import (AcceptanceOpinion, Evaluation, ExtensionRequest, Incident, PerformanceReport,
                            ProgressReport)
 from .ledger import LedgerBatch, LedgerEntry
-from .history import Alert, ChainHead, Event, Notification, PendingMail, ScanLock
+from .history import Alert, AuditCheck, ChainHead, Event, Notification, PendingMail, ScanLock
 from .letters import Letter, LetterCounter
 from .requests import RequestKey
 from .search import SearchWord
@@ -18,7 +18,7 @@ from .project import (AnnualInvestment, Document, ExpertReview, Opinion, Project
 
 __all__ = [
     "AcceptanceOpinion", "SupplementConsent",
-    "Alert", "AnnualInvestment", "ApprovalDecision", "ApiToken", "ApprovalRecord", "Baseline", "BudgetChange", "GovFund", "Settlement", "BlockOverride", "DepartmentFlag", "Plan", "PlanItem",
+    "Alert", "AuditCheck", "AnnualInvestment", "ApprovalDecision", "ApiToken", "ApprovalRecord", "Baseline", "BudgetChange", "GovFund", "Settlement", "BlockOverride", "DepartmentFlag", "Plan", "PlanItem",
     "SimilarityMatch", "UrgentInsertion", "CalendarDay", "CalendarYear", "ChainHead", "Department",
     "Document", "Evaluation", "Event", "ExtensionRequest", "Incident", "PerformanceReport",
     "ProgressReport", "ExpertReview", "Notification", "Opinion", "Project",

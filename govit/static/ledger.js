@@ -1,4 +1,4 @@
-// The ledger page (issue 20): a long check or import shows that it is working.
+// A long check or import (the ledger page, issue 20; the auditor's 完整校验) shows that it is working.
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("form.ledger-busy").forEach(function (form) {
     form.addEventListener("submit", function () {

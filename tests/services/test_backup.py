@@ -52,6 +52,7 @@ def test_backup_then_restore_into_a_new_database_round_trips(app, app_config, w,
     with other.app_context():  # the CLI runs in the app context it finds
         restored = other.test_cli_runner().invoke(args=["restore", str(archive)])
         assert restored.exit_code == 0, restored.output
+        as_restored = _rows(spare_database_url)  # before verify-audit records its check (issue 24)
         assert verify_chain() is None and db.session.get(Project, project_id).name == name
         assert other.test_cli_runner().invoke(args=["verify-audit"]).exit_code == 0
         for doc_id, data in docs.items():  # the wrapped keys came with the rows; the KEK never did
@@ -64,7 +65,9 @@ def test_backup_then_restore_into_a_new_database_round_trips(app, app_config, w,
         again = other.test_cli_runner().invoke(args=["restore", str(archive)])
         assert again.exit_code != 0 and "--replace" in again.output  # refused: the database is in use
         db.engine.dispose()
-    assert _rows(spare_database_url) == _rows(app.config["SQLALCHEMY_DATABASE_URI"])
+    assert as_restored == _rows(app.config["SQLALCHEMY_DATABASE_URI"])
+    checks = _rows(spare_database_url)["audit_check"]
+    assert [(row[2], row[5]) for row in checks] == [("govit verify-audit", None)]  # recorded, and found it whole
 
 
 def test_restore_refuses_a_damaged_archive_and_changes_nothing(app, w, runner, tmp_path):  # noqa: F811

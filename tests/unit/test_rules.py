@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from govit.domain import lifecycle
-from govit.domain.audit import GENESIS, Link, event_mac, first_break
+from govit.domain.audit import GENESIS, Link, check_mac, event_mac, first_break
 from govit.domain.documents import check_upload
 from govit.domain.errors import InvalidTransition, RuleViolation
 from govit.domain.money import MoneyError, parse_money
@@ -148,6 +148,29 @@ def test_r_audit_trail_chain_detects_any_change():
     assert first_break(key, good) is None
     assert first_break(key, [good[1]]) == (1, "delete")  # seq 1 was removed
     assert first_break(key, [good[0], Link(2, h1, h2, {"seq": 2, "a": 3})]) == (2, "edit")
+
+
+def test_r_audit_trail_a_chain_verified_from_a_checked_event_on():
+    """Issue 24: the auditor's page continues from the (seq, MAC) a signed full check ended at; what
+    follows must chain to that MAC and carry the next seq, and the check's signature covers every value."""
+    key = "unit-test-key"
+    h1 = event_mac(key, GENESIS, {"seq": 1, "a": 1})
+    h2 = event_mac(key, h1, {"seq": 2, "a": 2})
+    h3 = event_mac(key, h2, {"seq": 3, "a": 3})
+    rest = [Link(2, h1, h2, {"seq": 2, "a": 2}), Link(3, h2, h3, {"seq": 3, "a": 3})]
+    assert first_break(key, rest, after=(1, h1)) is None
+    assert first_break(key, rest[1:], after=(1, h1)) == (2, "delete")  # the event after the check is gone
+    assert first_break(key, rest, after=(1, h2)) is not None  # chained to another MAC than the check's
+    assert first_break(key, [], after=(3, h3)) is None
+    signed = check_mac(key, "2026-06-16T09:00:00.000000", "govit verify-audit", 3, h3, None, None)
+    assert signed == check_mac(key, "2026-06-16T09:00:00.000000", "govit verify-audit", 3, h3, None, None)
+    for changed in (("2026-06-16T09:00:00.000001", "govit verify-audit", 3, h3, None, None),
+                    ("2026-06-16T09:00:00.000000", "某人", 3, h3, None, None),
+                    ("2026-06-16T09:00:00.000000", "govit verify-audit", 2, h3, None, None),
+                    ("2026-06-16T09:00:00.000000", "govit verify-audit", 3, h2, None, None),
+                    ("2026-06-16T09:00:00.000000", "govit verify-audit", 3, h3, 2, "edit")):
+        assert check_mac(key, *changed) != signed
+    assert check_mac("another-key", "2026-06-16T09:00:00.000000", "govit verify-audit", 3, h3, None, None) != signed
 
 
 def test_scope_department_sees_own_and_co_built_only():
