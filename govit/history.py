@@ -183,6 +183,7 @@ def chain_break(anchored: bool = True) -> tuple[int, str] | None:
 
 
 STREAM_ROWS = 10000  # events read per statement by the streaming pass of a full check
+HEAD_ROUNDS = 3  # times the stream goes on to a head that moved while it read (appends meanwhile)
 
 
 def _whole_chain(anchored: bool) -> tuple[tuple[int, str] | None, tuple[int, str]]:
@@ -191,16 +192,16 @@ def _whole_chain(anchored: bool) -> tuple[tuple[int, str] | None, tuple[int, str
     at once took 2 GB); only a chain that fails is read whole, to name the kind of break."""
     key = audit_key()
     keyed = _keyed_schema()
-    kept = checkpoint.read(checkpoint.path(), key) if keyed and anchored else None
+    kept = checkpoint.read(checkpoint.path(), key) if keyed and anchored else None  # before the events
     if keyed:
-        intact = _streamed(key, kept)
+        intact = _intact_to_head(key, kept, (0, GENESIS))
         if intact is not None:
-            last, at_kept = intact
-            return _head_break(last, kept, lambda seq: at_kept, anchored), last
+            last, head, hash_at = intact
+            return head_break(last[0], last[1] if last[0] else None, head, kept, hash_at, anchored), last
     rows = db.session.execute(select(Event.__table__).order_by(Event.seq)).all()
     if keyed:
         links = [Link(r.seq, r.prev_hash, r.hash, sealed_fields(r)) for r in rows]
-        found = first_break(key, links, kept[0] if kept and kept[0] != "forged" else None)
+        found = first_break(key, links, _anchored_seq(kept))
     else:  # an older revision (a backup restored before its upgrade re-seals it): the old chain
         links = [Link(r.seq, r.prev_hash, r.hash, legacy_fields(r)) for r in rows]
         kept, anchored, found = None, False, legacy_break(links)
@@ -208,15 +209,42 @@ def _whole_chain(anchored: bool) -> tuple[tuple[int, str] | None, tuple[int, str
     if found is not None:
         return found, last
     by_seq = {link.seq: link.hash for link in links}
-    return _head_break(last, kept, by_seq.get, anchored), last
+    return head_break(last[0], last[1] if last[0] else None, _head(), kept, by_seq.get, anchored), last
 
 
-def _streamed(key, kept) -> tuple[tuple[int, str], str | None] | None:
-    """Every event in order, a batch at a time (by seq, so no cursor stays open): the newest (seq, MAC)
-    and the MAC at the checkpoint's seq when each event follows the one before it and its MAC holds;
-    None at the first that does not (first_break then names it)."""
-    prev, seq, at_kept = GENESIS, 0, None
-    wanted = kept[0] if kept and kept[0] != "forged" else None
+def _anchored_seq(kept) -> int | None:
+    return kept[0] if kept and kept[0] != "forged" else None
+
+
+def _head() -> tuple[int, str] | None:
+    head = db.session.execute(select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == 1)).first()
+    return tuple(head) if head else None
+
+
+def _intact_to_head(key, kept, start: tuple[int, str]):
+    """The events after `start` (seq, MAC) streamed and verified (`_streamed`), then the head row; when
+    the head is past the newest event read, the events appended meanwhile are streamed too (at most
+    HEAD_ROUNDS times), so a change committed while a check reads is not taken for a truncation. The
+    checkpoint `kept` was read before. Returns (newest (seq, MAC), head, hash_at for head_break), or
+    None at the first event that fails."""
+    wanted, last, at_kept, head = _anchored_seq(kept), start, None, None
+    for _ in range(HEAD_ROUNDS):
+        streamed = _streamed(key, wanted, last)
+        if streamed is None:
+            return None
+        last, found = streamed
+        at_kept = found or at_kept
+        head = _head()
+        if head is None or head[0] <= last[0]:
+            break
+    return last, head, lambda seq: at_kept if seq == wanted and at_kept else _hash_at(seq)
+
+
+def _streamed(key, wanted: int | None, start: tuple[int, str]) -> tuple[tuple[int, str], str | None] | None:
+    """Every event after `start` (seq, MAC) in order, a batch at a time (by seq, so no cursor stays
+    open): the newest (seq, MAC) and the MAC at seq `wanted` when each event follows the one before
+    it and its MAC holds; None at the first that does not (first_break then names it)."""
+    (seq, prev), at_wanted = start, None
     while True:
         rows = db.session.execute(select(Event.__table__).where(Event.seq > seq).order_by(Event.seq)
                                   .limit(STREAM_ROWS)).all()
@@ -226,16 +254,9 @@ def _streamed(key, kept) -> tuple[tuple[int, str], str | None] | None:
                 return None
             prev, seq = row.hash, row.seq
             if seq == wanted:
-                at_kept = prev
+                at_wanted = prev
         if len(rows) < STREAM_ROWS:
-            return (seq, prev), at_kept
-
-
-def _head_break(last: tuple[int, str], kept, hash_at, anchored: bool) -> tuple[int, str] | None:
-    """The newest event against the chain_head row and (`anchored`) the checkpoint `kept`."""
-    head = db.session.execute(select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == 1)).first()
-    return head_break(last[0], last[1] if last[0] else None, tuple(head) if head else None, kept, hash_at,
-                      anchored)
+            return (seq, prev), at_wanted
 
 
 # --- issue 24: the auditor's page of a long history ---------------------------------------------------
@@ -255,7 +276,7 @@ class PageVerdict:
     """What the auditor's page says of the history: `broken` (seq, kind) or None; `whole`: every event
     verified in this view; else `check` is the signed full check it continued from (None: none
     recorded, so nothing older than `newer` events was verified) and `newer` the events verified after
-    it (`stale`: the events after it, more than the page verifies, so none verified); `forged`: the newest recorded check's signature failed (it was not used); `events`: the head's seq."""
+    it (`verified`: in this view; `stale`: more than the page verifies, so none were); `forged`: the newest recorded check's signature failed (it was not used); `events`: the head's seq."""
     broken: tuple[int, str] | None
     whole: bool
     events: int
@@ -263,6 +284,7 @@ class PageVerdict:
     newer: int = 0
     forged: bool = False
     stale: bool = False  # more events since `check` than the page verifies on a view: none of them verified
+    verified: bool = False  # the `newer` events were verified in this view (not stale, no finding kept)
 
     @property
     def seconds(self) -> int:
@@ -292,24 +314,28 @@ def page_verdict() -> PageVerdict:
     if newest is None or not _signed(newest, key):
         return PageVerdict(None, False, events, forged=newest is not None)
     upto = (newest.upto_seq, newest.upto_hash)
-    if events - upto[0] > limit:  # more since the check than a view verifies: the page asks for a new one
-        return PageVerdict(None, False, events, newest, events - upto[0], stale=True)
-    # the event the check ended at (its MAC verified again, and still the one the check saw) and every newer one
-    rows = db.session.execute(select(Event.__table__).where(Event.seq >= max(upto[0], 1)).order_by(Event.seq)).all()
-    links = [Link(r.seq, r.prev_hash, r.hash, sealed_fields(r)) for r in rows]
-    verdict = partial(PageVerdict, whole=False, events=events, check=newest, newer=len(links) - bool(upto[0]))
+    partly = partial(PageVerdict, whole=False, events=events, check=newest)
     if newest.broken_seq is not None:  # what the check found stands until a check finds the history whole
-        return verdict((newest.broken_seq, newest.broken_kind))
-    if upto[0] and (not links or links[0].seq != upto[0] or links[0].hash != upto[1]):
-        return verdict((upto[0], "edit" if links and links[0].seq == upto[0] else "delete"))
+        return partly((newest.broken_seq, newest.broken_kind), newer=events - upto[0])
+    if events - upto[0] > limit:  # more since the check than a view verifies: the page asks for a new one
+        return partly(None, newer=events - upto[0], stale=True)
+    # the event the check ended at: still the one it verified (its MAC verified again below, from the
+    # MAC before it), then every newer one
+    start = (0, GENESIS)
+    if upto[0]:
+        ended = db.session.execute(select(Event.seq, Event.prev_hash, Event.hash).where(Event.seq == upto[0])).first()
+        if ended is None or ended.hash != upto[1]:
+            return partly((upto[0], "edit" if ended else "delete"))
+        start = (upto[0] - 1, ended.prev_hash)
     kept = checkpoint.read(checkpoint.path(), key)
-    start = (upto[0] - 1, links[0].prev_hash) if upto[0] else upto
-    found = first_break(key, links, kept[0] if kept and kept[0] != "forged" else None, start)
-    if found is None:
-        by_seq = {link.seq: link.hash for link in links}
-        last = (links[-1].seq, links[-1].hash) if links else upto
-        found = _head_break(last, kept, lambda seq: by_seq[seq] if seq in by_seq else _hash_at(seq), True)
-    return verdict(found)
+    intact = _intact_to_head(key, kept, start)
+    if intact is not None:
+        last, head, hash_at = intact
+        found = head_break(last[0], last[1] if last[0] else None, head, kept, hash_at, True)
+        return partly(found, newer=last[0] - upto[0], verified=True)
+    rows = db.session.execute(select(Event.__table__).where(Event.seq > start[0]).order_by(Event.seq)).all()
+    links = [Link(r.seq, r.prev_hash, r.hash, sealed_fields(r)) for r in rows]
+    return partly(first_break(key, links, _anchored_seq(kept), start), newer=len(links) - bool(upto[0]), verified=True)
 
 
 def _hash_at(seq: int) -> str | None:

@@ -143,3 +143,21 @@ def test_r_audit_trail_only_the_auditor_and_the_planner_run_a_full_check(app, w,
     assert _checks() == []  # refused: nothing recorded
     assert _as(app, w["planner"]).post("/audit/verify").status_code == 302
     assert len(_checks()) == 1
+
+
+def test_r_audit_trail_events_appended_while_a_check_reads_are_verified_not_taken_for_a_truncation(app, w, monkeypatch):
+    """The check streams the history, then reads the head row: a change committed in between moves the
+    head past the newest event it read, and the check goes on to it instead of reporting a truncation."""
+    streamed, calls = history._streamed, []
+
+    def a_change_meanwhile(*args):
+        found = streamed(*args)
+        if not calls:
+            history.record(w["applicant"], "probe", step=99)  # appended after the stream read its batch
+            db.session.flush()
+        calls.append(found)
+        return found
+    monkeypatch.setattr(history, "_streamed", a_change_meanwhile)
+    found, check = history.full_check("govit verify-audit")
+    assert found is None and len(calls) == 2
+    assert check.upto_seq == _head() == calls[0][0][0] + 1
