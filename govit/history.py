@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import event as orm_event
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, true, update
 from sqlalchemy.orm import Session
 
 from . import checkpoint, clock, mail
@@ -246,7 +246,8 @@ def _streamed(key, wanted: int | None, start: tuple[int, str]) -> tuple[tuple[in
     it and its MAC holds; None at the first that does not (first_break then names it)."""
     (seq, prev), at_wanted = start, None
     while True:
-        rows = db.session.execute(select(Event.__table__).where(Event.seq > seq).order_by(Event.seq)
+        after = Event.seq > seq if seq else true()  # from the start: no lower bound, so a seq of 0 or below fails
+        rows = db.session.execute(select(Event.__table__).where(after).order_by(Event.seq)
                                   .limit(STREAM_ROWS)).all()
         for row in rows:
             if row.seq != seq + 1 or row.prev_hash != prev or \
@@ -266,8 +267,9 @@ def _streamed(key, wanted: int | None, start: tuple[int, str]) -> tuple[tuple[in
 # button), signed under the key (AuditCheck), and the page of a history longer than
 # GOVIT_AUDIT_PAGE_FULL_EVENTS shows the newest signed check (when it ran, up to which event, what it
 # found) and verifies in full only what is newer: every event after it, that the event it ended at still
-# carries the MAC it verified, the chain_head row and the checkpoint outside the database (unless more
-# than GOVIT_AUDIT_PAGE_FULL_EVENTS came after the check: the page then asks for a new one). What it does
+# carries the MAC it verified, that the events up to it are still as many, numbered from 1, the chain_head
+# row and the checkpoint outside the database (unless more than GOVIT_AUDIT_PAGE_FULL_EVENTS came after
+# the check, or it is more than CHECK_FRESH_DAYS old: the page then asks for a new one). What it does
 # not re-read is the events the check already verified, and the page says so, with the check's time; a
 # shorter history is verified whole on every view, as before.
 
@@ -292,13 +294,14 @@ class PageVerdict:
         return max(1, -(-self.events * FULL_CHECK_US // 1_000_000))
 
 
+CHECK_FRESH_DAYS = 2  # a check older than this many days (the daily one, with a day's slack) is asked again
 FULL_CHECK_US = 35  # µs to verify one event's MAC, at most (100,000 events took 2.1–4.2 s here)
 
 
 def _signed(check: AuditCheck, key) -> bool:
-    return hmac.compare_digest(check.mac, check_mac(key, check.checked_at.isoformat(timespec="microseconds"),
-                                                    check.checked_by, check.upto_seq, check.upto_hash,
-                                                    check.broken_seq, check.broken_kind))
+    expected = check_mac(key, check.checked_at.isoformat(timespec="microseconds"), check.checked_by, check.upto_seq,
+                         check.upto_hash, check.broken_seq, check.broken_kind)
+    return hmac.compare_digest(check.mac.encode("utf-8"), expected.encode("utf-8"))  # any text: no TypeError
 
 
 def page_verdict() -> PageVerdict:
@@ -310,15 +313,21 @@ def page_verdict() -> PageVerdict:
     if head is None or events <= limit or not _has_table(AuditCheck.__tablename__) or not _keyed_schema():
         return PageVerdict(chain_break(), True, events)
     key = audit_key()
-    newest = db.session.scalars(select(AuditCheck).order_by(AuditCheck.id.desc()).limit(1)).first()
+    # the newest by when it ran (a signed row copied under a higher id is still the older check)
+    newest = db.session.scalars(select(AuditCheck).order_by(AuditCheck.checked_at.desc(), AuditCheck.id.desc())
+                                .limit(1)).first()
     if newest is None or not _signed(newest, key):
         return PageVerdict(None, False, events, forged=newest is not None)
     upto = (newest.upto_seq, newest.upto_hash)
     partly = partial(PageVerdict, whole=False, events=events, check=newest)
     if newest.broken_seq is not None:  # what the check found stands until a check finds the history whole
         return partly((newest.broken_seq, newest.broken_kind), newer=events - upto[0])
-    if events - upto[0] > limit:  # more since the check than a view verifies: the page asks for a new one
-        return partly(None, newer=events - upto[0], stale=True)
+    if events - upto[0] > limit or (clock.today() - newest.checked_at.date()).days > CHECK_FRESH_DAYS:
+        return partly(None, newer=events - upto[0], stale=True)  # the page asks for a new check
+    if upto[0]:  # what the check verified is still as many events, numbered from 1 (an index-only count)
+        count, first = db.session.execute(select(func.count(), func.min(Event.seq)).where(Event.seq <= upto[0])).one()
+        if count != upto[0] or first != 1:
+            return partly((upto[0], "count_mismatch"), newer=events - upto[0])
     # the event the check ended at: still the one it verified (its MAC verified again below, from the
     # MAC before it), then every newer one
     start = (0, GENESIS)
@@ -335,7 +344,13 @@ def page_verdict() -> PageVerdict:
         return partly(found, newer=last[0] - upto[0], verified=True)
     rows = db.session.execute(select(Event.__table__).where(Event.seq > start[0]).order_by(Event.seq)).all()
     links = [Link(r.seq, r.prev_hash, r.hash, sealed_fields(r)) for r in rows]
-    return partly(first_break(key, links, _anchored_seq(kept), start), newer=len(links) - bool(upto[0]), verified=True)
+    found = first_break(key, links, _anchored_seq(kept), start)
+    if found is None:  # the stream failed but the rows read now hold (changed between the reads): the head too
+        by_seq = {link.seq: link.hash for link in links}
+        last = (links[-1].seq, links[-1].hash) if links else start
+        found = head_break(last[0], last[1] if last[0] else None, _head(), kept,
+                           lambda seq: by_seq[seq] if seq in by_seq else _hash_at(seq), True)
+    return partly(found, newer=len(links) - bool(upto[0]), verified=True)
 
 
 def _hash_at(seq: int) -> str | None:

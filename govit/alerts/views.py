@@ -11,7 +11,7 @@ from ..domain.labels import ACTION_LABELS as HISTORY_ACTIONS, changes, detail_ro
 from ..domain.lifecycle import ACTION_LABELS, STATE_LABELS
 from ..domain.roles import ACCEPTANCE_REVIEWERS, DEPARTMENT_ROLES, ROLE_LABELS
 from ..extensions import db
-from ..history import full_check, page_verdict
+from ..history import CHECK_FRESH_DAYS, full_check, page_verdict
 from ..models import Event, Notification, Project
 from ..planning.queries import paginate
 from ..reports.record import record_of
@@ -129,7 +129,7 @@ def audit():
     page = paginate(query, request.args.get("page", 1, type=row_int), per_page=AUDIT_PAGE)
     verdict = page_verdict()  # R-AUDIT-TRAIL: a long history from its newest signed full check on
     broken = verdict.broken
-    return render_template("alerts/audit.html", verdict=verdict, broken=broken, broken_text=broken and describe(broken),
+    return render_template("alerts/audit.html", verdict=verdict, fresh_days=CHECK_FRESH_DAYS, broken=broken, broken_text=broken and describe(broken),
                            events=page.items, page=page, args=request.args, labels=HISTORY_ACTIONS,
                            names=audit_filter.project_names(page.items), detail_rows=detail_rows, changes=changes,
                            state_text=audit_filter.state_text)

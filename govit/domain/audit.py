@@ -27,10 +27,12 @@ KINDS = {
     "checkpoint_missing": "库外检查点文件缺失，无法确认第 {seq} 条之后没有记录被删除",
     "checkpoint_forged": "库外检查点文件的签名无效（被改动，或密钥不同）；最新记录为第 {seq} 条",
     "diverged": "第 {seq} 条记录与库外检查点不符（整条历史被替换）",
+    "count_mismatch": "第 1–{seq} 条记录的条数或编号与最近一次完整校验时不符（有记录被插入或删除），请做一次完整校验查明",
 }
 SHORT = {"edit": "修改", "insert": "插入", "delete": "删除", "reorder": "调换顺序", "recomputed": "无密钥重算",
          "truncated": "尾部截断", "head_deleted": "删除链头", "wipe": "清空", "head_mismatch": "链头不符",
-         "checkpoint_missing": "检查点缺失", "checkpoint_forged": "检查点伪造", "diverged": "历史被替换"}
+         "checkpoint_missing": "检查点缺失", "checkpoint_forged": "检查点伪造", "diverged": "历史被替换",
+         "count_mismatch": "条数不符"}
 
 
 class AuditKeyMissing(RuntimeError):

@@ -134,7 +134,7 @@ def test_r_audit_trail_a_check_whose_signature_fails_is_not_used(app, w, runner,
     with as_insider() as conn:
         conn.execute(update(AuditCheck.__table__).values(broken_seq=None, broken_kind=None))
     page = _page(auditor)
-    assert "签名无效" in page and "尚未完整校验" in page and "哈希链完整" not in page
+    assert "校验记录无效" in page and "签名无效" in page and "哈希链完整" not in page
 
 
 def test_r_audit_trail_only_the_auditor_and_the_planner_run_a_full_check(app, w, monkeypatch):
@@ -161,3 +161,35 @@ def test_r_audit_trail_events_appended_while_a_check_reads_are_verified_not_take
     found, check = history.full_check("govit verify-audit")
     assert found is None and len(calls) == 2
     assert check.upto_seq == _head() == calls[0][0][0] + 1
+
+
+def test_r_audit_trail_an_event_numbered_0_is_found_by_the_full_check(app, w, runner):
+    """An insider's row numbered before the first event (seq 0, or below) is read by the full check."""
+    first = db.session.execute(select(E).where(E.c.seq == 1)).one()
+    with as_insider() as conn:
+        conn.execute(E.insert().values({**first._mapping, "id": first.id + 10_000, "seq": 0, "hash": "f" * 64}))
+    found, _ = history.full_check("govit verify-audit")
+    assert found is not None and found[0] <= 1
+
+
+def test_r_audit_trail_the_page_counts_the_events_up_to_the_check(app, w, runner, monkeypatch):
+    """What the check verified is not read again, but counted: an event removed (or slipped in) before
+    its last one since it ran is found on the view."""
+    auditor = _as(app, w["auditor"])
+    monkeypatch.setitem(app.config, LIMIT, 0)
+    runner.invoke(args=["verify-audit"])
+    with as_insider() as conn:
+        conn.execute(E.delete().where(E.c.seq == 2))
+    page = _page(auditor)
+    assert "校验失败" in page and "条数或编号与最近一次完整校验时不符" in page
+
+
+def test_r_audit_trail_a_check_is_asked_again_after_two_days(app, w, runner, today, monkeypatch):
+    auditor = _as(app, w["auditor"])
+    monkeypatch.setitem(app.config, LIMIT, 0)
+    runner.invoke(args=["verify-audit"])  # on 2026-06-16
+    today("2026-06-18")  # two days on: still the check the page continues from
+    assert "哈希链完整" in _page(auditor)
+    today("2026-06-19")  # three: the page asks for a new one
+    page = _page(auditor)
+    assert "待完整校验" in page and "哈希链完整" not in page
