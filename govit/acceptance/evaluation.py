@@ -159,6 +159,15 @@ def close(actor: User, project: Project, note: str) -> Project:
 
 def department_evaluations(department_id: int) -> list[tuple[Project, dict[str, Evaluation]]]:
     """R-EVAL-USE: the department's evaluated projects, shown when its next projects are planned."""
-    rows = db.session.execute(select(Project).join(Evaluation, Evaluation.project_id == Project.id).where(
-        Project.department_id == department_id).order_by(Project.id)).unique().scalars()
-    return [(p, evaluations(p)) for p in dict.fromkeys(rows)]
+    return departments_evaluations([department_id])[department_id]
+
+
+def departments_evaluations(department_ids) -> dict[int, list[tuple[Project, dict[str, Evaluation]]]]:
+    """R-EVAL-USE: each department's evaluated projects (by id) with their evaluations by kind, shown
+    when its next projects are planned; one statement for all the departments (issue 24)."""
+    found: dict[int, dict[Project, dict[str, Evaluation]]] = {d: {} for d in department_ids}
+    for project, row in db.session.execute(select(Project, Evaluation).join(
+            Evaluation, Evaluation.project_id == Project.id).where(
+            Project.department_id.in_(list(found))).order_by(Project.id, Evaluation.id)).unique():
+        found[project.department_id].setdefault(project, {})[row.kind] = row
+    return {d: list(by_project.items()) for d, by_project in found.items()}

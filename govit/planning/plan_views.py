@@ -2,6 +2,7 @@
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..auth.access import load_project, require_role
 from ..domain.errors import NotFound, RuleViolation
@@ -11,7 +12,7 @@ from ..formkit import options, row_int, submit
 from ..models import Department, DepartmentFlag, Plan, PlanItem, Project
 from ..reports.charts import bar_chart_png
 from ..reports.plan_export import plan_csv, plan_workbook, wan
-from ..acceptance.evaluation import department_evaluations
+from ..acceptance.evaluation import departments_evaluations
 from ..finder.departments import filter_code
 from . import plans
 from .plan_forms import ApprovalForm, CommentForm, FlagForm, InsertionForm, PlanForm, ReasonForm
@@ -34,9 +35,9 @@ def plan_list():
 
 def _blocked_departments(plan: Plan) -> list[tuple[Department, object]]:
     depts = db.session.execute(select(Department).where(Department.is_authority.is_(False))
-                               .order_by(Department.code)).scalars()
-    found = ((d, plans.department_blocks(plan, d)) for d in depts)
-    return [(d, b) for d, b in found if b.backlog or b.flags]
+                               .order_by(Department.code)).scalars().all()
+    blocks = plans.departments_blocks(plan, [d.id for d in depts])
+    return [(d, blocks[d.id]) for d in depts if blocks[d.id].backlog or blocks[d.id].flags]
 
 
 def insertion_form() -> InsertionForm:
@@ -73,12 +74,13 @@ def plan_candidates(plan_id: int):
     if args.get("department"):  # a name or a code (issue 19, finding 6)
         query = query.join(Department, Project.department_id == Department.id).where(
             Department.code == filter_code(args["department"]))
-    found = db.session.execute(query.order_by(Project.department_id, Project.id)).unique().scalars().all()
+    found = db.session.execute(query.order_by(Project.department_id, Project.id)
+                               .options(selectinload(Project.similar))).unique().scalars().all()
     departments = {p.department_id: p.department for p in found}
     return render_template("planning/plan_candidates.html", plan=plan, projects=found, args=args,
-                           blocks={d: plans.department_blocks(plan, dept) for d, dept in departments.items()},
+                           blocks=plans.departments_blocks(plan, departments),
                            # R-EVAL-USE: earlier projects' evaluations are in view when the plan is compiled
-                           evaluations={d: department_evaluations(d) for d in departments})
+                           evaluations=departments_evaluations(departments))
 
 
 def _item(plan: Plan, item_id: int) -> PlanItem:

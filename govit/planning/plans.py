@@ -11,7 +11,7 @@ from ..domain.plan import (APPROVED, FINISHED_STATES, FLAG_KINDS, Blocks, Line, 
                            check_insertion, check_insertion_recordable, check_not_in_plan,
                            next_plan_state, totals)
 from ..extensions import db
-from ..models import (ApprovalRecord, BlockOverride, Department, DepartmentFlag, Plan, PlanItem, ProgressReport,
+from ..models import (AnnualInvestment, ApprovalRecord, BlockOverride, Department, DepartmentFlag, Plan, PlanItem, ProgressReport,
                       Project, UrgentInsertion, User)
 from ..transaction import transactional
 
@@ -45,37 +45,67 @@ def create_plan(actor: User, plan_year: int) -> Plan:
 def department_blocks(plan: Plan, department: Department) -> Blocks:
     """The reasons `department` may not get a new project in `plan`: R-PLAN-BACKLOG judges each
     project of its earlier approved plans against its own schedule; R-SHARE-BLOCK its flags."""
-    today = clock.today()
-    earlier = db.session.execute(select(Project).join(PlanItem, PlanItem.project_id == Project.id).join(Plan).where(
-        Plan.state == APPROVED, Plan.plan_year < plan.plan_year, PlanItem.removed_on.is_(None),
-        Project.department_id == department.id).order_by(Project.id)).unique().scalars()
-    backlog = [f"{p.name}：{reason}" for p in dict.fromkeys(earlier)
-               if (reason := behind_schedule(schedule_of(p), today))]
-    flags = [f"{FLAG_KINDS[f.kind]}：{f.reason}" for f in open_flags(department.id)]
-    overridden = db.session.execute(select(BlockOverride).where(
-        BlockOverride.plan_id == plan.id, BlockOverride.department_id == department.id,
-        BlockOverride.rule == "R-PLAN-BACKLOG")).scalar_one_or_none() is not None
-    return Blocks(backlog, flags, overridden)
+    return departments_blocks(plan, [department.id])[department.id]
+
+
+def departments_blocks(plan: Plan, department_ids) -> dict[int, Blocks]:
+    """department_blocks for many departments at once (the plan page lists every department, its
+    candidates every department with a candidate): a statement per kind of record, not per
+    department and per earlier project (issue 24: 6-9 s and 12,000 statements at 20,000 projects)."""
+    wanted, today = list(dict.fromkeys(department_ids)), clock.today()
+    earlier = list(dict.fromkeys(db.session.execute(
+        select(Project).join(PlanItem, PlanItem.project_id == Project.id).join(Plan).where(
+            Plan.state == APPROVED, Plan.plan_year < plan.plan_year, PlanItem.removed_on.is_(None),
+            Project.department_id.in_(wanted)).order_by(Project.id)).unique().scalars()))
+    schedules = schedules_of(earlier)
+    backlog: dict[int, list[str]] = {d: [] for d in wanted}
+    for project in earlier:  # R-PLAN-BACKLOG
+        if reason := behind_schedule(schedules[project.id], today):
+            backlog[project.department_id].append(f"{project.name}：{reason}")
+    flags: dict[int, list[str]] = {d: [] for d in wanted}
+    for flag in open_flags(wanted):  # R-SHARE-BLOCK
+        flags[flag.department_id].append(f"{FLAG_KINDS[flag.kind]}：{flag.reason}")
+    overridden = set(db.session.scalars(select(BlockOverride.department_id).where(
+        BlockOverride.plan_id == plan.id, BlockOverride.department_id.in_(wanted),
+        BlockOverride.rule == "R-PLAN-BACKLOG")))
+    return {d: Blocks(backlog[d], flags[d], d in overridden) for d in wanted}
 
 
 def schedule_of(project: Project) -> Schedule:
     """What R-PLAN-BACKLOG reads of a project: its 建设工期, latest progress report, and the date
     construction was approved to start (省政府审定)."""
-    if project.state in FINISHED_STATES:
-        return Schedule(project.state, project.start_month, project.end_month)
-    latest = db.session.execute(select(ProgressReport).where(ProgressReport.project_id == project.id)
-                                .order_by(ProgressReport.period.desc()).limit(1)).scalar_one_or_none()
-    started = db.session.scalar(select(func.min(ApprovalRecord.approved_on)).where(
-        ApprovalRecord.project_id == project.id, ApprovalRecord.kind == "gov"))
-    return Schedule(project.state, project.start_month, project.end_month,
-                    latest.period if latest else None, latest.percent_complete if latest else None,
-                    latest.reported_on if latest else None, started)
+    return schedules_of([project])[project.id]
 
 
-def open_flags(department_id: int | None = None) -> list[DepartmentFlag]:
+def schedules_of(projects) -> dict[int, Schedule]:
+    """schedule_of for many projects: their latest progress reports and 省政府审定 dates in a
+    statement each."""
+    going = [p.id for p in projects if p.state not in FINISHED_STATES]
+    latest, started = {}, {}
+    if going:
+        newest = select(ProgressReport.project_id, func.max(ProgressReport.period).label("period")).where(
+            ProgressReport.project_id.in_(going)).group_by(ProgressReport.project_id).subquery()
+        latest = {r.project_id: r for r in db.session.scalars(select(ProgressReport).join(
+            newest, (ProgressReport.project_id == newest.c.project_id) & (ProgressReport.period == newest.c.period)))}
+        started = dict(db.session.execute(select(ApprovalRecord.project_id, func.min(ApprovalRecord.approved_on)).where(
+            ApprovalRecord.project_id.in_(going), ApprovalRecord.kind == "gov").group_by(ApprovalRecord.project_id)).all())
+    found = {}
+    for project in projects:
+        if project.state in FINISHED_STATES:
+            found[project.id] = Schedule(project.state, project.start_month, project.end_month)
+            continue
+        report = latest.get(project.id)
+        found[project.id] = Schedule(project.state, project.start_month, project.end_month,
+                                     report.period if report else None, report.percent_complete if report else None,
+                                     report.reported_on if report else None, started.get(project.id))
+    return found
+
+
+def open_flags(department_ids=None) -> list[DepartmentFlag]:
+    """The departments' flags not cleared (all departments' when None)."""
     query = select(DepartmentFlag).where(DepartmentFlag.cleared_on.is_(None))
-    if department_id is not None:
-        query = query.where(DepartmentFlag.department_id == department_id)
+    if department_ids is not None:
+        query = query.where(DepartmentFlag.department_id.in_(list(department_ids)))
     return list(db.session.execute(query.order_by(DepartmentFlag.id)).scalars())
 
 
@@ -279,8 +309,13 @@ def require_in_approved_plan(project: Project, step: str) -> None:
 
 
 def plan_lines(plan: Plan) -> list[Line]:
+    """The plan's items as the totals read them; every project's annual figures in one statement."""
+    items = plan.items
+    annual: dict[int, dict[int, object]] = {i.project_id: {} for i in items}
+    for figure in db.session.scalars(select(AnnualInvestment).where(AnnualInvestment.project_id.in_(list(annual)))):
+        annual[figure.project_id][figure.year] = figure.amount
     return [Line(i.project.department.name, i.project.fund_source, i.project.total_investment or 0,
-                 {a.year: a.amount for a in i.project.annual}) for i in plan.items]
+                 annual[i.project_id]) for i in items]
 
 
 def plan_totals(plan: Plan) -> dict:

@@ -287,3 +287,32 @@ def test_todo_after_a_drafts_change_reads_only_what_a_draft_can_wait_on(app, mak
                "sum(payment.amount)", "SELECT expert_review.project_id", "SELECT urgent_insertion.id",
                "SELECT budget_change.id", "SELECT approval_decision.project_id", "SELECT settlement.project_id")
     assert not [s for s in seen for name in skipped if name in " ".join(s.split())], seen  # the readers skipped
+
+
+def test_plan_pages_issue_the_same_number_of_queries_for_more_departments_and_projects(app, portfolio, make):
+    """Issue 24 (found at 20,000 projects: a plan page took 6-9 s and 12,000 statements): the plan page
+    and its candidates read a statement per kind of record, not one per department, item or earlier
+    project: R-PLAN-BACKLOG's schedules (latest progress report, 省政府审定 date), R-SHARE-BLOCK's flags
+    and the overrides, R-EVAL-USE's evaluations, the items' annual figures, the candidates' similar
+    projects."""
+    from govit.models import Plan
+    from govit.planning import plans
+    people, grow = portfolio
+    planner, reviewers = people["planner"], people["reviewers"]
+    plan_2027 = db.session.scalar(select(Plan).where(Plan.plan_year == 2027))
+    plan_2028 = plans.create_plan(planner, 2028)
+    serial = iter(range(900, 999))
+
+    def more(n: int):
+        grow(n)  # the 2027 plan's projects into construction: their schedules are read for the 2028 plan
+        for _ in range(n):  # a department with a passed project: one more candidate, its department's blocks
+            code = f"DEQ{next(serial)}"
+            make.department(code, f"省测试厅{code}")
+            passed(make, make.user("dept_admin", code), planner, reviewers, name=f"候选项目{code}",
+                   online_code=f"2027-230000-65-03-{next(serial):06d}")
+    more(1)
+    pages = [f"/plans/{plan_2027.id}", f"/plans/{plan_2027.id}/candidates", f"/plans/{plan_2028.id}"]
+    few = {url: _get(app, planner, url, warm=True) for url in pages}
+    more(3)
+    many = {url: _get(app, planner, url, warm=True) for url in pages}
+    assert many == few
