@@ -1,7 +1,7 @@
 """Web pages of the annual plan: compile with finance, approve, insert urgent projects, flags."""
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.access import load_project, require_role
@@ -29,8 +29,11 @@ def plan_list():
     if done:
         return done
     rows = db.session.execute(select(Plan).order_by(Plan.plan_year.desc())).scalars().all()
+    # each plan's projects counted, not loaded (issue 24: every plan's items with their projects were)
+    counts = dict(db.session.execute(select(PlanItem.plan_id, func.count()).where(PlanItem.removed_on.is_(None))
+                                     .group_by(PlanItem.plan_id)).all())
     return render_template("planning/plans.html", plans=rows, form=form, labels=PLAN_STATE_LABELS,
-                           compile_due=compile_due)
+                           compile_due=compile_due, counts=counts)
 
 
 def _blocked_departments(plan: Plan) -> list[tuple[Department, object]]:

@@ -311,8 +311,13 @@ def test_plan_pages_issue_the_same_number_of_queries_for_more_departments_and_pr
             passed(make, make.user("dept_admin", code), planner, reviewers, name=f"候选项目{code}",
                    online_code=f"2027-230000-65-03-{next(serial):06d}")
     more(1)
-    pages = [f"/plans/{plan_2027.id}", f"/plans/{plan_2027.id}/candidates", f"/plans/{plan_2028.id}"]
+    pages = [f"/plans/{plan_2027.id}", f"/plans/{plan_2027.id}/candidates", f"/plans/{plan_2028.id}", "/plans"]
     few = {url: _get(app, planner, url, warm=True) for url in pages}
     more(3)
     many = {url: _get(app, planner, url, warm=True) for url in pages}
     assert many == few
+    client = app.test_client()  # the list of plans counts each plan's projects (it loaded them all)
+    client.post("/login", data={"username": planner.username, "password": PASSWORD})
+    rows = client.get("/plans").get_data(as_text=True).split("<tr")
+    assert "<td>9</td>" in next(r for r in rows if "2027 年度" in r)
+    assert "<td>0</td>" in next(r for r in rows if "2028 年度" in r)
