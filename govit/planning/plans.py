@@ -77,18 +77,27 @@ def schedule_of(project: Project) -> Schedule:
     return schedules_of([project])[project.id]
 
 
+IN_CHUNK = 5000  # ids per IN list: SQLite and PostgreSQL's driver cap a statement's parameters (32,766 / 65,535)
+
+
+def id_chunks(ids: list[int]):
+    """`ids` in lists of at most IN_CHUNK, for IN lists of any length (200,000 projects)."""
+    for start in range(0, len(ids), IN_CHUNK):
+        yield ids[start:start + IN_CHUNK]
+
+
 def schedules_of(projects) -> dict[int, Schedule]:
     """schedule_of for many projects: their latest progress reports and 省政府审定 dates in a
-    statement each."""
+    statement each (per IN_CHUNK projects)."""
     going = [p.id for p in projects if p.state not in FINISHED_STATES]
     latest, started = {}, {}
-    if going:
+    for some in id_chunks(going):
         newest = select(ProgressReport.project_id, func.max(ProgressReport.period).label("period")).where(
-            ProgressReport.project_id.in_(going)).group_by(ProgressReport.project_id).subquery()
-        latest = {r.project_id: r for r in db.session.scalars(select(ProgressReport).join(
-            newest, (ProgressReport.project_id == newest.c.project_id) & (ProgressReport.period == newest.c.period)))}
-        started = dict(db.session.execute(select(ApprovalRecord.project_id, func.min(ApprovalRecord.approved_on)).where(
-            ApprovalRecord.project_id.in_(going), ApprovalRecord.kind == "gov").group_by(ApprovalRecord.project_id)).all())
+            ProgressReport.project_id.in_(some)).group_by(ProgressReport.project_id).subquery()
+        latest.update((r.project_id, r) for r in db.session.scalars(select(ProgressReport).join(
+            newest, (ProgressReport.project_id == newest.c.project_id) & (ProgressReport.period == newest.c.period))))
+        started.update(db.session.execute(select(ApprovalRecord.project_id, func.min(ApprovalRecord.approved_on)).where(
+            ApprovalRecord.project_id.in_(some), ApprovalRecord.kind == "gov").group_by(ApprovalRecord.project_id)).all())
     found = {}
     for project in projects:
         if project.state in FINISHED_STATES:
@@ -312,8 +321,9 @@ def plan_lines(plan: Plan) -> list[Line]:
     """The plan's items as the totals read them; every project's annual figures in one statement."""
     items = plan.items
     annual: dict[int, dict[int, object]] = {i.project_id: {} for i in items}
-    for figure in db.session.scalars(select(AnnualInvestment).where(AnnualInvestment.project_id.in_(list(annual)))):
-        annual[figure.project_id][figure.year] = figure.amount
+    for some in id_chunks(list(annual)):
+        for figure in db.session.scalars(select(AnnualInvestment).where(AnnualInvestment.project_id.in_(some))):
+            annual[figure.project_id][figure.year] = figure.amount
     return [Line(i.project.department.name, i.project.fund_source, i.project.total_investment or 0,
                  annual[i.project_id]) for i in items]
 

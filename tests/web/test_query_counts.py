@@ -321,3 +321,17 @@ def test_plan_pages_issue_the_same_number_of_queries_for_more_departments_and_pr
     rows = client.get("/plans").get_data(as_text=True).split("<tr")
     assert "<td>9</td>" in next(r for r in rows if "2027 年度" in r)
     assert "<td>0</td>" in next(r for r in rows if "2028 年度" in r)
+
+
+def test_schedules_read_in_chunks_are_the_ones_read_at_once(app, portfolio, monkeypatch):
+    """R-PLAN-BACKLOG: the schedules of many projects are read IN_CHUNK ids a statement (an IN list has
+    a capped number of parameters); read 2 at a time they are what one statement reads."""
+    from govit.models import Project
+    from govit.planning import plans
+    people, grow = portfolio
+    grow(3)
+    projects = list(db.session.scalars(select(Project).order_by(Project.id)))
+    whole = plans.schedules_of(projects)
+    assert sum(s.construction_started_on is not None for s in whole.values()) == 3
+    monkeypatch.setattr(plans, "IN_CHUNK", 2)
+    assert plans.schedules_of(projects) == whole and len(whole) == len(projects)
