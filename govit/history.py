@@ -197,7 +197,7 @@ def _whole_chain(anchored: bool) -> tuple[tuple[int, str] | None, tuple[int, str
         intact = _intact_to_head(key, kept, (0, GENESIS))
         if intact is not None:
             last, head, hash_at = intact
-            return head_break(last[0], last[1] if last[0] else None, head, kept, hash_at, anchored), last
+            return _against_head(last, head, kept, hash_at, anchored), last
     rows = db.session.execute(select(Event.__table__).order_by(Event.seq)).all()
     if keyed:
         links = [Link(r.seq, r.prev_hash, r.hash, sealed_fields(r)) for r in rows]
@@ -209,7 +209,12 @@ def _whole_chain(anchored: bool) -> tuple[tuple[int, str] | None, tuple[int, str
     if found is not None:
         return found, last
     by_seq = {link.seq: link.hash for link in links}
-    return head_break(last[0], last[1] if last[0] else None, _head(), kept, by_seq.get, anchored), last
+    return _against_head(last, _head(), kept, by_seq.get, anchored), last
+
+
+def _against_head(last: tuple[int, str], head, kept, hash_at, anchored: bool = True) -> tuple[int, str] | None:
+    """head_break for the newest event read, (seq, MAC) ((0, GENESIS): none)."""
+    return head_break(last[0], last[1] if last[0] else None, head, kept, hash_at, anchored)
 
 
 def _anchored_seq(kept) -> int | None:
@@ -275,10 +280,12 @@ def _streamed(key, wanted: int | None, start: tuple[int, str]) -> tuple[tuple[in
 
 @dataclass(frozen=True)
 class PageVerdict:
-    """What the auditor's page says of the history: `broken` (seq, kind) or None; `whole`: every event
-    verified in this view; else `check` is the signed full check it continued from (None: none
-    recorded, so nothing older than `newer` events was verified) and `newer` the events verified after
-    it (`verified`: in this view; `stale`: more than the page verifies, so none were); `forged`: the newest recorded check's signature failed (it was not used); `events`: the head's seq."""
+    """What the auditor's page says of the history.
+    `broken`: (seq, kind), or None. `whole`: every event verified in this view. Otherwise `check` is the
+    signed full check the view continued from (None: none recorded, nothing verified) and `newer` the
+    events after it; `verified`: those were verified in this view; `stale`: more than a view verifies,
+    or the check too old, so none were. `forged`: the newest recorded check's signature failed (not
+    used). `events`: the head's seq."""
     broken: tuple[int, str] | None
     whole: bool
     events: int
@@ -340,7 +347,7 @@ def page_verdict() -> PageVerdict:
     intact = _intact_to_head(key, kept, start)
     if intact is not None:
         last, head, hash_at = intact
-        found = head_break(last[0], last[1] if last[0] else None, head, kept, hash_at, True)
+        found = _against_head(last, head, kept, hash_at)
         return partly(found, newer=last[0] - upto[0], verified=True)
     rows = db.session.execute(select(Event.__table__).where(Event.seq > start[0]).order_by(Event.seq)).all()
     links = [Link(r.seq, r.prev_hash, r.hash, sealed_fields(r)) for r in rows]
@@ -348,8 +355,7 @@ def page_verdict() -> PageVerdict:
     if found is None:  # the stream failed but the rows read now hold (changed between the reads): the head too
         by_seq = {link.seq: link.hash for link in links}
         last = (links[-1].seq, links[-1].hash) if links else start
-        found = head_break(last[0], last[1] if last[0] else None, _head(), kept,
-                           lambda seq: by_seq[seq] if seq in by_seq else _hash_at(seq), True)
+        found = _against_head(last, _head(), kept, lambda seq: by_seq[seq] if seq in by_seq else _hash_at(seq))
     return partly(found, newer=len(links) - bool(upto[0]), verified=True)
 
 

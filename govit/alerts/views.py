@@ -129,7 +129,8 @@ def audit():
     page = paginate(query, request.args.get("page", 1, type=row_int), per_page=AUDIT_PAGE)
     verdict = page_verdict()  # R-AUDIT-TRAIL: a long history from its newest signed full check on
     broken = verdict.broken
-    return render_template("alerts/audit.html", verdict=verdict, fresh_days=CHECK_FRESH_DAYS, broken=broken, broken_text=broken and describe(broken),
+    return render_template("alerts/audit.html", verdict=verdict, fresh_days=CHECK_FRESH_DAYS, broken=broken,
+                           broken_text=broken and describe(broken),
                            events=page.items, page=page, args=request.args, labels=HISTORY_ACTIONS,
                            names=audit_filter.project_names(page.items), detail_rows=detail_rows, changes=changes,
                            state_text=audit_filter.state_text)
