@@ -89,6 +89,7 @@ def id_chunks(ids: list[int]):
 def schedules_of(projects) -> dict[int, Schedule]:
     """schedule_of for many projects: their latest progress reports and 省政府审定 dates in a
     statement each (per IN_CHUNK projects)."""
+    projects = list(projects)  # read twice below: a result set or a generator would be spent by the first
     going = [p.id for p in projects if p.state not in FINISHED_STATES]
     latest, started = {}, {}
     for some in id_chunks(going):
@@ -322,7 +323,8 @@ def plan_lines(plan: Plan) -> list[Line]:
     items = plan.items
     annual: dict[int, dict[int, object]] = {i.project_id: {} for i in items}
     for some in id_chunks(list(annual)):
-        for figure in db.session.scalars(select(AnnualInvestment).where(AnnualInvestment.project_id.in_(some))):
+        for figure in db.session.scalars(select(AnnualInvestment).where(AnnualInvestment.project_id.in_(some))
+                                         .order_by(AnnualInvestment.project_id, AnnualInvestment.year)):
             annual[figure.project_id][figure.year] = figure.amount
     return [Line(i.project.department.name, i.project.fund_source, i.project.total_investment or 0,
                  annual[i.project_id]) for i in items]
