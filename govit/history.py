@@ -198,18 +198,37 @@ def _whole_chain(anchored: bool) -> tuple[tuple[int, str] | None, tuple[int, str
         if intact is not None:
             last, head, hash_at = intact
             return _against_head(last, head, kept, hash_at, anchored), last
+        found, last, _ = _read_through(key, kept, (0, GENESIS), anchored)
+        return found, last
+    # an older revision (a backup restored before its upgrade re-seals it): the old chain, no checkpoint
     rows = db.session.execute(select(Event.__table__).order_by(Event.seq)).all()
-    if keyed:
-        links = [Link(r.seq, r.prev_hash, r.hash, sealed_fields(r)) for r in rows]
-        found = first_break(key, links, _anchored_seq(kept))
-    else:  # an older revision (a backup restored before its upgrade re-seals it): the old chain
-        links = [Link(r.seq, r.prev_hash, r.hash, legacy_fields(r)) for r in rows]
-        kept, anchored, found = None, False, legacy_break(links)
+    links = [Link(r.seq, r.prev_hash, r.hash, legacy_fields(r)) for r in rows]
+    found = legacy_break(links)
     last = (links[-1].seq, links[-1].hash) if links else (0, GENESIS)
     if found is not None:
         return found, last
-    by_seq = {link.seq: link.hash for link in links}
-    return _against_head(last, _head(), kept, by_seq.get, anchored), last
+    return _against_head(last, _head(), None, {link.seq: link.hash for link in links}.get, False), last
+
+
+def _after(seq: int):
+    """The events after `seq`; from the start (0) with no lower bound, so that a row numbered 0 or
+    below is read, and fails the chain."""
+    return Event.seq > seq if seq else true()
+
+
+def _read_through(key, kept, start: tuple[int, str], anchored: bool = True):
+    """Every event after `start` (seq, MAC) read at once, when the stream failed, to name the kind of
+    break (first_break); when they hold after all (changed between the reads), the head row and
+    (`anchored`) the checkpoint `kept` too. Returns (verdict, newest (seq, MAC), events read)."""
+    rows = db.session.execute(select(Event.__table__).where(_after(start[0])).order_by(Event.seq)).all()
+    links = [Link(r.seq, r.prev_hash, r.hash, sealed_fields(r)) for r in rows]
+    found = first_break(key, links, _anchored_seq(kept), start)
+    last = (links[-1].seq, links[-1].hash) if links else start
+    if found is None:
+        by_seq = {link.seq: link.hash for link in links}
+        found = _against_head(last, _head(), kept, lambda seq: by_seq[seq] if seq in by_seq else _hash_at(seq),
+                              anchored)
+    return found, last, len(links)
 
 
 def _against_head(last: tuple[int, str], head, kept, hash_at, anchored: bool = True) -> tuple[int, str] | None:
@@ -251,8 +270,7 @@ def _streamed(key, wanted: int | None, start: tuple[int, str]) -> tuple[tuple[in
     it and its MAC holds; None at the first that does not (first_break then names it)."""
     (seq, prev), at_wanted = start, None
     while True:
-        after = Event.seq > seq if seq else true()  # from the start: no lower bound, so a seq of 0 or below fails
-        rows = db.session.execute(select(Event.__table__).where(after).order_by(Event.seq)
+        rows = db.session.execute(select(Event.__table__).where(_after(seq)).order_by(Event.seq)
                                   .limit(STREAM_ROWS)).all()
         for row in rows:
             if row.seq != seq + 1 or row.prev_hash != prev or \
@@ -305,10 +323,14 @@ CHECK_FRESH_DAYS = 2  # a check older than this many days (the daily one, with a
 FULL_CHECK_US = 35  # µs to verify one event's MAC, at most (100,000 events took 2.1–4.2 s here)
 
 
+def _mac_of(check: AuditCheck, key) -> str:
+    """check_mac over the values the row holds (signed when recorded, compared when shown)."""
+    return check_mac(key, check.checked_at.isoformat(timespec="microseconds"), check.checked_by, check.upto_seq,
+                     check.upto_hash, check.broken_seq, check.broken_kind)
+
+
 def _signed(check: AuditCheck, key) -> bool:
-    expected = check_mac(key, check.checked_at.isoformat(timespec="microseconds"), check.checked_by, check.upto_seq,
-                         check.upto_hash, check.broken_seq, check.broken_kind)
-    return hmac.compare_digest(check.mac.encode("utf-8"), expected.encode("utf-8"))  # any text: no TypeError
+    return hmac.compare_digest(check.mac.encode("utf-8"), _mac_of(check, key).encode("utf-8"))  # any text: no TypeError
 
 
 def page_verdict() -> PageVerdict:
@@ -326,15 +348,15 @@ def page_verdict() -> PageVerdict:
     if newest is None or not _signed(newest, key):
         return PageVerdict(None, False, events, forged=newest is not None)
     upto = (newest.upto_seq, newest.upto_hash)
-    partly = partial(PageVerdict, whole=False, events=events, check=newest)
+    partly = partial(PageVerdict, whole=False, events=events, check=newest, newer=events - upto[0])
     if newest.broken_seq is not None:  # what the check found stands until a check finds the history whole
-        return partly((newest.broken_seq, newest.broken_kind), newer=events - upto[0])
+        return partly((newest.broken_seq, newest.broken_kind))
     if events - upto[0] > limit or (clock.today() - newest.checked_at.date()).days > CHECK_FRESH_DAYS:
-        return partly(None, newer=events - upto[0], stale=True)  # the page asks for a new check
+        return partly(None, stale=True)  # the page asks for a new check
     if upto[0]:  # what the check verified is still as many events, numbered from 1 (an index-only count)
         count, first = db.session.execute(select(func.count(), func.min(Event.seq)).where(Event.seq <= upto[0])).one()
         if count != upto[0] or first != 1:
-            return partly((upto[0], "count_mismatch"), newer=events - upto[0])
+            return partly((upto[0], "count_mismatch"))
     # the event the check ended at: still the one it verified (its MAC verified again below, from the
     # MAC before it), then every newer one
     start = (0, GENESIS)
@@ -349,14 +371,8 @@ def page_verdict() -> PageVerdict:
         last, head, hash_at = intact
         found = _against_head(last, head, kept, hash_at)
         return partly(found, newer=last[0] - upto[0], verified=True)
-    rows = db.session.execute(select(Event.__table__).where(Event.seq > start[0]).order_by(Event.seq)).all()
-    links = [Link(r.seq, r.prev_hash, r.hash, sealed_fields(r)) for r in rows]
-    found = first_break(key, links, _anchored_seq(kept), start)
-    if found is None:  # the stream failed but the rows read now hold (changed between the reads): the head too
-        by_seq = {link.seq: link.hash for link in links}
-        last = (links[-1].seq, links[-1].hash) if links else start
-        found = _against_head(last, _head(), kept, lambda seq: by_seq[seq] if seq in by_seq else _hash_at(seq))
-    return partly(found, newer=len(links) - bool(upto[0]), verified=True)
+    found, _, read = _read_through(key, kept, start)
+    return partly(found, newer=read - bool(upto[0]), verified=True)
 
 
 def _hash_at(seq: int) -> str | None:
@@ -371,12 +387,10 @@ def full_check(checked_by: str) -> tuple[tuple[int, str] | None, AuditCheck | No
     found, last = _whole_chain(anchored=True)
     if not _has_table(AuditCheck.__tablename__):
         return found, None
-    at = clock.now()
     broken_seq, broken_kind = found if found else (None, None)
-    check = AuditCheck(checked_at=at, checked_by=checked_by[:100], upto_seq=last[0], upto_hash=last[1],
-                       broken_seq=broken_seq, broken_kind=broken_kind,
-                       mac=check_mac(audit_key(), at.isoformat(timespec="microseconds"), checked_by[:100],
-                                     last[0], last[1], broken_seq, broken_kind))
+    check = AuditCheck(checked_at=clock.now(), checked_by=checked_by[:100], upto_seq=last[0], upto_hash=last[1],
+                       broken_seq=broken_seq, broken_kind=broken_kind)
+    check.mac = _mac_of(check, audit_key())
     db.session.add(check)
     return found, check
 
